@@ -57,7 +57,12 @@ def load_config(start: Path | None = None) -> Config:
         raise ConfigError(f"{pyproject}: [tool.asteri.lint] must be a table of rule-id = severity")
     for rule, severity in lint.items():
         if severity not in _SEVERITIES:
-            raise ConfigError(f"{pyproject}: [tool.asteri.lint] {rule} = {severity!r}: "
-                              f"use one of {', '.join(sorted(_SEVERITIES))}")
-    return Config(project_root=root, spec=root / str(section.get("spec", "spec/openapi.yaml")),
-                  lint_severities={str(k): str(v) for k, v in lint.items()}, raw=section)
+            raise ConfigError(
+                f"{pyproject}: [tool.asteri.lint] {rule} = {severity!r}: use one of {', '.join(sorted(_SEVERITIES))}"
+            )
+    return Config(
+        project_root=root,
+        spec=root / str(section.get("spec", "spec/openapi.yaml")),
+        lint_severities={str(k): str(v) for k, v in lint.items()},
+        raw=section,
+    )

@@ -66,8 +66,12 @@ class Report:
     def summary(self) -> dict[str, int]:
         """Counts per severity plus the total."""
         counts = Counter(finding.severity.value for finding in self.findings)
-        return {"error": counts["error"], "warning": counts["warning"], "info": counts["info"],
-                "total": len(self.findings)}
+        return {
+            "error": counts["error"],
+            "warning": counts["warning"],
+            "info": counts["info"],
+            "total": len(self.findings),
+        }
 
     def has_errors(self) -> bool:
         """Whether any finding is an error."""

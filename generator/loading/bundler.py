@@ -95,46 +95,68 @@ class _Bundler:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str):
-                return self._ref(node, ref, file, src, out, stack)
-            return {key: self._walk(value, file, f"{src}/{escape(key)}", f"{out}/{escape(key)}", stack)
-                    for key, value in node.items()}
+                siblings = {
+                    k: self._walk(v, file, f"{src}/{escape(k)}", f"{out}/{escape(k)}", stack)
+                    for k, v in node.items()
+                    if k != "$ref"
+                }
+                resolved = self._ref(ref, file, src, out, stack)
+                if siblings and isinstance(resolved, dict):
+                    return {**resolved, **siblings}
+                return resolved
+            return {
+                key: self._walk(value, file, f"{src}/{escape(key)}", f"{out}/{escape(key)}", stack)
+                for key, value in node.items()
+            }
         if isinstance(node, list):
             return [self._walk(item, file, f"{src}/{i}", f"{out}/{i}", stack) for i, item in enumerate(node)]
         return node
 
-    def _ref(self, node: dict[str, Any], ref: str, file: Path, src: str, out: str, stack: tuple[_Target, ...]) -> Any:
+    def _ref(self, ref: str, file: Path, src: str, out: str, stack: tuple[_Target, ...]) -> Any:
+        """Rewrite a ref to an internal one, or inline its target; ``{"$ref": ref}`` when broken."""
         target = self._target(ref, file)
-        siblings = {k: self._walk(v, file, f"{src}/{escape(k)}", f"{out}/{escape(k)}", stack)
-                    for k, v in node.items() if k != "$ref"}
-        if file == self.root_path and ref.startswith("#"):
-            return {"$ref": ref, **siblings}
         internal = self.registry.get(target)
+        if file == self.root_path and ref.startswith("#"):
+            internal = ref
+        elif internal is None and target[0] == self.root_path:
+            internal = "#" + target[1]
         if internal is not None and internal[1:] != out:
-            return {"$ref": internal, **siblings}
-        if target[0] == self.root_path:
-            return {"$ref": "#" + target[1], **siblings}
+            return {"$ref": internal}
         location = SourceLocation(self.files[file].display, self.files[file].line_of(src))
+        content = self._target_content(ref, target, location, out=out, stack=stack)
+        if content is MISSING:
+            return {"$ref": ref}
+        self.mounts[out] = target
+        return self._walk(content, target[0], target[1], out, (*stack, target))
+
+    def _target_content(
+        self, ref: str, target: _Target, location: SourceLocation, *, out: str, stack: tuple[_Target, ...]
+    ) -> Any:
         if target in stack:
-            self._problem("ref-cycle", f"cyclic file reference {ref!r}: register its target in the root "
-                          "components so it becomes an internal $ref", location, out)
-            return {"$ref": ref, **siblings}
+            self._problem(
+                "ref-cycle",
+                f"cyclic file reference {ref!r}: register its target in the root "
+                "components so it becomes an internal $ref",
+                location,
+                out,
+            )
+            return MISSING
         try:
             source = self.source(target[0])
         except LoadError as exc:
             if exc.location is not None:
                 raise
             self._problem("ref-unresolved", f"$ref {ref!r} points to a missing file ({exc.message})", location, out)
-            return {"$ref": ref, **siblings}
+            return MISSING
         content = resolve(source.data, target[1])
         if content is MISSING:
-            self._problem("ref-unresolved", f"$ref {ref!r} points to nothing: {source.display} has no node at "
-                          f"'{target[1] or '/'}'", location, out)
-            return {"$ref": ref, **siblings}
-        self.mounts[out] = target
-        result = self._walk(content, target[0], target[1], out, (*stack, target))
-        if siblings and isinstance(result, dict):
-            result = {**result, **siblings}
-        return result
+            self._problem(
+                "ref-unresolved",
+                f"$ref {ref!r} points to nothing: {source.display} has no node at '{target[1] or '/'}'",
+                location,
+                out,
+            )
+        return content
 
     def _problem(self, rule: str, message: str, location: SourceLocation, pointer: str) -> None:
         self.problems.append(BundleProblem(rule, message, location, pointer))

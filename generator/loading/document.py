@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from generator.loading.bundler import BundleProblem, Bundled, bundle_file
+from generator.loading.bundler import Bundled, BundleProblem, bundle_file
 from generator.loading.source import SourceLocation
 
 __all__ = ["LoadedDocument", "dump_document", "load_document"]
@@ -39,7 +39,7 @@ class LoadedDocument:
             probe = probe.rsplit("/", 1)[0] if probe else ""
         file, src = mounts[probe]
         source = self.bundled.files[file]
-        return SourceLocation(source.display, source.line_of(src + pointer[len(probe):]))
+        return SourceLocation(source.display, source.line_of(src + pointer[len(probe) :]))
 
     @property
     def openapi_version(self) -> str:
@@ -61,6 +61,7 @@ def dump_document(data: dict[str, Any], fmt: str = "yaml") -> str:
     """Serialize a bundled document deterministically (source key order, no timestamps)."""
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120,
-                          default_flow_style=False)
+    text: str = yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False
+    )
     return text

@@ -63,3 +63,28 @@ def resolve(document: Any, pointer: str | Iterable[str]) -> Any:
         else:
             return MISSING
     return node
+
+
+def canonical(document: Any, pointer: str) -> str:
+    """Rewrite a pointer that passes through internal ``$ref`` nodes into the pointer of the target.
+
+    Validators report logical paths (``/paths/~1a/get/.../schema/properties/x``) that may run
+    through a ``$ref``; the canonical pointer (``/components/schemas/A/properties/x``) is where
+    the node is actually written. Unresolvable or external refs stop the rewrite.
+    """
+    current = ""
+    node = document
+    seen: set[str] = set()
+    for token in split(pointer):
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and token != "$ref":
+            ref: str = node["$ref"]
+            if not ref.startswith("#") or ref in seen:
+                break
+            seen.add(ref)
+            target = resolve(document, ref[1:])
+            if target is MISSING:
+                break
+            current, node = ref[1:], target
+        current = join(current, token)
+        node = resolve(node, [token]) if node is not MISSING else MISSING
+    return current

@@ -128,7 +128,7 @@ def _convert(node: yaml.Node, pointer: str, source: SourceFile) -> Any:
 
 def _scalar(node: yaml.Node) -> Any:
     tag = node.tag
-    if tag == _STR or tag.endswith(":timestamp") or tag.endswith(":binary"):
+    if tag == _STR or tag.endswith((":timestamp", ":binary")):
         # Dates stay strings: OpenAPI examples and JSON never carry datetime objects.
         return str(node.value)
     try:

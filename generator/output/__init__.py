@@ -1,0 +1,1 @@
+"""Renderers of reports (text for people, JSON for machines); the CLI picks one."""
