@@ -1,0 +1,57 @@
+"""Developer tasks. Each session installs the project into its own virtualenv.
+
+CI does not use nox (it runs ``scripts/test`` in one venv, which is faster on a clean machine),
+but every CI step has a session here with the same command, so a developer can run one step alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "spec", "tests"]
+nox.options.error_on_missing_interpreters = True
+
+PYTHON = "3.11"
+
+
+def _install(session: nox.Session) -> None:
+    session.install("-e", ".[dev]")
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff, then the import-linter layer contracts."""
+    _install(session)
+    session.run("ruff", "check", ".")
+    session.run("lint-imports")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over the whole tree (configured in pyproject.toml)."""
+    _install(session)
+    session.run("mypy")
+
+
+@nox.session(python=PYTHON)
+def spec(session: nox.Session) -> None:
+    """Bundle, validate and lint the contract."""
+    _install(session)
+    session.run("asteri", "check")
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The pytest suite (pass extra pytest arguments after --)."""
+    _install(session)
+    session.run("python", "-m", "pytest", "-n", "auto", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Every benchmark under bench/ (prints figures; never part of pass/fail)."""
+    _install(session)
+    for script in sorted(Path("bench").glob("bench_*.py")):
+        session.run("python", str(script))
