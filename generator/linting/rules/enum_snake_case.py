@@ -1,0 +1,26 @@
+"""``enum-snake-case``: string enum values are snake_case (``in_progress``, not ``InProgress``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.diagnostics import Severity
+from generator.linting.cases import is_snake, to_snake
+from generator.linting.context import LintContext
+from generator.linting.model import Hit, Rule
+from generator.loading.pointers import join
+
+
+def check(context: LintContext) -> Iterator[Hit]:
+    """Flag each string value of an ``enum`` that is not snake_case."""
+    for node in context.schema_nodes():
+        values = node.schema.get("enum")
+        if not isinstance(values, list):
+            continue
+        for index, value in enumerate(values):
+            if isinstance(value, str) and not is_snake(value):
+                yield join(node.pointer, "enum", index), (f"enum value `{value}` is not snake_case: "
+                                                          f"use `{to_snake(value)}`")
+
+
+RULE = Rule("enum-snake-case", Severity.ERROR, "String enum values are snake_case.", check)
