@@ -78,7 +78,9 @@ def validate_document(document: LoadedDocument) -> Report:
         )
         return Report.of(findings)
     refs = dangling_refs(data)
-    errors = [*refs, *duplicate_operation_ids(data), *path_parameter_errors(data)]
+    reported = {problem.pointer for problem in document.problems}
+    fresh_refs = [error for error in refs if error.pointer not in reported]
+    errors = [*fresh_refs, *duplicate_operation_ids(data), *path_parameter_errors(data)]
     findings.extend(_finding(document, error.rule, error.pointer, error.message) for error in errors)
     # The spec validator cannot survive a dangling ref, so it sees those nodes blanked out.
     checked = _without(data, [error.pointer for error in refs]) if refs else data
