@@ -1,4 +1,9 @@
-"""``create-returns-201``: a create (POST on a collection) answers 201 with a ``Location`` header."""
+"""``create-returns-201``: a create (POST on a collection) answers 201 with a ``Location`` header.
+
+A create is a POST on a path that also has a list operation (``GET`` whose 200 body has an
+array ``data``), or any POST that declares a 201. Action endpoints such as
+``POST /jobs/{job_id}/complete`` are neither and may answer 200.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""``example-valid``: every example (schema, media type, parameter, header) matches its schema."""
+"""``example-valid``: every example (schema, media type, parameter, header) matches its schema.
+
+3.1 documents are validated with JSON Schema Draft 2020-12. 3.0 documents are validated with
+Draft 4 semantics (boolean ``exclusiveMinimum``) after translating ``nullable: true`` into a
+``"null"`` type. ``format`` is not asserted. An example whose schema cannot be compiled (a ref
+that does not resolve, an invalid regex) is skipped: ``asteri validate`` reports those.
+"""
 
 from __future__ import annotations
 

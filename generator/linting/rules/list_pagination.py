@@ -1,4 +1,9 @@
-"""``list-pagination``: list operations take ``limit``/``cursor`` and answer the list envelope."""
+"""``list-pagination``: list operations take ``limit``/``cursor`` and answer the list envelope.
+
+A list operation is a GET on a path not ending in a parameter whose 200 JSON schema has an
+array ``data`` property (properties merged through ``allOf`` count, so a shared envelope
+schema works).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""``no-unused-components``: every reusable component is used (schemas, parameters, responses...)."""
+"""``no-unused-components``: every reusable component is used (schemas, parameters, responses...).
+
+Used means reachable through ``$ref`` (or a discriminator ``mapping``) from outside
+``components``: a schema referenced only by another unused schema is unused too.
+Security schemes, callbacks, links and path items are not checked (and count as users).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,9 @@
-"""``path-base``: every path lives under ``/api/public/v1`` (in the path key or the servers' URLs)."""
+"""``path-base``: every path lives under ``/api/public/v1`` (in the path key or the servers' URLs).
+
+The full path is the servers' common URL path (when every server URL shares one) followed by
+the path key, so ``servers: [{url: https://api.example.com/api/public/v1}]`` with
+``/customers`` passes as well as a bare ``/api/public/v1/customers``.
+"""
 
 from __future__ import annotations
 

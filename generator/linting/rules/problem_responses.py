@@ -1,4 +1,9 @@
-"""``problem-responses``: every operation documents the standard problem responses."""
+"""``problem-responses``: every operation documents the standard problem responses.
+
+A status counts as documented when the operation lists it exactly or through its range
+(``4XX`` covers 422); ``default`` does not count, because clients and the SDK map each
+documented status to a typed error. 404 is required only when the path has a parameter.
+"""
 
 from __future__ import annotations
 
