@@ -30,6 +30,15 @@ no-unused-components = "off"
 
 An unknown rule id there is a usage error (exit 2) naming the known ids.
 
+For a deliberate exception in one place, list the rule on the node in the spec; it silences that
+rule on the node and everything below it (an operation, a path item, a schema, a component):
+
+```yaml
+  /api/public/v1/openapi.json:
+    get:
+      x-asteri-lint-ignore: [organization-header, operation-security-scopes]
+```
+
 | id | default | checks |
 |---|---|---|
 """

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from generator.diagnostics import Finding, Report, Severity
 from generator.linting.context import LintContext
 from generator.linting.model import Rule
+from generator.linting.suppression import Suppressions
 from generator.loading import LoadedDocument
 
 __all__ = ["OFF", "resolve_severities", "run_rules"]
@@ -33,8 +34,12 @@ def resolve_severities(rules: Iterable[Rule], overrides: Mapping[str, str] | Non
 
 
 def run_rules(document: LoadedDocument, rules: Iterable[Rule], severities: Mapping[str, str]) -> Report:
-    """Run every rule that is not ``off``; a rule that crashes becomes one finding, not a crash."""
+    """Run every rule that is not ``off``; a rule that crashes becomes one finding, not a crash.
+
+    Hits under a node whose ``x-asteri-lint-ignore`` lists the rule are dropped.
+    """
     context = LintContext(document)
+    suppressions = Suppressions(context.data)
     findings: list[Finding] = []
     for rule in rules:
         level = severities.get(rule.id, rule.severity.value)
@@ -47,6 +52,8 @@ def run_rules(document: LoadedDocument, rules: Iterable[Rule], severities: Mappi
             hits = [("", f"internal error in rule {rule.id} ({type(exc).__name__}: {exc}); "
                          "this is a bug in asteri, please report it with the spec")]
         for pointer, message in hits:
+            if suppressions.silenced(rule.id, pointer):
+                continue
             where = document.locate(pointer)
             findings.append(Finding(rule.id, severity, message, where.file, where.line, pointer))
     return Report.of(findings)

@@ -169,3 +169,23 @@ def test_split_spec_findings_point_at_the_file_they_were_written_in(tmp_path):
     """)
     found = _of(lint_document(load_document(root)), "property-snake-case")
     assert [(Path(f.file).name, f.line) for f in found] == [("customers.yaml", 5)]
+
+
+def test_lint_ignore_extension_silences_the_listed_rules_below_the_node(tmp_path):
+    path = _write(tmp_path, """
+        openapi: 3.1.0
+        info: {title: ignore, version: '1'}
+        paths:
+          /a:
+            x-asteri-lint-ignore: [operation-summary]
+            get:
+              x-asteri-lint-ignore: [operation-description]
+              responses: {'200': {description: ok}}
+          /b:
+            get:
+              responses: {'200': {description: ok}}
+    """)
+    report = lint_document(load_document(path))
+    assert [f.pointer for f in _of(report, "operation-summary")] == ["/paths/~1b/get"]
+    assert [f.pointer for f in _of(report, "operation-description")] == ["/paths/~1b/get"]
+    assert len(_of(report, "operation-sdk-method")) == 2

@@ -1,7 +1,9 @@
 """``id-prefix-pattern``: ``id`` and ``*_id`` strings declare their prefix (``pattern: ^cus_...``).
 
-Names starting with ``external_`` are exempt: they hold another system's ids, whose shape
-we do not control. ``*_ids`` arrays are checked through their ``items``.
+A prefix alternation counts (``^(cus|job)_...`` for a field that names one of several
+resources). Exempt: names starting with ``external_`` (another system's ids, whose shape we do
+not control) and ``request_id`` (it echoes the caller's ``x-request-id`` when one was sent).
+``*_ids`` arrays are checked through their ``items``.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from generator.linting.model import Hit, Rule
 from generator.linting.schemas import types_of
 from generator.loading.pointers import join
 
-_PREFIXED = re.compile(r"^\^[a-z][a-z0-9]*_")
+_NAME = r"[a-z][a-z0-9]*"
+_PREFIXED = re.compile(rf"^\^(?:{_NAME}|\((?:\?:)?{_NAME}(?:\|{_NAME})*\))_")
+EXEMPT = frozenset({"request_id"})
 
 
 def _is_id_name(name: str) -> bool:
-    return (name == "id" or name.endswith("_id")) and not name.startswith("external_")
+    return (name == "id" or name.endswith("_id")) and not name.startswith("external_") and name not in EXEMPT
 
 
 def _unprefixed(context: LintContext, name: str, schema: Any, pointer: str) -> Iterator[str]:

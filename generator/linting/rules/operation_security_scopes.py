@@ -28,6 +28,25 @@ def _requirements(security: Any, pointer: str, label: str) -> Iterator[Hit]:
             if not isinstance(scopes, list) or not scopes:
                 yield join(where, scheme), (f"{label} requires `{scheme}` without scopes: list the scopes "
                                             "it needs, e.g. `[read:customers]`")
+    yield from _same_scopes(security, pointer, label)
+
+
+def _same_scopes(security: list[Any], pointer: str, label: str) -> Iterator[Hit]:
+    """Alternatives (API key or bearer token) must grant the call for the same scopes."""
+    first: tuple[str, set[str]] | None = None
+    for index, requirement in enumerate(security):
+        if not isinstance(requirement, dict):
+            continue
+        for scheme, scopes in requirement.items():
+            if not isinstance(scopes, list) or not scopes:
+                continue
+            wanted = {str(scope) for scope in scopes}
+            if first is None:
+                first = (str(scheme), wanted)
+            elif wanted != first[1]:
+                yield join(pointer, index, scheme), (f"{label} asks `{scheme}` for scopes "
+                                                     f"{sorted(wanted)} but `{first[0]}` for {sorted(first[1])}: "
+                                                     "list the same scopes on every alternative")
 
 
 def check(context: LintContext) -> Iterator[Hit]:
@@ -45,4 +64,5 @@ def check(context: LintContext) -> Iterator[Hit]:
 
 
 RULE = Rule("operation-security-scopes", Severity.ERROR,
-            "Every operation requires credentials and lists non-empty scopes for each scheme.", check)
+            "Every operation requires credentials, with the same non-empty scopes on each alternative scheme.",
+            check)
