@@ -64,3 +64,8 @@ def test_default_severities():
     assert severities["operation-description"] is Severity.WARNING
     assert severities["no-unused-components"] is Severity.WARNING
     assert severities["operation-id-unique"] is Severity.ERROR
+
+
+def test_a_document_following_every_convention_has_no_findings():
+    report = lint_file(FIXTURES / "_clean" / "openapi.yaml")
+    assert [(f.rule, f.pointer, f.message) for f in report.findings] == []
