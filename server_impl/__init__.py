@@ -1,0 +1,1 @@
+"""Asteri's public API server: the FastAPI application implementing the generated contract."""

@@ -1,0 +1,1 @@
+"""Adapters: the ports implemented with concrete technology (SQLAlchemy, PyJWT, limits)."""

@@ -1,0 +1,58 @@
+"""Engines and session factories, with SQLite made safe for concurrent writers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from server_impl.adapters.sqlalchemy.tenancy import install_tenant_guard
+
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+def build_engine(database_url: str, *, echo: bool = False) -> Engine:
+    """Create the engine for a database URL.
+
+    On SQLite, transactions start with ``BEGIN IMMEDIATE`` (writers queue instead of failing with
+    "database is locked" on a lock upgrade), the journal is WAL and foreign keys are enforced.
+
+    Args:
+        database_url: A SQLAlchemy URL (``sqlite:///./asteri.db``, ``postgresql+psycopg://...``).
+        echo: Log SQL statements.
+
+    Returns:
+        The engine.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, echo=echo, pool_pre_ping=True)
+    engine = create_engine(
+        url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        if url.database and url.database != ":memory:":
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def build_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return the session factory, with the tenant guard installed on it."""
+    factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    install_tenant_guard(factory)
+    return factory

@@ -1,0 +1,120 @@
+"""The composition root: ``create_app(settings)`` wires settings, storage, pipeline and routes.
+
+Nothing is created at import time. The engine, the rate limiter and the authorizer are built here
+and released when the application shuts down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine
+
+from server_impl.adapters.ratelimit import RateLimiter
+from server_impl.adapters.sqlalchemy.engine import build_engine, build_session_factory
+from server_impl.adapters.sqlalchemy.unit_of_work import unit_of_work_factory
+from server_impl.adapters.tokens import TokenVerifier
+from server_impl.services.idempotency import IdempotencyPolicy
+from server_impl.services.ports import UnitOfWorkFactory
+from server_impl.settings import ConfigurationError, Settings, load_settings
+from server_impl.web.authorizer import Authorizer
+from server_impl.web.contract import contract_router, default_spec_path, load_contract
+from server_impl.web.edge import EdgeMiddleware
+from server_impl.web.errors import install_error_handlers
+
+
+@dataclass(frozen=True)
+class AppContext:
+    """What route handlers need, built once per application.
+
+    Attributes:
+        settings: The validated settings.
+        engine: The database engine.
+        uow_factory: Opens tenant-scoped (or system) units of work.
+        authorizer: The request pipeline.
+        limiter: The rate limiter.
+        idempotency: Retention and lock timeout of idempotency keys.
+    """
+
+    settings: Settings
+    engine: Engine
+    uow_factory: UnitOfWorkFactory
+    authorizer: Authorizer
+    limiter: RateLimiter
+    idempotency: IdempotencyPolicy
+
+
+RouterFactory = Callable[[AppContext], Iterable[APIRouter]]
+
+
+def _contract(settings: Settings) -> bytes | None:
+    if settings.spec_path is not None:
+        path = Path(settings.spec_path)
+        if not path.is_file():
+            raise ConfigurationError(f"ASTERI_SPEC_PATH {settings.spec_path!r} is not a file.")
+        return load_contract(path)
+    found = default_spec_path()
+    return None if found is None else load_contract(found)
+
+
+def build_context(settings: Settings) -> AppContext:
+    """Build the engine, unit-of-work factory, limiter and authorizer for the settings."""
+    engine = build_engine(settings.database_url)
+    uow_factory = unit_of_work_factory(build_session_factory(engine))
+    limiter = RateLimiter.from_url(settings.redis_url)
+    key = settings.jwt_public_key if settings.jwt_algorithm == "RS256" else settings.token_secret
+    tokens = TokenVerifier(settings.jwt_algorithm, key or "", settings.jwt_audience)
+    authorizer = Authorizer(
+        uow_factory,
+        pepper=settings.api_key_pepper,
+        tokens=tokens,
+        limiter=limiter,
+        default_per_minute=settings.default_per_minute,
+        default_per_day=settings.default_per_day,
+    )
+    return AppContext(settings, engine, uow_factory, authorizer, limiter, IdempotencyPolicy())
+
+
+def create_app(settings: Settings | None = None, *, routers: RouterFactory | None = None) -> FastAPI:
+    """Return the application for the settings.
+
+    Args:
+        settings: The configuration; read from ``ASTERI_*`` when omitted.
+        routers: Extra routers built from the context (the generated routers' wiring, tests' routers).
+
+    Returns:
+        The FastAPI application. Its own OpenAPI and docs routes are off: the contract is served as written.
+
+    Raises:
+        ConfigurationError: With one sentence naming what to fix.
+    """
+    settings = settings or load_settings()
+    document = _contract(settings)
+    context = build_context(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await context.limiter.close()
+            context.engine.dispose()
+
+    app = FastAPI(
+        title="Asteri public API",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    install_error_handlers(app, settings.docs_base_url)
+    app.add_middleware(EdgeMiddleware, docs_base_url=settings.docs_base_url, max_body_bytes=settings.max_body_bytes)
+    app.include_router(contract_router(document))
+    for router in routers(context) if routers is not None else ():
+        app.include_router(router)
+    return app

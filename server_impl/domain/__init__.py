@@ -1,0 +1,1 @@
+"""The server's core: entities, value objects and domain errors (standard library only)."""

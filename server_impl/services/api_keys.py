@@ -1,0 +1,285 @@
+"""Use cases for API keys: create (secret shown once), revoke, rotate with overlap, read."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from server_impl.domain.api_keys import ApiKey, generate_secret, hash_secret, visible_prefix
+from server_impl.domain.clock import utc_now
+from server_impl.domain.errors import Conflict, FieldError, NotFound, ScopeEscalation, ValidationFailed
+from server_impl.domain.ids import new_id
+from server_impl.domain.principal import ActorType, CallContext
+from server_impl.domain.scopes import unknown_scopes
+from server_impl.domain.tenancy import Environment, Tenant
+from server_impl.services import audit
+from server_impl.services.ports import Page, UnitOfWorkFactory
+
+DEFAULT_LIFETIME = timedelta(days=90)
+MAX_LIFETIME = timedelta(days=365)
+DEFAULT_OVERLAP = timedelta(hours=24)
+MAX_OVERLAP = timedelta(days=7)
+MAX_PER_MINUTE = 100_000
+MAX_PER_DAY = 100_000_000
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """What the caller asks for when creating a key.
+
+    Attributes:
+        name: Human label.
+        scopes: Scopes to grant (never more than the caller holds).
+        environment: ``live`` or ``test``.
+        expires_at: Expiry; ``None`` means 90 days from now. At most 365 days ahead.
+        per_minute: Requests per minute.
+        per_day: Requests per day.
+    """
+
+    name: str
+    scopes: tuple[str, ...]
+    environment: Environment
+    expires_at: datetime | None
+    per_minute: int
+    per_day: int
+
+
+def public_fields(key: ApiKey) -> dict[str, Any]:
+    """Return the fields of a key the audit log may show (never the hash)."""
+    fields = dataclasses.asdict(key)
+    fields.pop("key_hash")
+    return {name: (value.isoformat() if isinstance(value, datetime) else value) for name, value in fields.items()}
+
+
+def _check_request(issuer: CallContext | None, request: NewKey, now: datetime) -> datetime:
+    errors: list[FieldError] = []
+    unknown = unknown_scopes(request.scopes)
+    if unknown:
+        errors.append(FieldError("/scopes", "Unknown scopes: " + ", ".join(unknown) + "."))
+    if not request.scopes:
+        errors.append(FieldError("/scopes", "Grant at least one scope."))
+    expires_at = request.expires_at or now + DEFAULT_LIFETIME
+    if expires_at <= now or expires_at > now + MAX_LIFETIME:
+        errors.append(FieldError("/expires_at", "Must be in the future and at most 365 days from now."))
+    if not 1 <= request.per_minute <= MAX_PER_MINUTE:
+        errors.append(FieldError("/rate_limit/per_minute", f"Must be between 1 and {MAX_PER_MINUTE}."))
+    if not 1 <= request.per_day <= MAX_PER_DAY:
+        errors.append(FieldError("/rate_limit/per_day", f"Must be between 1 and {MAX_PER_DAY}."))
+    by_key = issuer is not None and issuer.principal.actor_type is ActorType.API_KEY
+    if by_key and issuer is not None and request.environment is not issuer.principal.environment:
+        errors.append(FieldError("/environment", "An API key can only create keys of its own environment."))
+    if errors:
+        raise ValidationFailed(tuple(errors))
+    if issuer is not None:
+        missing = tuple(sorted(set(request.scopes) - issuer.principal.scopes))
+        if missing:
+            raise ScopeEscalation(missing)
+    return expires_at
+
+
+def create_key(
+    uow_factory: UnitOfWorkFactory,
+    issuer: CallContext,
+    organization_id: str,
+    request: NewKey,
+    *,
+    pepper: bytes,
+    now: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key and return it with its secret (the only time the secret exists in clear).
+
+    Args:
+        uow_factory: Opens units of work.
+        issuer: The caller; a ``system`` principal (the CLI) is not limited by its own scopes.
+        organization_id: The organization the key acts in.
+        request: Name, scopes, environment, expiry and limits.
+        pepper: The HMAC pepper.
+        now: The current time (tests).
+
+    Returns:
+        The stored key and the secret.
+
+    Raises:
+        ValidationFailed: On unknown scopes, a bad expiry or bad limits.
+        ScopeEscalation: When asking for scopes the issuer does not hold.
+    """
+    now = now or utc_now()
+    limited_by = None if issuer.principal.actor_type is ActorType.SYSTEM else issuer
+    expires_at = _check_request(limited_by, request, now)
+    secret = generate_secret(request.environment)
+    key = ApiKey(
+        id=new_id("key"),
+        organization_id=organization_id,
+        environment=request.environment,
+        name=request.name,
+        key_hash=hash_secret(secret, pepper),
+        prefix=visible_prefix(secret),
+        last_four=secret[-4:],
+        scopes=tuple(sorted(set(request.scopes))),
+        expires_at=expires_at,
+        per_minute=request.per_minute,
+        per_day=request.per_day,
+        created_at=now,
+        created_by_type=issuer.principal.actor_type.value,
+        created_by_id=issuer.principal.actor_id,
+    )
+    with uow_factory(Tenant(organization_id, request.environment)) as uow:
+        uow.api_keys.add(key)
+        audit.record(
+            uow,
+            issuer,
+            action="api_key.created",
+            resource_type="api_key",
+            resource_id=key.id,
+            before=None,
+            after=public_fields(key),
+            now=now,
+        )
+        uow.commit()
+    return key, secret
+
+
+def revoke_key(
+    uow_factory: UnitOfWorkFactory, context: CallContext, key_id: str, *, now: datetime | None = None
+) -> ApiKey:
+    """Revoke a key of the caller's tenant at once (revoking twice changes nothing).
+
+    Args:
+        uow_factory: Opens units of work.
+        context: The caller.
+        key_id: The key to revoke.
+        now: The current time (tests).
+
+    Returns:
+        The revoked key.
+
+    Raises:
+        NotFound: If the key is not in the caller's tenant.
+    """
+    now = now or utc_now()
+    with uow_factory(context.principal.tenant) as uow:
+        key = uow.api_keys.get(key_id)
+        if key is None:
+            raise NotFound("api_key", key_id)
+        if key.revoked_at is not None:
+            return key
+        before = public_fields(key)
+        key.revoked_at = now
+        uow.api_keys.save(key)
+        audit.record(
+            uow,
+            context,
+            action="api_key.revoked",
+            resource_type="api_key",
+            resource_id=key.id,
+            before=before,
+            after=public_fields(key),
+            now=now,
+        )
+        uow.commit()
+    return key
+
+
+def rotate_key(
+    uow_factory: UnitOfWorkFactory,
+    context: CallContext,
+    key_id: str,
+    *,
+    pepper: bytes,
+    overlap: timedelta = DEFAULT_OVERLAP,
+    now: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Replace a key by a new one with the same grants; the old one keeps working for ``overlap``.
+
+    Args:
+        uow_factory: Opens units of work.
+        context: The caller (must hold every scope of the key).
+        key_id: The key to rotate.
+        pepper: The HMAC pepper.
+        overlap: How long the old key stays valid (0 to 7 days).
+        now: The current time (tests).
+
+    Returns:
+        The new key and its secret.
+
+    Raises:
+        NotFound: If the key is not in the caller's tenant.
+        Conflict: If the key is revoked, expired or already rotated.
+        ValidationFailed: If the overlap is out of range.
+        ScopeEscalation: If the caller lacks a scope of the key.
+    """
+    now = now or utc_now()
+    if not timedelta(0) <= overlap <= MAX_OVERLAP:
+        raise ValidationFailed((FieldError("/overlap_seconds", "Must be between 0 and 604800 seconds."),))
+    with uow_factory(context.principal.tenant) as uow:
+        old = uow.api_keys.get(key_id)
+        if old is None:
+            raise NotFound("api_key", key_id)
+        if old.state_at(now) != "active" or old.rotated_to_id is not None:
+            raise Conflict(f"Key {key_id} is {old.state_at(now)}{' and rotated' if old.rotated_to_id else ''}.")
+        if context.principal.actor_type is not ActorType.SYSTEM:
+            missing = tuple(sorted(set(old.scopes) - context.principal.scopes))
+            if missing:
+                raise ScopeEscalation(missing)
+        secret = generate_secret(old.environment)
+        lifetime = min(old.expires_at - old.created_at, MAX_LIFETIME)
+        new = dataclasses.replace(
+            old,
+            id=new_id("key"),
+            key_hash=hash_secret(secret, pepper),
+            prefix=visible_prefix(secret),
+            last_four=secret[-4:],
+            expires_at=now + lifetime,
+            created_at=now,
+            last_used_at=None,
+            created_by_type=context.principal.actor_type.value,
+            created_by_id=context.principal.actor_id,
+        )
+        before = public_fields(old)
+        old.expires_at = min(old.expires_at, now + overlap)
+        old.rotated_to_id = new.id
+        uow.api_keys.add(new)
+        uow.api_keys.save(old)
+        audit.record(
+            uow,
+            context,
+            action="api_key.rotated",
+            resource_type="api_key",
+            resource_id=old.id,
+            before=before,
+            after=public_fields(old),
+            now=now,
+        )
+        audit.record(
+            uow,
+            context,
+            action="api_key.created",
+            resource_type="api_key",
+            resource_id=new.id,
+            before=None,
+            after=public_fields(new),
+            now=now,
+        )
+        uow.commit()
+    return new, secret
+
+
+def get_key(uow_factory: UnitOfWorkFactory, tenant: Tenant, key_id: str) -> ApiKey:
+    """Return a key of the tenant.
+
+    Raises:
+        NotFound: If it is not in the tenant.
+    """
+    with uow_factory(tenant) as uow:
+        key = uow.api_keys.get(key_id)
+    if key is None:
+        raise NotFound("api_key", key_id)
+    return key
+
+
+def list_keys(uow_factory: UnitOfWorkFactory, tenant: Tenant, limit: int, before_id: str | None) -> Page[ApiKey]:
+    """Return the tenant's keys, newest first."""
+    with uow_factory(tenant) as uow:
+        return uow.api_keys.list(limit=limit, before_id=before_id)

@@ -1,0 +1,151 @@
+"""Ports: the repositories and the unit of work the use cases need, as Protocols."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Generic, Protocol, Self, TypeVar
+
+from server_impl.domain.api_keys import ApiKey
+from server_impl.domain.audit import AuditEvent
+from server_impl.domain.idempotency import IdempotencyRecord, StoredResponse
+from server_impl.domain.identity import Membership, Organization, User
+from server_impl.domain.tenancy import Tenant
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: items newest first, and whether more follow."""
+
+    items: Sequence[T]
+    has_more: bool
+
+
+class OrganizationRepository(Protocol):
+    """Organizations (not tenant-scoped: they define tenants)."""
+
+    def add(self, organization: Organization) -> None:
+        """Stage a new organization."""
+
+    def get(self, organization_id: str) -> Organization | None:
+        """Return the organization or ``None``."""
+
+
+class UserRepository(Protocol):
+    """Users of the internal app."""
+
+    def add(self, user: User) -> None:
+        """Stage a new user."""
+
+    def get(self, user_id: str) -> User | None:
+        """Return the user or ``None``."""
+
+
+class MembershipRepository(Protocol):
+    """Users' roles in organizations."""
+
+    def add(self, membership: Membership) -> None:
+        """Stage a new membership."""
+
+    def get(self, organization_id: str, user_id: str) -> Membership | None:
+        """Return the user's membership in the organization, or ``None``."""
+
+
+class ApiKeyRepository(Protocol):
+    """API keys of the current tenant (or of every tenant in a system unit of work)."""
+
+    def add(self, key: ApiKey) -> None:
+        """Stage a new key."""
+
+    def get(self, key_id: str) -> ApiKey | None:
+        """Return the key, or ``None`` when it does not exist in the tenant."""
+
+    def find_by_hash(self, key_hash: str) -> ApiKey | None:
+        """Return the key with this secret hash (system unit of work only)."""
+
+    def save(self, key: ApiKey) -> None:
+        """Write back a changed key (revoked, rotated, used)."""
+
+    def list(self, *, limit: int, before_id: str | None = None) -> Page[ApiKey]:
+        """Return keys newest first, starting after ``before_id``."""
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Filters of the audit log listing (all optional, combined with AND)."""
+
+    actor_id: str | None = None
+    action: str | None = None
+    resource_type: str | None = None
+    resource_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class AuditEventRepository(Protocol):
+    """The tenant's audit log: append and read, never edit."""
+
+    def add(self, event: AuditEvent) -> None:
+        """Stage an event in the current transaction."""
+
+    def get(self, event_id: str) -> AuditEvent | None:
+        """Return one event, or ``None`` outside the tenant."""
+
+    def list(self, filters: AuditFilter, *, limit: int, before_id: str | None = None) -> Page[AuditEvent]:
+        """Return events newest first."""
+
+
+class IdempotencyRepository(Protocol):
+    """The tenant's idempotency keys."""
+
+    def claim(self, record: IdempotencyRecord) -> bool:
+        """Insert the record; ``False`` (and nothing written) when the key already exists."""
+
+    def get(self, key: str) -> IdempotencyRecord | None:
+        """Return the record of a key, or ``None``."""
+
+    def complete(self, key: str, response: StoredResponse) -> None:
+        """Mark the key completed with its response, in the current transaction."""
+
+    def release(self, key: str) -> None:
+        """Forget an in-progress claim (the request failed)."""
+
+    def take_over(self, key: str, stale: IdempotencyRecord, record: IdempotencyRecord) -> bool:
+        """Replace an expired or abandoned record; ``False`` if someone else changed it first."""
+
+
+class UnitOfWork(Protocol):
+    """One database transaction with the repositories bound to it.
+
+    Use as a context manager; nothing is written unless :meth:`commit` is called, and leaving the
+    block without committing rolls back.
+    """
+
+    organizations: OrganizationRepository
+    users: UserRepository
+    memberships: MembershipRepository
+    api_keys: ApiKeyRepository
+    audit_events: AuditEventRepository
+    idempotency: IdempotencyRepository
+
+    def __enter__(self) -> Self:
+        """Begin."""
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Roll back anything not committed and release the connection."""
+
+    def commit(self) -> None:
+        """Commit the transaction."""
+
+    def rollback(self) -> None:
+        """Roll back the transaction."""
+
+
+UnitOfWorkFactory = Callable[[Tenant | None], UnitOfWork]
+"""Opens a unit of work confined to one tenant, or a system one (``None``) for identity lookups."""

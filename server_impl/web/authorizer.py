@@ -1,0 +1,153 @@
+"""The authorizer: the request pipeline each operation runs with the scopes the contract declares.
+
+Steps, in order, each with the exact answer of the design: organization header (400
+``organization_required``), credentials (400 ``ambiguous_credentials``, 401
+``invalid_credentials``), organization access (403 ``organization_access_denied``, identical for
+unknown organizations), rate limit (429 ``rate_limited``; counted only for accepted credentials),
+scopes (403 ``missing_scope`` with ``required_scopes``). The result is the :class:`Principal`
+whose tenant confines every query of the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from fastapi import Request
+from starlette.concurrency import run_in_threadpool
+
+from server_impl.adapters.ratelimit import RateLimiter
+from server_impl.adapters.tokens import TokenVerifier
+from server_impl.domain.errors import InvalidCredentials, OrganizationAccessDenied
+from server_impl.domain.ids import is_id
+from server_impl.domain.principal import ActorType, CallContext, Principal
+from server_impl.domain.scopes import ROLE_SCOPES
+from server_impl.domain.tenancy import Environment
+from server_impl.services.authentication import authenticate_key, membership_for
+from server_impl.services.ports import UnitOfWorkFactory
+from server_impl.web.edge import REQUEST_ID_STATE
+from server_impl.web.problems import ProblemError
+
+
+@dataclass(frozen=True)
+class _Caller:
+    principal: Principal
+    identity: str
+    per_minute: int
+    per_day: int
+
+
+class Authorizer:
+    """Authenticates, authorizes and rate-limits one request for one operation."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        *,
+        pepper: bytes,
+        tokens: TokenVerifier,
+        limiter: RateLimiter,
+        default_per_minute: int,
+        default_per_day: int,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._pepper = pepper
+        self._tokens = tokens
+        self._limiter = limiter
+        self._default_per_minute = default_per_minute
+        self._default_per_day = default_per_day
+
+    async def __call__(self, request: Request, required_scopes: Sequence[str]) -> Principal:
+        """Run the pipeline for a request to an operation requiring ``required_scopes``.
+
+        Args:
+            request: The request.
+            required_scopes: The operation's declared scopes (all are required).
+
+        Returns:
+            The principal, also left in ``request.state.principal``.
+
+        Raises:
+            ProblemError: 400, 429 or 403 ``missing_scope``.
+            InvalidCredentials: 401.
+            OrganizationAccessDenied: 403.
+        """
+        organization_id = request.headers.get("x-organization-id", "")
+        if not is_id(organization_id, "org"):
+            raise ProblemError(
+                400,
+                "organization_required",
+                "Send the id of the organization to act in as the 'x-organization-id' header (org_...).",
+            )
+        caller = await self._authenticate(request, organization_id)
+        decision = await self._limiter.hit(caller.identity, caller.per_minute, caller.per_day)
+        request.state.response_headers = decision.headers
+        if not decision.allowed:
+            raise ProblemError(
+                429,
+                "rate_limited",
+                f"The {decision.window} rate limit of this credential is exhausted; retry in {decision.retry_after} s.",
+                extra={"limit_window": decision.window, "retry_after": decision.retry_after},
+            )
+        missing = caller.principal.missing_scopes(list(required_scopes))
+        if missing:
+            raise ProblemError(
+                403,
+                "missing_scope",
+                "This credential lacks a scope the operation requires: " + ", ".join(missing) + ".",
+                extra={"required_scopes": list(required_scopes)},
+            )
+        request.state.principal = caller.principal
+        return caller.principal
+
+    def require(self, *scopes: str) -> Callable[[Request], Awaitable[Principal]]:
+        """Return a FastAPI dependency running the pipeline with the given scopes."""
+
+        async def dependency(request: Request) -> Principal:
+            return await self(request, scopes)
+
+        return dependency
+
+    async def _authenticate(self, request: Request, organization_id: str) -> _Caller:
+        api_key = request.headers.get("x-api-key")
+        authorization = request.headers.get("authorization")
+        if api_key is not None and authorization is not None:
+            raise ProblemError(
+                400, "ambiguous_credentials", "Send either 'x-api-key' or 'Authorization: Bearer', not both."
+            )
+        if api_key is not None:
+            key = await run_in_threadpool(authenticate_key, self._uow_factory, api_key.strip(), self._pepper)
+            if key.organization_id != organization_id:
+                raise OrganizationAccessDenied("This credential cannot act in that organization.")
+            principal = Principal(
+                organization_id, key.environment, ActorType.API_KEY, key.id, frozenset(key.scopes), key_id=key.id
+            )
+            return _Caller(principal, f"key:{key.id}", key.per_minute, key.per_day)
+        if authorization is None:
+            raise InvalidCredentials(
+                "missing", "Send an API key as 'x-api-key' or a user token as 'Authorization: Bearer <token>'."
+            )
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise InvalidCredentials("malformed", "The Authorization header must be 'Bearer <token>'.", "Bearer")
+        claims = self._tokens.verify(token.strip())
+        try:
+            membership = await run_in_threadpool(membership_for, self._uow_factory, claims.user_id, organization_id)
+        except OrganizationAccessDenied:
+            raise OrganizationAccessDenied("This credential cannot act in that organization.") from None
+        principal = Principal(
+            organization_id, Environment.LIVE, ActorType.USER, claims.user_id, ROLE_SCOPES[membership.role]
+        )
+        return _Caller(
+            principal, f"user:{claims.user_id}:{organization_id}", self._default_per_minute, self._default_per_day
+        )
+
+
+def call_context(request: Request, principal: Principal) -> CallContext:
+    """Return the audit context of a request: principal, request id, client IP and user agent."""
+    return CallContext(
+        principal=principal,
+        request_id=str(getattr(request.state, REQUEST_ID_STATE, "")),
+        ip=request.client.host if request.client else None,
+        user_agent=(request.headers.get("user-agent") or "")[:512] or None,
+    )

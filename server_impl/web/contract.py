@@ -1,0 +1,82 @@
+"""The contract served as written: the bundled spec at ``/api/public/v1/openapi.json``."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from starlette.responses import Response
+
+from server_impl.web.problems import ProblemError
+
+BASE_PATH = "/api/public/v1"
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def default_spec_path() -> Path | None:
+    """Return ``generated/openapi.json`` (written by ``asteri generate``) when it exists."""
+    spec = importlib.util.find_spec("generated")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / "openapi.json"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_contract(path: Path) -> bytes:
+    """Read a bundled spec (JSON or self-contained YAML) and return it as JSON bytes.
+
+    Args:
+        path: The bundled document.
+
+    Returns:
+        JSON bytes to serve.
+    """
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def contract_router(document: bytes | None) -> APIRouter:
+    """Return the router serving the contract (503 when no bundled spec was found)."""
+    router = APIRouter()
+
+    @router.get(f"{BASE_PATH}/openapi.json", include_in_schema=False)
+    async def openapi_document() -> Response:
+        if document is None:
+            raise ProblemError(503, "service_unavailable", "The bundled contract is missing; run 'asteri generate'.")
+        return Response(document, media_type="application/json")
+
+    return router
+
+
+def spec_operations(spec: dict[str, Any]) -> set[tuple[str, str]]:
+    """Return ``(METHOD, path)`` for every operation of a spec, paths prefixed by its server path."""
+    servers = spec.get("servers") or [{"url": ""}]
+    prefix = urlsplit(str(servers[0].get("url", ""))).path.rstrip("/")
+    return {
+        (method.upper(), prefix + path)
+        for path, item in (spec.get("paths") or {}).items()
+        for method in item
+        if method in HTTP_METHODS
+    }
+
+
+def app_operations(app: FastAPI, *, exclude_prefixes: tuple[str, ...] = ()) -> set[tuple[str, str]]:
+    """Return ``(METHOD, path)`` for every API route of an app (the contract route itself excluded)."""
+    operations = set()
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or route.path == f"{BASE_PATH}/openapi.json":
+            continue
+        if any(route.path.startswith(prefix) for prefix in exclude_prefixes):
+            continue
+        operations |= {(method, route.path) for method in (route.methods or set()) - {"HEAD"}}
+    return operations
