@@ -58,6 +58,11 @@ class LintContext:
         return collect_operations(self.resolver)
 
     @cached_property
+    def webhook_operations(self) -> list[Operation]:
+        """The operations under the 3.1 ``webhooks`` (requests we send); ``path`` is the webhook name."""
+        return collect_operations(self.resolver, "webhooks")
+
+    @cached_property
     def schemas(self) -> SchemaIndex:
         """Every schema node with the side (request/response) it is used on."""
         return SchemaIndex(self.resolver, self.operations)

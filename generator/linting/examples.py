@@ -54,6 +54,7 @@ class ExampleValidator:
         self._is_31 = is_31
         self._data = data
         self._registry: Registry[Any] | None = None
+        self._validators: dict[str, Any] = {}
 
     def _prepared(self) -> Registry[Any]:
         if self._registry is None:
@@ -70,10 +71,11 @@ class ExampleValidator:
         Raises:
             Exception: the schema cannot be used (unresolvable ref, invalid regex...); callers skip it.
         """
-        registry = self._prepared()
-        root = {"$ref": f"{_URI}#{quote(schema_pointer, safe='/~')}"}
-        cls = Draft202012Validator if self._is_31 else Draft4Validator
-        validator = cls(root, registry=registry)
+        validator = self._validators.get(schema_pointer)
+        if validator is None:
+            root = {"$ref": f"{_URI}#{quote(schema_pointer, safe='/~')}"}
+            cls = Draft202012Validator if self._is_31 else Draft4Validator
+            validator = self._validators[schema_pointer] = cls(root, registry=self._prepared())
         error = best_match(validator.iter_errors(value))
         if error is None:
             return None

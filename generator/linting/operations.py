@@ -104,15 +104,15 @@ def _key(param: Parameter) -> tuple[str, str]:
     return (param.location, name)
 
 
-def collect_operations(resolver: Resolver) -> list[Operation]:
-    """Every operation under ``paths``, in document order; odd shapes are skipped."""
+def collect_operations(resolver: Resolver, section: str = "paths") -> list[Operation]:
+    """Every operation under ``paths`` (or ``webhooks``), in document order; odd shapes are skipped."""
     data = resolver.data
-    paths = data.get("paths") if isinstance(data, dict) else None
+    paths = data.get(section) if isinstance(data, dict) else None
     if not isinstance(paths, dict):
         return []
     operations: list[Operation] = []
     for path, raw_item in paths.items():
-        item, item_pointer = resolver.deref(raw_item, join("/paths", path))
+        item, item_pointer = resolver.deref(raw_item, join("/" + section, path))
         if not isinstance(item, dict):
             continue
         shared = _parameters(resolver, item, item_pointer)

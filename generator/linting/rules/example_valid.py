@@ -45,7 +45,7 @@ def _object_examples(context: LintContext, node: dict[str, Any], pointer: str, s
 
 def _containers(context: LintContext) -> Iterator[tuple[Any, str]]:
     """Parameters, request bodies, responses and their headers, unresolved, with pointers."""
-    for op in context.operations:
+    for op in (*context.operations, *context.webhook_operations):
         for param in op.parameters:
             yield param.node, param.definition
         if "requestBody" in op.node:
