@@ -109,7 +109,9 @@ class Policy:
         """The result with levels overridden, disabled checks and ignored changes dropped, paths narrowed."""
         kept: list[Change] = []
         for change in result.changes:
-            if self.match_path is not None and change.path and not (
+            if self.match_path is not None and not change.path:
+                continue
+            if self.match_path is not None and not (
                     self.match_path.search(change.path) or self.match_path.search(change.operation)):
                 continue
             if change.id in self.levels:

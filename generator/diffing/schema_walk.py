@@ -62,8 +62,7 @@ class SchemaWalker:
                 base_view.node, base_view.pointer, revision_view.node) and (
                 base_view.nullable == revision_view.nullable):
             return
-        key = (base_view.pointer, revision_view.pointer, site.direction, site.scope, site.is_top,
-               site.read_only, site.write_only)
+        key = (base_view.pointer, revision_view.pointer, site.direction, site.scope, site.read_only, site.write_only)
         if key in context.stack:
             return
         component = revision_view.component or base_view.component

@@ -13,9 +13,11 @@ import tarfile
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from generator.diffing.model import Change, DiffResult
 from generator.loading import LoadedDocument, LoadError, load_document
+from generator.loading.pointers import MISSING, escape, resolve
 
 __all__ = ["LoadedSource", "SourceError", "load_source", "relabel"]
 
@@ -45,7 +47,30 @@ def _check(document: LoadedDocument, label: str) -> LoadedDocument:
         problem = document.problems[0]
         more = f" (and {len(document.problems) - 1} more)" if len(document.problems) > 1 else ""
         raise SourceError(f"{problem.location}: {problem.message}{more}")
+    broken = _first_broken_ref(document.data)
+    if broken is not None:
+        pointer, ref = broken
+        raise SourceError(f"{document.locate(pointer)}: $ref {ref!r} points to nothing")
     return document
+
+
+def _first_broken_ref(data: dict[str, Any]) -> tuple[str, str] | None:
+    """The first internal ``$ref`` (pointer of the node, ref) that does not resolve, if any."""
+    checked: dict[str, bool] = {}
+    todo: list[tuple[Any, str]] = [(data, "")]
+    while todo:
+        node, pointer = todo.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#"):
+                if ref not in checked:
+                    checked[ref] = resolve(data, ref[1:]) is not MISSING
+                if not checked[ref]:
+                    return pointer, ref
+            todo.extend((value, f"{pointer}/{escape(str(key))}") for key, value in node.items())
+        elif isinstance(node, list):
+            todo.extend((value, f"{pointer}/{index}") for index, value in enumerate(node))
+    return None
 
 
 def load_source(spec: str, cwd: Path | None = None) -> LoadedSource:

@@ -116,10 +116,10 @@ for _keyword, _name, _value in (
         ("unevaluatedProperties", "unevaluated-properties", False)):
     _SUFFIXES[f"{_name}-added"] = (_OBJ, {**_OBJ, _keyword: _value})
     _SUFFIXES[f"{_name}-removed"] = ({**_OBJ, _keyword: _value}, _OBJ)
-for _keyword, _name, _value in (("contains", "contains", _STRING), ("prefixItems", "prefix-items", [_STRING]),
+for _keyword, _name, _value2 in (("contains", "contains", _STRING), ("prefixItems", "prefix-items", [_STRING]),
                                 ("unevaluatedItems", "unevaluated-items", False)):
-    _SUFFIXES[f"{_name}-added"] = (_ARRAY, {**_ARRAY, _keyword: _value})
-    _SUFFIXES[f"{_name}-removed"] = ({**_ARRAY, _keyword: _value}, _ARRAY)
+    _SUFFIXES[f"{_name}-added"] = (_ARRAY, {**_ARRAY, _keyword: _value2})
+    _SUFFIXES[f"{_name}-removed"] = ({**_ARRAY, _keyword: _value2}, _ARRAY)
 _SUFFIXES["pattern-property-added"] = (_OBJ, {**_OBJ, "patternProperties": {"^x-": _STRING}})
 _SUFFIXES["pattern-property-removed"] = ({**_OBJ, "patternProperties": {"^x-": _STRING}}, _OBJ)
 _SUFFIXES["dependent-required-added"] = (_OBJ, {**_OBJ, "dependentRequired": {"a": ["b"]}})
@@ -158,7 +158,7 @@ _PREFIXES = ("request-body-", "request-property-", "request-read-only-property-"
              "response-property-", "response-write-only-property-", "response-header-")
 
 # The options some recipes need (deprecation policies compare against a fixed day).
-_POLICY = {"today": "2030-01-01", "deprecation_days_stable": 30, "deprecation_days_beta": 30}
+_POLICY: dict[str, Any] = {"today": "2030-01-01", "deprecation_days_stable": 30, "deprecation_days_beta": 30}
 _POLICY_SUFFIXES = ("deprecated-sunset-missing", "sunset-date-too-small")
 
 
@@ -235,7 +235,6 @@ def build(recipes: dict[str, Recipe]) -> None:
 def all_recipes() -> dict[str, Recipe]:
     """Every recipe: generated schema-keyword ones, then the hand-written ones (which win)."""
     from generator.diffing.catalogue import catalogue
-
     from tests.diffing.recipes_manual import MANUAL
 
     recipes = _schema_recipes(set(catalogue()))

@@ -29,7 +29,7 @@ def drop(*keys: str) -> Mutator:
     return apply
 
 
-def path(template: str, method: str = "get", **fields: Any) -> Mutator:
+def path(template: str, *, method: str = "get", **fields: Any) -> Mutator:
     """Add an operation."""
     def apply(doc: Doc) -> None:
         operation = {"responses": {"200": {"description": "ok"}}, **fields}
@@ -98,7 +98,8 @@ def _oauth(**flow: Any) -> Doc:
 
 
 _LEGACY = "/legacy"
-_DEPRECATED = {"deprecated": True}
+_WEBHOOK: dict[str, Any] = {"post": {"responses": {"200": {"description": "ok"}}}}
+_DEPRECATED: dict[str, Any] = {"deprecated": True}
 
 
 def _flags(flag: str, on: bool) -> Doc:
@@ -150,13 +151,12 @@ MANUAL: dict[str, Recipe] = {
     "api-operation-id-added": ([drop("operationId")], [], [], {}),
     "api-tag-added": ([], [op(tags=["items"])], [], {}),
     "api-tag-removed": ([op(tags=["items"])], [], [], {}),
-    "webhook-added": ([], [at("webhooks", "itemCreated", value={"post": {"responses": {"200": {"description": "ok"}}}})],
-                      [], {}),
-    "webhook-removed": ([at("webhooks", "itemCreated", value={"post": {"responses": {"200": {"description": "ok"}}}})],
-                        [], [], {}),
+    "webhook-added": ([], [at("webhooks", "itemCreated", value=_WEBHOOK)], [], {}),
+    "webhook-removed": ([at("webhooks", "itemCreated", value=_WEBHOOK)], [], [], {}),
     "api-schema-removed": ([at("components", "schemas", "Unused", value=_STRING)], [], [], {}),
     # versioning (a removed required response property is the breaking change)
-    "api-version-not-bumped": ([], [at("info", "version", value="1.0.0"), resp_props({})], ["response-required-property-removed"], {}),
+    "api-version-not-bumped": ([], [at("info", "version", value="1.0.0"), resp_props({})],
+                               ["response-required-property-removed"], {}),
     "api-version-decreased": ([at("info", "version", value="1.2.0")],
                               [at("info", "version", value="1.1.0"), resp_props({})],
                               ["response-required-property-removed"], {}),
