@@ -1,10 +1,59 @@
-"""``asteri generate``: placeholder until its issue lands (registers nothing)."""
+"""``asteri generate``: DTOs, server stubs and the SDK from the bundled spec; ``--check`` guards drift."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from generator.cli._common import EXIT_FINDINGS, config_or_exit, fail_usage, load_or_exit, spec_path
+from generator.codegen import check_trees, generate_trees, write_trees
+from generator.ir import CodegenError
+from generator.rendering import FormattingError
+
+_SPEC_HELP = "The spec to generate from (default: [tool.asteri] spec)."
+_CHECK_HELP = "Compare with the committed output; exit 1 and list the stale files."
+_OUTPUT_HELP = "Where generated/ and sdk/ live (default: the project root)."
+
+
+def _generate(
+    spec: Annotated[Path | None, typer.Option("--spec", help=_SPEC_HELP)] = None,
+    check: Annotated[bool, typer.Option("--check", help=_CHECK_HELP)] = False,
+    output_dir: Annotated[Path | None, typer.Option("--output-dir", help=_OUTPUT_HELP)] = None,
+) -> None:
+    """Generate DTOs and server stubs (generated/) and the Python SDK (sdk/) from the contract."""
+    path = spec_path(spec)
+    doc = load_or_exit(path)
+    if doc.problems:
+        first = doc.problems[0]
+        fail_usage(f"{first.location}: {first.message} (run `asteri check` for every problem)")
+    root = output_dir if output_dir is not None else config_or_exit().project_root
+    try:
+        trees = generate_trees(doc.data)
+    except CodegenError as exc:
+        for problem in exc.problems:
+            where = doc.locate(problem.pointer)
+            typer.echo(f"{where.file}:{where.line}: #{problem.pointer}: {problem.message}", err=True)
+        typer.echo(f"error: cannot generate: {len(exc.problems)} unsupported construct(s); nothing was written",
+                   err=True)
+        raise typer.Exit(EXIT_FINDINGS) from None
+    except FormattingError as exc:
+        fail_usage(f"ruff rejected the rendered output (a template bug): {exc}")
+    if check:
+        stale = [f"{tree}/{rel}" for tree, diff in check_trees(trees, root).items() for rel in diff.stale]
+        if stale:
+            typer.echo("stale generated files (run `asteri generate`):", err=True)
+            for rel in stale:
+                typer.echo(f"  {rel}", err=True)
+            raise typer.Exit(EXIT_FINDINGS)
+        typer.echo("generated files are up to date")
+        return
+    diffs = write_trees(trees, root)
+    count = sum(len(diff.stale) for diff in diffs.values())
+    typer.echo(f"generated {sum(len(t.files) for t in trees)} files ({count} changed) under {root}")
 
 
 def register(app: typer.Typer) -> None:
-    """Add the command to the CLI (nothing yet)."""
-    del app
+    """Add ``generate`` to the CLI."""
+    app.command("generate")(_generate)

@@ -1,0 +1,7 @@
+"""Code generation orchestration: the DTO step (datamodel-code-generator) and the whole pipeline."""
+
+from __future__ import annotations
+
+from generator.codegen.pipeline import DEFAULT_TEMPLATES, check_trees, generate_trees, write_trees
+
+__all__ = ["DEFAULT_TEMPLATES", "check_trees", "generate_trees", "write_trees"]

@@ -1,0 +1,93 @@
+"""DTO source: datamodel-code-generator (through its Python API) run on the registry's schema document."""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from typing import Any
+
+from generator.ir.errors import CodegenError, Unsupported
+from generator.ir.model import DtoModule
+from generator.ir.schemas import SchemaRegistry
+
+__all__ = ["generate_dtos"]
+
+_EXPERIMENTAL_MISSING = "from pydantic.experimental.missing_sentinel import MISSING"
+
+
+def _run_datamodel_codegen(document: dict[str, Any]) -> Any:
+    import datamodel_code_generator as dcg  # noqa: PLC0415 - imported on first use
+    from datamodel_code_generator._format_types import PythonVersion  # noqa: PLC0415
+    from datamodel_code_generator.enums import DataModelType, InputFileType  # noqa: PLC0415
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # unknown string formats fall back to str; that is fine
+        return dcg.generate(
+            document,
+            input_file_type=InputFileType.OpenAPI,
+            output_model_type=DataModelType.PydanticV2BaseModel,
+            target_python_version=PythonVersion.PY_311,
+            use_annotated=True,
+            field_constraints=True,
+            use_standard_collections=True,
+            use_union_operator=True,
+            use_double_quotes=True,
+            formatters=[],
+            disable_timestamp=True,
+            custom_file_header="",
+            strict_nullable=True,
+            use_missing_sentinel=True,
+            use_schema_description=True,
+            use_field_description=True,
+            snake_case_field=True,
+            allow_population_by_field_name=True,
+            capitalise_enum_members=True,
+            use_subclass_enum=True,
+            type_mappings=["email=string", "idn-email=string"],
+        )
+
+
+def _classes(tree: ast.Module) -> tuple[list[str], list[str]]:
+    classes: list[str] = []
+    enums: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            classes.append(node.name)
+            bases = {b.id for b in node.bases if isinstance(b, ast.Name)}
+            if bases & {"Enum", "StrEnum", "IntEnum"}:
+                enums.append(node.name)
+    return classes, enums
+
+
+def generate_dtos(registry: SchemaRegistry) -> DtoModule:
+    """Generate the DTO module for every component and hoisted schema.
+
+    Raises:
+        CodegenError: datamodel-code-generator failed, or did not produce a class the IR relies on.
+    """
+    document = registry.dto_document()
+    if registry.problems:
+        raise CodegenError(list(registry.problems))
+    schemas = document["components"]["schemas"]
+    if not schemas:
+        return DtoModule("from __future__ import annotations\n", (), ())
+    try:
+        output = _run_datamodel_codegen(document)
+    except Exception as exc:
+        message = " ".join(str(exc).split())[:500]
+        problem = Unsupported("/components/schemas", f"datamodel-code-generator failed: {message}")
+        raise CodegenError([problem]) from exc
+    if not isinstance(output, str):
+        raise CodegenError([Unsupported("/components/schemas", "datamodel-code-generator split the models "
+                                                               "into several modules")])
+    lines = output.splitlines(keepends=True)
+    while lines and (lines[0].startswith("#") or not lines[0].strip()):
+        lines.pop(0)
+    source = "".join(lines)
+    source = source.replace(_EXPERIMENTAL_MISSING, "from pydantic import MISSING")
+    classes, enums = _classes(ast.parse(source))
+    missing = sorted(set(registry.class_names) - set(classes))
+    if missing:
+        raise CodegenError([Unsupported("/components/schemas/" + name, "datamodel-code-generator did not produce "
+                                                                        f"a class named {name}") for name in missing])
+    return DtoModule(source, tuple(sorted(classes)), tuple(sorted(enums)))
