@@ -91,7 +91,10 @@ class RateLimiter:
         await self._storage.reset()
 
     async def close(self) -> None:
-        """Stop the memory storage's expiry timer, if it runs."""
+        """Stop the memory storage's expiry timer, or close the Redis connections."""
         timer = getattr(self._storage, "timer", None)
         if timer is not None and not timer.done():
             timer.cancel()
+        client = getattr(getattr(self._storage, "bridge", None), "storage", None)
+        if client is not None and hasattr(client, "aclose"):
+            await client.aclose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -12,6 +13,7 @@ import yaml
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.responses import Response
+from starlette.routing import BaseRoute
 
 from server_impl.web.problems import ProblemError
 
@@ -70,13 +72,29 @@ def spec_operations(spec: dict[str, Any]) -> set[tuple[str, str]]:
     }
 
 
+def iter_routes(routes: Iterable[BaseRoute], prefix: str = "") -> Iterator[tuple[str, BaseRoute]]:
+    """Yield ``(prefix, route)`` for every leaf route, looking inside included routers.
+
+    FastAPI keeps an included router as one route object; its routes keep their own paths and the
+    inclusion prefix is kept aside.
+    """
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            context = getattr(route, "include_context", None)
+            yield from iter_routes(inner.routes, prefix + str(getattr(context, "prefix", "") or ""))
+        else:
+            yield prefix, route
+
+
 def app_operations(app: FastAPI, *, exclude_prefixes: tuple[str, ...] = ()) -> set[tuple[str, str]]:
     """Return ``(METHOD, path)`` for every API route of an app (the contract route itself excluded)."""
     operations = set()
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or route.path == f"{BASE_PATH}/openapi.json":
+    for prefix, route in iter_routes(app.router.routes):
+        if not isinstance(route, APIRoute):
             continue
-        if any(route.path.startswith(prefix) for prefix in exclude_prefixes):
+        path = prefix + route.path
+        if path == f"{BASE_PATH}/openapi.json" or any(path.startswith(item) for item in exclude_prefixes):
             continue
-        operations |= {(method, route.path) for method in (route.methods or set()) - {"HEAD"}}
+        operations |= {(method, path) for method in (route.methods or set()) - {"HEAD"}}
     return operations

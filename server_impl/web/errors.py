@@ -8,8 +8,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from server_impl.domain import errors as domain
+from server_impl.web.contract import iter_routes
 from server_impl.web.problems import ProblemError, field_pointer, problem_response
 
 _HTTP_CODES = {
@@ -56,6 +58,19 @@ def validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
     return entries
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Return every method some route accepts on the request's path, sorted (for ``Allow``)."""
+    methods: set[str] = set()
+    path = request.scope["path"]
+    for prefix, route in iter_routes(request.app.router.routes):
+        if prefix and not path.startswith(prefix):
+            continue
+        match, _ = route.matches({**request.scope, "path": path[len(prefix) :], "root_path": ""})
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI, docs_base_url: str) -> None:
     """Register the problem+json exception handlers on the app.
 
@@ -98,7 +113,10 @@ def install_error_handlers(app: FastAPI, docs_base_url: str) -> None:
             405: f"{request.method} is not allowed on {request.url.path}.",
             400: "The request body could not be parsed as JSON.",
         }.get(exc.status_code, str(exc.detail))
-        return render(request, ProblemError(exc.status_code, code, detail, headers=exc.headers))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return render(request, ProblemError(exc.status_code, code, detail, headers=headers))
 
     async def on_domain(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, domain.DomainError)

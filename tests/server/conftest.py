@@ -57,7 +57,7 @@ def postgres_url(worker_id: str) -> Iterator[str]:
             with probe.connect():
                 pass
             probe.dispose()
-        except Exception as exc:  # noqa: BLE001 - any failure means unreachable
+        except Exception as exc:
             error = exc
     base = require_url("ASTERI_TEST_POSTGRES_URL", error)
     schema = f"asteri_{worker_id}_{secrets.token_hex(4)}"

@@ -4,16 +4,15 @@ It writes through the same unit of work, tenant guard, audit log and idempotency
 real handlers will. Its table lives in a test-only metadata, created after the migrations.
 """
 
-
 import json
 import threading
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Engine, Integer, MetaData, String, select
+from sqlalchemy import Engine, Integer, MetaData, String, Table, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from starlette.responses import JSONResponse, Response
 
@@ -39,7 +38,7 @@ class TestBase(DeclarativeBase):
     metadata = MetaData()
 
 
-OrganizationRow.__table__.to_metadata(TestBase.metadata)
+cast(Table, OrganizationRow.__table__).to_metadata(TestBase.metadata)
 
 
 class ThingRow(TenantScoped, TestBase):
@@ -52,7 +51,7 @@ class ThingRow(TenantScoped, TestBase):
 
 
 def create_things_table(engine: Engine) -> None:
-    TestBase.metadata.create_all(engine, tables=[ThingRow.__table__], checkfirst=True)
+    TestBase.metadata.create_all(engine, tables=[cast(Table, ThingRow.__table__)], checkfirst=True)
 
 
 class ThingIn(BaseModel):
@@ -100,8 +99,15 @@ def things_router(context: AppContext, hooks: Hooks) -> APIRouter:
             session = _session(uow)
             session.add(row)
             session.flush()
-            audit.record(uow, ctx, action="thing.created", resource_type="thing", resource_id=row.id,
-                         before=None, after={"name": row.name})
+            audit.record(
+                uow,
+                ctx,
+                action="thing.created",
+                resource_type="thing",
+                resource_id=row.id,
+                before=None,
+                after={"name": row.name},
+            )
             headers = (("Location", f"{PREFIX}/{row.id}"), ("ETag", etag_for(row.id, row.version)))
             return StoredResponse(201, json.dumps(_dump(row)).encode(), headers)
 
@@ -123,7 +129,10 @@ def things_router(context: AppContext, hooks: Hooks) -> APIRouter:
 
     @router.patch(PREFIX + "/{thing_id}")
     def update_thing(
-        thing_id: str, body: ThingPatch, request: Request, principal: Writer,
+        thing_id: str,
+        body: ThingPatch,
+        request: Request,
+        principal: Writer,
         if_match: Annotated[str | None, Header()] = None,
     ) -> Response:
         ctx = call_context(request, principal)
@@ -136,8 +145,15 @@ def things_router(context: AppContext, hooks: Hooks) -> APIRouter:
             if body.name is not None:
                 row.name = body.name
             row.version += 1
-            audit.record(uow, ctx, action="thing.updated", resource_type="thing", resource_id=row.id,
-                         before=before, after={"name": row.name})
+            audit.record(
+                uow,
+                ctx,
+                action="thing.updated",
+                resource_type="thing",
+                resource_id=row.id,
+                before=before,
+                after={"name": row.name},
+            )
             uow.commit()
             return JSONResponse(_dump(row), headers={"ETag": etag_for(row.id, row.version)})
 
@@ -148,8 +164,15 @@ def things_router(context: AppContext, hooks: Hooks) -> APIRouter:
             row = ThingRow(id=new_id("cus"), name=body.name, version=1, created_at=utc_now())
             _session(uow).add(row)
             _session(uow).flush()
-            audit.record(uow, ctx, action="thing.created", resource_type="thing", resource_id=row.id,
-                         before=None, after={"name": row.name})
+            audit.record(
+                uow,
+                ctx,
+                action="thing.created",
+                resource_type="thing",
+                resource_id=row.id,
+                before=None,
+                after={"name": row.name},
+            )
             raise RuntimeError("boom: secret internal detail")
 
     return router

@@ -1,0 +1,114 @@
+"""Rate limits: RateLimit fields on every response once credentials are known, 429s, fairness."""
+
+import asyncio
+
+import pytest
+
+from server_impl.adapters.ratelimit import RateLimiter
+from tests.server.conftest import Harness
+from tests.server.services import require_url
+
+THINGS = "/api/public/v1/_test/things"
+
+
+def test_every_response_after_authentication_carries_the_fields(harness: Harness) -> None:
+    org = harness.organization()
+    _, secret = harness.key(org, per_minute=50, per_day=500, scopes=("read:customers",))
+    headers = harness.headers(org, secret)
+    ok = harness.client.get(THINGS, headers=headers)
+    assert ok.headers["ratelimit-policy"] == '"minute";q=50;w=60, "day";q=500;w=86400'
+    assert ok.headers["ratelimit"].startswith('"minute";r=49;t=')
+    forbidden = harness.client.post(THINGS, json={"name": "x"}, headers=headers)
+    assert forbidden.status_code == 403
+    assert forbidden.headers["ratelimit"].startswith('"minute";r=48;')
+    missing = harness.client.get(f"{THINGS}/cus_nope", headers=headers)
+    assert missing.status_code == 404
+    assert "ratelimit" in missing.headers
+    invalid = harness.client.get(THINGS, params={"limit": 0}, headers=headers)
+    assert invalid.status_code == 422
+    assert invalid.headers["ratelimit"].startswith('"minute";r=46;')
+
+
+def test_the_minute_window_runs_out_with_429(harness: Harness) -> None:
+    org = harness.organization()
+    _, secret = harness.key(org, per_minute=3)
+    headers = harness.headers(org, secret)
+    assert [harness.client.get(THINGS, headers=headers).status_code for _ in range(3)] == [200, 200, 200]
+    refused = harness.client.get(THINGS, headers=headers)
+    assert refused.status_code == 429
+    body = refused.json()
+    assert body["code"] == "rate_limited"
+    assert body["limit_window"] == "minute"
+    assert 1 <= body["retry_after"] <= 60
+    assert refused.headers["retry-after"] == str(body["retry_after"])
+    assert refused.headers["ratelimit"].startswith('"minute";r=0;')
+
+
+def test_the_day_window_is_named_when_it_runs_out(harness: Harness) -> None:
+    org = harness.organization()
+    _, secret = harness.key(org, per_minute=100, per_day=2)
+    headers = harness.headers(org, secret)
+    for _ in range(2):
+        assert harness.client.get(THINGS, headers=headers).status_code == 200
+    refused = harness.client.get(THINGS, headers=headers)
+    assert refused.status_code == 429
+    assert refused.json()["limit_window"] == "day"
+    assert int(refused.headers["retry-after"]) > 60
+
+
+def test_rejected_requests_do_not_spend_the_key_owners_quota(harness: Harness) -> None:
+    org, other = harness.organization(), harness.organization()
+    _, secret = harness.key(org, per_minute=2)
+    for _ in range(5):
+        response = harness.client.get(THINGS, headers=harness.headers(other, secret))
+        assert response.status_code == 403
+        assert "ratelimit" not in response.headers
+    for _ in range(2):
+        assert harness.client.get(THINGS, headers=harness.headers(org, secret)).status_code == 200
+
+
+def test_bearer_sessions_are_limited_per_user_and_organization(make_harness) -> None:
+    from server_impl.domain.scopes import Role
+    from tests.server.test_authentication import _member, _token
+
+    harness = make_harness(default_per_minute=2)
+    org = harness.organization()
+    user = _member(harness, org, Role.OWNER)
+    headers = {"x-organization-id": org, "authorization": f"Bearer {_token(harness, user)}"}
+    statuses = [harness.client.get(THINGS, headers=headers).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+@pytest.mark.redis
+def test_the_redis_limiter_shares_counts_between_limiters() -> None:
+    url = _redis_url()
+
+    async def scenario() -> list[bool]:
+        import secrets
+
+        identity = f"key:test-{secrets.token_hex(6)}"
+        first, second = RateLimiter.from_url(url), RateLimiter.from_url(url)
+        decisions = [await first.hit(identity, 3, 100), await second.hit(identity, 3, 100)]
+        decisions += [await first.hit(identity, 3, 100), await second.hit(identity, 3, 100)]
+        await first.close()
+        await second.close()
+        return [decision.allowed for decision in decisions]
+
+    assert asyncio.run(scenario()) == [True, True, True, False]
+
+
+def _redis_url() -> str:
+    import os
+
+    import redis
+
+    error = None
+    url = os.environ.get("ASTERI_TEST_REDIS_URL")
+    if url:
+        try:
+            client = redis.Redis.from_url(url, socket_connect_timeout=2)
+            client.ping()
+            client.close()
+        except Exception as exc:
+            error = exc
+    return require_url("ASTERI_TEST_REDIS_URL", error)
