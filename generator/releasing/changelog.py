@@ -55,6 +55,7 @@ def changelog_entry(result: DiffResult, version: str, released: date, *, initial
 
 def prepend_entry(existing: str, entry: str) -> str:
     """``existing`` CHANGELOG.md text with ``entry`` inserted as the newest release (under the title)."""
+    entry = entry.rstrip("\n") + "\n"
     if not existing.strip():
         return f"{_HEADER}\n\n{entry}"
     if existing.startswith(_HEADER):
@@ -62,8 +63,8 @@ def prepend_entry(existing: str, entry: str) -> str:
         body = rest.lstrip("\n")
         intro, marker, releases = body.partition("\n## ")
         if body.startswith("## "):
-            return f"{head}\n\n{entry}{body}"
+            return f"{head}\n\n{entry}\n{body}"
         if marker:
-            return f"{head}\n\n{intro}\n\n{entry}## {releases}"
+            return f"{head}\n\n{intro.rstrip()}\n\n{entry}\n## {releases}"
         return f"{head}\n\n{body.rstrip()}\n\n{entry}"
-    return f"{_HEADER}\n\n{entry}{existing}"
+    return f"{_HEADER}\n\n{entry}\n{existing}"
