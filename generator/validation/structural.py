@@ -15,7 +15,7 @@ from typing import Any
 from jsonschema.exceptions import SchemaError, ValidationError, best_match
 from jsonschema.validators import validator_for
 from jsonschema_path import SchemaPath
-from openapi_schema_validator.validators import OPENAPI_SPECIFICATIONS
+from openapi_schema_validator._specifications import REGISTRY as OPENAPI_SPECIFICATIONS
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from openapi_spec_validator.schemas import schema_v30, schema_v31
 from openapi_spec_validator.validation.exceptions import (
