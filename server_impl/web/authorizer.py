@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
@@ -27,6 +28,15 @@ from server_impl.services.authentication import authenticate_key, membership_for
 from server_impl.services.ports import UnitOfWorkFactory
 from server_impl.web.edge import REQUEST_ID_STATE
 from server_impl.web.problems import ProblemError
+
+
+class ScopedRequirement(Protocol):
+    """One security alternative of an operation, as the generated routes pass it."""
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """Every scope the alternative requires."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -58,7 +68,7 @@ class Authorizer:
         self._default_per_day = default_per_day
 
     async def __call__(self, request: Request, required_scopes: Sequence[str]) -> Principal:
-        """Run the pipeline for a request to an operation requiring ``required_scopes``.
+        """Run the pipeline for a request to an operation requiring all of ``required_scopes``.
 
         Args:
             request: The request.
@@ -72,6 +82,25 @@ class Authorizer:
             InvalidCredentials: 401.
             OrganizationAccessDenied: 403.
         """
+        return await self._run(request, [tuple(required_scopes)])
+
+    async def authorize(
+        self, request: Request, requirements: Sequence[ScopedRequirement], operation_id: str
+    ) -> Principal:
+        """Run the pipeline for a generated route (the ``generated.server.security.Authorizer`` port).
+
+        Args:
+            request: The request.
+            requirements: The operation's security alternatives; satisfying one suffices.
+            operation_id: The contract's operation id (for logs).
+
+        Returns:
+            The principal, also left in ``request.state.principal``.
+        """
+        del operation_id
+        return await self._run(request, [tuple(requirement.scopes) for requirement in requirements] or [()])
+
+    async def _run(self, request: Request, alternatives: list[tuple[str, ...]]) -> Principal:
         organization_id = request.headers.get("x-organization-id", "")
         if not is_id(organization_id, "org"):
             raise ProblemError(
@@ -89,14 +118,11 @@ class Authorizer:
                 f"The {decision.window} rate limit of this credential is exhausted; retry in {decision.retry_after} s.",
                 extra={"limit_window": decision.window, "retry_after": decision.retry_after},
             )
-        missing = caller.principal.missing_scopes(list(required_scopes))
-        if missing:
-            raise ProblemError(
-                403,
-                "missing_scope",
-                "This credential lacks a scope the operation requires: " + ", ".join(missing) + ".",
-                extra={"required_scopes": list(required_scopes)},
-            )
+        gaps = [(caller.principal.missing_scopes(list(scopes)), scopes) for scopes in alternatives]
+        if all(missing for missing, _ in gaps):
+            missing, required = min(gaps, key=lambda gap: len(gap[0]))
+            detail = "This credential lacks a scope the operation requires: " + ", ".join(missing) + "."
+            raise ProblemError(403, "missing_scope", detail, extra={"required_scopes": list(required)})
         request.state.principal = caller.principal
         return caller.principal
 
