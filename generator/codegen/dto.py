@@ -43,6 +43,7 @@ def _run_datamodel_codegen(document: dict[str, Any]) -> Any:
             allow_population_by_field_name=True,
             capitalise_enum_members=True,
             use_subclass_enum=True,
+            set_default_enum_member=True,
             type_mappings=["email=string", "idn-email=string"],
         )
 
