@@ -44,9 +44,13 @@ def check_properties(pair: SchemaPair) -> None:
         return
     old_required, new_required = _required(base.node), _required(revision.node)
     base_data, revision_data = pair.sink.context.base.data, pair.sink.context.revision.data
+    context = pair.sink.context
     for name in [*old_props, *(name for name in new_props if name not in old_props)]:
         base_pointer = f"{base.pointer}/properties/{_esc(name)}"
         revision_pointer = f"{revision.pointer}/properties/{_esc(name)}"
+        if (name in new_props and (name in old_required) == (name in new_required)
+                and context.same(old_props.get(name), base_pointer, new_props[name])):
+            continue  # identical property, same requiredness: nothing to report (fast path)
         flags = _Flags(
             base_ro=name in old_props and _flag(base_data, old_props[name], base_pointer, "readOnly"),
             base_wo=name in old_props and _flag(base_data, old_props[name], base_pointer, "writeOnly"),

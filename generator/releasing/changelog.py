@@ -47,7 +47,8 @@ def changelog_entry(result: DiffResult, version: str, released: date, *, initial
     for section in SECTIONS:
         if grouped[section]:
             lines += [f"### {section}", ""]
-            ordered = sorted(grouped[section], key=lambda change: (not change.is_breaking, change.sort_key))
+            ordered = sorted(grouped[section], key=lambda change: (not change.is_breaking, not change.operation,
+                                                                   change.sort_key))
             lines += [_line(change) for change in ordered]
             lines.append("")
     return "\n".join(lines)
