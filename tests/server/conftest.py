@@ -47,8 +47,8 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> Iterator[str]:
+def postgres_base_url() -> str:
+    """Return ASTERI_TEST_POSTGRES_URL if PostgreSQL answers; skip (or fail in CI) otherwise."""
     base = os.environ.get("ASTERI_TEST_POSTGRES_URL")
     error = None
     if base:
@@ -59,7 +59,12 @@ def postgres_url(worker_id: str) -> Iterator[str]:
             probe.dispose()
         except Exception as exc:
             error = exc
-    base = require_url("ASTERI_TEST_POSTGRES_URL", error)
+    return require_url("ASTERI_TEST_POSTGRES_URL", error)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> Iterator[str]:
+    base = postgres_base_url()
     schema = f"asteri_{worker_id}_{secrets.token_hex(4)}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

@@ -201,3 +201,14 @@ def test_last_used_at_is_recorded(harness: Harness) -> None:
         key = uow.api_keys.get(key_id)
     assert key is not None
     assert key.last_used_at is not None
+
+
+def test_one_satisfied_security_alternative_suffices(harness: Harness) -> None:
+    org = harness.organization()
+    _, services = harness.key(org, scopes=("read:services", "read:invoices"))
+    _, both = harness.key(org, scopes=("read:customers", "read:jobs"))
+    _, half = harness.key(org, scopes=("read:customers",))
+    for secret in (services, both):
+        assert harness.client.get(THINGS + "-any", headers=harness.headers(org, secret)).status_code == 200
+    body = _problem(harness.client.get(THINGS + "-any", headers=harness.headers(org, half)), 403, "missing_scope")
+    assert body["required_scopes"] == ["read:customers", "read:jobs"]

@@ -7,6 +7,7 @@ real handlers will. Its table lives in a test-only metadata, created after the m
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, cast
 
@@ -118,6 +119,16 @@ def things_router(context: AppContext, hooks: Hooks) -> APIRouter:
         with uow_factory(principal.tenant) as uow:
             rows = _session(uow).scalars(select(ThingRow).order_by(ThingRow.id.desc()).limit(limit)).all()
             return {"data": [_dump(row) for row in rows], "has_more": False, "next_cursor": None}
+
+    @dataclass(frozen=True)
+    class Requirement:
+        scopes: tuple[str, ...]
+
+    @router.get(PREFIX + "-any")
+    async def any_of(request: Request) -> dict[str, Any]:
+        alternatives = [Requirement(("read:services", "read:invoices")), Requirement(("read:customers", "read:jobs"))]
+        principal = await authorizer.authorize(request, alternatives, "anyOf")
+        return {"actor_id": principal.actor_id}
 
     @router.get(PREFIX + "/{thing_id}")
     def get_thing(thing_id: str, principal: Reader) -> Response:
