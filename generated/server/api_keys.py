@@ -47,7 +47,7 @@ class ApiKeysHandlers(Protocol):
         status: models.ApiKeyStatus | None,
         x_organization_id: str,
     ) -> models.ApiKeyList:
-        """List API keys
+        """List API keys.
 
         GET /api/public/v1/api-keys
         """
@@ -61,7 +61,7 @@ class ApiKeysHandlers(Protocol):
         idempotency_key: str | None,
         body: models.ApiKeyCreate,
     ) -> models.ApiKeyWithSecret:
-        """Create an API key
+        """Create an API key.
 
         POST /api/public/v1/api-keys
         """
@@ -74,7 +74,7 @@ class ApiKeysHandlers(Protocol):
         api_key_id: str,
         x_organization_id: str,
     ) -> models.ApiKey:
-        """Get an API key
+        """Get an API key.
 
         GET /api/public/v1/api-keys/{api_key_id}
         """
@@ -88,7 +88,7 @@ class ApiKeysHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.ApiKey:
-        """Revoke an API key
+        """Revoke an API key.
 
         POST /api/public/v1/api-keys/{api_key_id}/revoke
         """
@@ -103,7 +103,7 @@ class ApiKeysHandlers(Protocol):
         idempotency_key: str | None,
         body: models.ApiKeyRotate | None,
     ) -> models.ApiKeyWithSecret:
-        """Rotate an API key
+        """Rotate an API key.
 
         POST /api/public/v1/api-keys/{api_key_id}/rotate
         """

@@ -52,7 +52,7 @@ class AuditEventsHandlers(Protocol):
         until: datetime.datetime | None,
         x_organization_id: str,
     ) -> models.AuditEventList:
-        """List audit events
+        """List audit events.
 
         GET /api/public/v1/audit-events
         """
@@ -65,7 +65,7 @@ class AuditEventsHandlers(Protocol):
         audit_event_id: str,
         x_organization_id: str,
     ) -> models.AuditEvent:
-        """Get an audit event
+        """Get an audit event.
 
         GET /api/public/v1/audit-events/{audit_event_id}
         """

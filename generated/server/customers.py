@@ -58,7 +58,7 @@ class CustomersHandlers(Protocol):
         updated_since: datetime.datetime | None,
         x_organization_id: str,
     ) -> models.CustomerList:
-        """List customers
+        """List customers.
 
         GET /api/public/v1/customers
         """
@@ -72,7 +72,7 @@ class CustomersHandlers(Protocol):
         idempotency_key: str | None,
         body: models.CustomerCreate,
     ) -> models.Customer:
-        """Create a customer
+        """Create a customer.
 
         POST /api/public/v1/customers
         """
@@ -85,7 +85,7 @@ class CustomersHandlers(Protocol):
         customer_id: str,
         x_organization_id: str,
     ) -> models.Customer:
-        """Get a customer
+        """Get a customer.
 
         GET /api/public/v1/customers/{customer_id}
         """
@@ -100,7 +100,7 @@ class CustomersHandlers(Protocol):
         if_match: str | None,
         body: models.CustomerUpdate,
     ) -> models.Customer:
-        """Update a customer
+        """Update a customer.
 
         PATCH /api/public/v1/customers/{customer_id}
         """
@@ -114,7 +114,7 @@ class CustomersHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Customer:
-        """Archive a customer
+        """Archive a customer.
 
         POST /api/public/v1/customers/{customer_id}/archive
         """
@@ -128,7 +128,7 @@ class CustomersHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Customer:
-        """Restore a customer
+        """Restore a customer.
 
         POST /api/public/v1/customers/{customer_id}/restore
         """
@@ -146,7 +146,7 @@ class CustomersHandlers(Protocol):
         until: datetime.datetime | None,
         x_organization_id: str,
     ) -> models.CustomerActivityList:
-        """List a customer's activity
+        """List a customer's activity.
 
         GET /api/public/v1/customers/{customer_id}/activity
         """

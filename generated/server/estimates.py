@@ -70,7 +70,7 @@ class EstimatesHandlers(Protocol):
         updated_since: datetime.datetime | None,
         x_organization_id: str,
     ) -> models.EstimateList:
-        """List estimates
+        """List estimates.
 
         GET /api/public/v1/estimates
         """
@@ -84,7 +84,7 @@ class EstimatesHandlers(Protocol):
         idempotency_key: str | None,
         body: models.EstimateCreate,
     ) -> models.Estimate:
-        """Create an estimate
+        """Create an estimate.
 
         POST /api/public/v1/estimates
         """
@@ -97,7 +97,7 @@ class EstimatesHandlers(Protocol):
         estimate_id: str,
         x_organization_id: str,
     ) -> models.Estimate:
-        """Get an estimate
+        """Get an estimate.
 
         GET /api/public/v1/estimates/{estimate_id}
         """
@@ -112,7 +112,7 @@ class EstimatesHandlers(Protocol):
         if_match: str | None,
         body: models.EstimateUpdate,
     ) -> models.Estimate:
-        """Update a draft estimate
+        """Update a draft estimate.
 
         PATCH /api/public/v1/estimates/{estimate_id}
         """
@@ -127,7 +127,7 @@ class EstimatesHandlers(Protocol):
         idempotency_key: str | None,
         body: models.EstimateSend | None,
     ) -> models.Estimate:
-        """Send an estimate
+        """Send an estimate.
 
         POST /api/public/v1/estimates/{estimate_id}/send
         """
@@ -142,7 +142,7 @@ class EstimatesHandlers(Protocol):
         idempotency_key: str | None,
         body: models.EstimateApprove,
     ) -> models.Estimate:
-        """Approve an estimate
+        """Approve an estimate.
 
         POST /api/public/v1/estimates/{estimate_id}/approve
         """
@@ -157,7 +157,7 @@ class EstimatesHandlers(Protocol):
         idempotency_key: str | None,
         body: models.EstimateDecline | None,
     ) -> models.Estimate:
-        """Decline an estimate
+        """Decline an estimate.
 
         POST /api/public/v1/estimates/{estimate_id}/decline
         """
@@ -171,7 +171,7 @@ class EstimatesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Estimate:
-        """Revise an estimate
+        """Revise an estimate.
 
         POST /api/public/v1/estimates/{estimate_id}/revise
         """
@@ -185,7 +185,7 @@ class EstimatesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Estimate:
-        """Void an estimate
+        """Void an estimate.
 
         POST /api/public/v1/estimates/{estimate_id}/void
         """
@@ -200,7 +200,7 @@ class EstimatesHandlers(Protocol):
         idempotency_key: str | None,
         body: models.EstimateConvert | None,
     ) -> models.EstimateConversion:
-        """Convert an estimate into a job
+        """Convert an estimate into a job.
 
         POST /api/public/v1/estimates/{estimate_id}/convert
         """

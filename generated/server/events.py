@@ -37,7 +37,7 @@ class EventsHandlers(Protocol):
         until: datetime.datetime | None,
         x_organization_id: str,
     ) -> models.EventList:
-        """List events
+        """List events.
 
         GET /api/public/v1/events
         """
@@ -50,7 +50,7 @@ class EventsHandlers(Protocol):
         event_id: str,
         x_organization_id: str,
     ) -> models.Event:
-        """Get an event
+        """Get an event.
 
         GET /api/public/v1/events/{event_id}
         """

@@ -50,7 +50,7 @@ class FilesHandlers(Protocol):
         updated_since: datetime.datetime | None,
         x_organization_id: str,
     ) -> models.FileList:
-        """List files
+        """List files.
 
         GET /api/public/v1/files
         """
@@ -64,7 +64,7 @@ class FilesHandlers(Protocol):
         idempotency_key: str | None,
         body: models.FileUpload,
     ) -> models.File:
-        """Upload a file
+        """Upload a file.
 
         POST /api/public/v1/files
         """
@@ -77,7 +77,7 @@ class FilesHandlers(Protocol):
         file_id: str,
         x_organization_id: str,
     ) -> models.File:
-        """Get a file
+        """Get a file.
 
         GET /api/public/v1/files/{file_id}
         """
@@ -90,7 +90,7 @@ class FilesHandlers(Protocol):
         file_id: str,
         x_organization_id: str,
     ) -> None:
-        """Delete a file
+        """Delete a file.
 
         DELETE /api/public/v1/files/{file_id}
         """
@@ -103,7 +103,7 @@ class FilesHandlers(Protocol):
         file_id: str,
         x_organization_id: str,
     ) -> Response:
-        """Download a file's content
+        """Download a file's content.
 
         GET /api/public/v1/files/{file_id}/content
         """

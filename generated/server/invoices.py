@@ -72,7 +72,7 @@ class InvoicesHandlers(Protocol):
         updated_since: datetime.datetime | None,
         x_organization_id: str,
     ) -> models.InvoiceList:
-        """List invoices
+        """List invoices.
 
         GET /api/public/v1/invoices
         """
@@ -86,7 +86,7 @@ class InvoicesHandlers(Protocol):
         idempotency_key: str | None,
         body: models.InvoiceCreate,
     ) -> models.Invoice:
-        """Create an invoice
+        """Create an invoice.
 
         POST /api/public/v1/invoices
         """
@@ -99,7 +99,7 @@ class InvoicesHandlers(Protocol):
         invoice_id: str,
         x_organization_id: str,
     ) -> models.Invoice:
-        """Get an invoice
+        """Get an invoice.
 
         GET /api/public/v1/invoices/{invoice_id}
         """
@@ -114,7 +114,7 @@ class InvoicesHandlers(Protocol):
         if_match: str | None,
         body: models.InvoiceUpdate,
     ) -> models.Invoice:
-        """Update a draft invoice
+        """Update a draft invoice.
 
         PATCH /api/public/v1/invoices/{invoice_id}
         """
@@ -128,7 +128,7 @@ class InvoicesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Invoice:
-        """Finalize an invoice
+        """Finalize an invoice.
 
         POST /api/public/v1/invoices/{invoice_id}/finalize
         """
@@ -143,7 +143,7 @@ class InvoicesHandlers(Protocol):
         idempotency_key: str | None,
         body: models.InvoiceSend | None,
     ) -> models.Invoice:
-        """Send an invoice
+        """Send an invoice.
 
         POST /api/public/v1/invoices/{invoice_id}/send
         """
@@ -157,7 +157,7 @@ class InvoicesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Invoice:
-        """Void an invoice
+        """Void an invoice.
 
         POST /api/public/v1/invoices/{invoice_id}/void
         """
@@ -171,7 +171,7 @@ class InvoicesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Invoice:
-        """Mark an invoice uncollectible
+        """Mark an invoice uncollectible.
 
         POST /api/public/v1/invoices/{invoice_id}/mark-uncollectible
         """
@@ -184,7 +184,7 @@ class InvoicesHandlers(Protocol):
         invoice_id: str,
         x_organization_id: str,
     ) -> models.AccountingSync:
-        """Get an invoice's accounting handoff
+        """Get an invoice's accounting handoff.
 
         GET /api/public/v1/invoices/{invoice_id}/accounting-sync
         """
@@ -199,7 +199,7 @@ class InvoicesHandlers(Protocol):
         if_match: str | None,
         body: models.AccountingSyncUpdate,
     ) -> models.AccountingSync:
-        """Report an invoice's accounting handoff
+        """Report an invoice's accounting handoff.
 
         PATCH /api/public/v1/invoices/{invoice_id}/accounting-sync
         """

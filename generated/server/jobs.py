@@ -89,7 +89,7 @@ class JobsHandlers(Protocol):
         updated_since: datetime.datetime | None,
         x_organization_id: str,
     ) -> models.JobList:
-        """List jobs
+        """List jobs.
 
         GET /api/public/v1/jobs
         """
@@ -103,7 +103,7 @@ class JobsHandlers(Protocol):
         idempotency_key: str | None,
         body: models.JobCreate,
     ) -> models.Job:
-        """Create a job
+        """Create a job.
 
         POST /api/public/v1/jobs
         """
@@ -116,7 +116,7 @@ class JobsHandlers(Protocol):
         job_id: str,
         x_organization_id: str,
     ) -> models.Job:
-        """Get a job
+        """Get a job.
 
         GET /api/public/v1/jobs/{job_id}
         """
@@ -131,7 +131,7 @@ class JobsHandlers(Protocol):
         if_match: str | None,
         body: models.JobUpdate,
     ) -> models.Job:
-        """Update a job
+        """Update a job.
 
         PATCH /api/public/v1/jobs/{job_id}
         """
@@ -146,7 +146,7 @@ class JobsHandlers(Protocol):
         idempotency_key: str | None,
         body: models.JobSchedule,
     ) -> models.Job:
-        """Schedule or reschedule a job
+        """Schedule or reschedule a job.
 
         POST /api/public/v1/jobs/{job_id}/schedule
         """
@@ -160,7 +160,7 @@ class JobsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Job:
-        """Unschedule a job
+        """Unschedule a job.
 
         POST /api/public/v1/jobs/{job_id}/unschedule
         """
@@ -175,7 +175,7 @@ class JobsHandlers(Protocol):
         idempotency_key: str | None,
         body: models.JobAssignTechnicians,
     ) -> models.Job:
-        """Assign technicians to a job
+        """Assign technicians to a job.
 
         POST /api/public/v1/jobs/{job_id}/assign-technicians
         """
@@ -189,7 +189,7 @@ class JobsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Job:
-        """Dispatch a job
+        """Dispatch a job.
 
         POST /api/public/v1/jobs/{job_id}/dispatch
         """
@@ -203,7 +203,7 @@ class JobsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Job:
-        """Start a job
+        """Start a job.
 
         POST /api/public/v1/jobs/{job_id}/start
         """
@@ -218,7 +218,7 @@ class JobsHandlers(Protocol):
         idempotency_key: str | None,
         body: models.JobHold,
     ) -> models.Job:
-        """Put a job on hold
+        """Put a job on hold.
 
         POST /api/public/v1/jobs/{job_id}/hold
         """
@@ -232,7 +232,7 @@ class JobsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Job:
-        """Resume a job on hold
+        """Resume a job on hold.
 
         POST /api/public/v1/jobs/{job_id}/resume
         """
@@ -247,7 +247,7 @@ class JobsHandlers(Protocol):
         idempotency_key: str | None,
         body: models.JobComplete | None,
     ) -> models.Job:
-        """Complete a job
+        """Complete a job.
 
         POST /api/public/v1/jobs/{job_id}/complete
         """
@@ -262,7 +262,7 @@ class JobsHandlers(Protocol):
         idempotency_key: str | None,
         body: models.JobCancel,
     ) -> models.Job:
-        """Cancel a job
+        """Cancel a job.
 
         POST /api/public/v1/jobs/{job_id}/cancel
         """
@@ -277,7 +277,7 @@ class JobsHandlers(Protocol):
         idempotency_key: str | None,
         body: models.JobReopen,
     ) -> models.Job:
-        """Reopen a job
+        """Reopen a job.
 
         POST /api/public/v1/jobs/{job_id}/reopen
         """

@@ -67,7 +67,7 @@ class PaymentsHandlers(Protocol):
         updated_since: datetime.datetime | None,
         x_organization_id: str,
     ) -> models.PaymentList:
-        """List payments
+        """List payments.
 
         GET /api/public/v1/payments
         """
@@ -81,7 +81,7 @@ class PaymentsHandlers(Protocol):
         idempotency_key: str,
         body: models.PaymentCreate,
     ) -> models.Payment:
-        """Record a payment
+        """Record a payment.
 
         POST /api/public/v1/payments
         """
@@ -94,7 +94,7 @@ class PaymentsHandlers(Protocol):
         payment_id: str,
         x_organization_id: str,
     ) -> models.Payment:
-        """Get a payment
+        """Get a payment.
 
         GET /api/public/v1/payments/{payment_id}
         """
@@ -108,7 +108,7 @@ class PaymentsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Payment:
-        """Cancel a pending payment
+        """Cancel a pending payment.
 
         POST /api/public/v1/payments/{payment_id}/cancel
         """
@@ -122,7 +122,7 @@ class PaymentsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Payment:
-        """Mark a pending payment succeeded
+        """Mark a pending payment succeeded.
 
         POST /api/public/v1/payments/{payment_id}/mark-succeeded
         """
@@ -137,7 +137,7 @@ class PaymentsHandlers(Protocol):
         idempotency_key: str | None,
         body: models.PaymentMarkFailed,
     ) -> models.Payment:
-        """Mark a pending payment failed
+        """Mark a pending payment failed.
 
         POST /api/public/v1/payments/{payment_id}/mark-failed
         """
@@ -152,7 +152,7 @@ class PaymentsHandlers(Protocol):
         cursor: str | None,
         x_organization_id: str,
     ) -> models.RefundList:
-        """List a payment's refunds
+        """List a payment's refunds.
 
         GET /api/public/v1/payments/{payment_id}/refunds
         """
@@ -167,7 +167,7 @@ class PaymentsHandlers(Protocol):
         idempotency_key: str,
         body: models.RefundCreate,
     ) -> models.Refund:
-        """Refund a payment
+        """Refund a payment.
 
         POST /api/public/v1/payments/{payment_id}/refunds
         """
@@ -181,7 +181,7 @@ class PaymentsHandlers(Protocol):
         refund_id: str,
         x_organization_id: str,
     ) -> models.Refund:
-        """Get a refund
+        """Get a refund.
 
         GET /api/public/v1/payments/{payment_id}/refunds/{refund_id}
         """

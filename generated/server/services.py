@@ -54,7 +54,7 @@ class ServicesHandlers(Protocol):
         updated_since: datetime.datetime | None,
         x_organization_id: str,
     ) -> models.ServiceList:
-        """List catalog items
+        """List catalog items.
 
         GET /api/public/v1/services
         """
@@ -68,7 +68,7 @@ class ServicesHandlers(Protocol):
         idempotency_key: str | None,
         body: models.ServiceCreate,
     ) -> models.Service:
-        """Create a catalog item
+        """Create a catalog item.
 
         POST /api/public/v1/services
         """
@@ -81,7 +81,7 @@ class ServicesHandlers(Protocol):
         service_id: str,
         x_organization_id: str,
     ) -> models.Service:
-        """Get a catalog item
+        """Get a catalog item.
 
         GET /api/public/v1/services/{service_id}
         """
@@ -96,7 +96,7 @@ class ServicesHandlers(Protocol):
         if_match: str | None,
         body: models.ServiceUpdate,
     ) -> models.Service:
-        """Update a catalog item
+        """Update a catalog item.
 
         PATCH /api/public/v1/services/{service_id}
         """
@@ -110,7 +110,7 @@ class ServicesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Service:
-        """Archive a catalog item
+        """Archive a catalog item.
 
         POST /api/public/v1/services/{service_id}/archive
         """
@@ -124,7 +124,7 @@ class ServicesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.Service:
-        """Restore a catalog item
+        """Restore a catalog item.
 
         POST /api/public/v1/services/{service_id}/restore
         """

@@ -75,7 +75,7 @@ class WebhookEndpointsHandlers(Protocol):
         status: models.WebhookEndpointStatus | None,
         x_organization_id: str,
     ) -> models.WebhookEndpointList:
-        """List webhook endpoints
+        """List webhook endpoints.
 
         GET /api/public/v1/webhook-endpoints
         """
@@ -89,7 +89,7 @@ class WebhookEndpointsHandlers(Protocol):
         idempotency_key: str | None,
         body: models.WebhookEndpointCreate,
     ) -> models.WebhookEndpointWithSecret:
-        """Create a webhook endpoint
+        """Create a webhook endpoint.
 
         POST /api/public/v1/webhook-endpoints
         """
@@ -102,7 +102,7 @@ class WebhookEndpointsHandlers(Protocol):
         webhook_endpoint_id: str,
         x_organization_id: str,
     ) -> models.WebhookEndpoint:
-        """Get a webhook endpoint
+        """Get a webhook endpoint.
 
         GET /api/public/v1/webhook-endpoints/{webhook_endpoint_id}
         """
@@ -115,7 +115,7 @@ class WebhookEndpointsHandlers(Protocol):
         webhook_endpoint_id: str,
         x_organization_id: str,
     ) -> None:
-        """Delete a webhook endpoint
+        """Delete a webhook endpoint.
 
         DELETE /api/public/v1/webhook-endpoints/{webhook_endpoint_id}
         """
@@ -130,7 +130,7 @@ class WebhookEndpointsHandlers(Protocol):
         if_match: str | None,
         body: models.WebhookEndpointUpdate,
     ) -> models.WebhookEndpoint:
-        """Update a webhook endpoint
+        """Update a webhook endpoint.
 
         PATCH /api/public/v1/webhook-endpoints/{webhook_endpoint_id}
         """
@@ -145,7 +145,7 @@ class WebhookEndpointsHandlers(Protocol):
         idempotency_key: str | None,
         body: models.WebhookSecretRotate | None,
     ) -> models.WebhookEndpointWithSecret:
-        """Rotate a webhook endpoint's secret
+        """Rotate a webhook endpoint's secret.
 
         POST /api/public/v1/webhook-endpoints/{webhook_endpoint_id}/rotate-secret
         """
@@ -159,7 +159,7 @@ class WebhookEndpointsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.WebhookEndpoint:
-        """Enable a webhook endpoint
+        """Enable a webhook endpoint.
 
         POST /api/public/v1/webhook-endpoints/{webhook_endpoint_id}/enable
         """
@@ -173,7 +173,7 @@ class WebhookEndpointsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.WebhookEndpoint:
-        """Disable a webhook endpoint
+        """Disable a webhook endpoint.
 
         POST /api/public/v1/webhook-endpoints/{webhook_endpoint_id}/disable
         """
@@ -191,7 +191,7 @@ class WebhookEndpointsHandlers(Protocol):
         since: datetime.datetime | None,
         x_organization_id: str,
     ) -> models.WebhookDeliveryList:
-        """List an endpoint's deliveries
+        """List an endpoint's deliveries.
 
         GET /api/public/v1/webhook-endpoints/{webhook_endpoint_id}/deliveries
         """
@@ -205,7 +205,7 @@ class WebhookEndpointsHandlers(Protocol):
         webhook_delivery_id: str,
         x_organization_id: str,
     ) -> models.WebhookDeliveryWithAttempts:
-        """Get a delivery
+        """Get a delivery.
 
         GET /api/public/v1/webhook-endpoints/{webhook_endpoint_id}/deliveries/{webhook_delivery_id}
         """
@@ -220,7 +220,7 @@ class WebhookEndpointsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
     ) -> models.WebhookDelivery:
-        """Retry a delivery
+        """Retry a delivery.
 
         POST /api/public/v1/webhook-endpoints/{webhook_endpoint_id}/deliveries/{webhook_delivery_id}/retry
         """
@@ -235,7 +235,7 @@ class WebhookEndpointsHandlers(Protocol):
         idempotency_key: str | None,
         body: models.WebhookReplayCreate,
     ) -> models.WebhookReplay:
-        """Replay events to an endpoint
+        """Replay events to an endpoint.
 
         POST /api/public/v1/webhook-endpoints/{webhook_endpoint_id}/replay
         """

@@ -26,9 +26,11 @@ def _docstring(text: str, indent: int = 4) -> str:
     pad = " " * indent
     if len(lines) == 1:
         first = lines[0].rstrip()
-        return f'"""{first}{"." if not first.endswith((".", "!", "?", ":")) else ""}"""'
+        return f'"""{first}{"" if first.endswith((".", "!", "?", ":")) else "."}"""'
+    first = lines[0].rstrip()
+    first += "" if first.endswith((".", "!", "?", ":")) else "."
     body = "\n".join((pad + line).rstrip() for line in lines[1:])
-    return f'"""{lines[0].rstrip()}\n{body}\n{pad}"""'
+    return f'"""{first}\n{body}\n{pad}"""'
 
 
 def _sdk_annotation(typed: TypeRef) -> str:

@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 import time
+from typing import Any
 
 import httpx
 import pytest
@@ -26,11 +27,11 @@ def app_state(mini):
 class SyncASGITransport(httpx.BaseTransport):
     """httpx.ASGITransport driven synchronously (one event loop per request), for the sync client."""
 
-    def __init__(self, app):
+    def __init__(self, app: Any) -> None:
         self._inner = httpx.ASGITransport(app=app)
 
-    def handle_request(self, request):
-        async def send():
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        async def send() -> httpx.Response:
             response = await self._inner.handle_async_request(request)
             content = await response.aread()
             return httpx.Response(response.status_code, headers=response.headers, content=content, request=request)
@@ -44,7 +45,7 @@ def client(mini, app_state):
     return mini.sdk.Asteri("good", organization_id=ORG, base_url=BASE, transport=SyncASGITransport(app))
 
 
-def async_client(mini, app, **kwargs):
+def async_client(mini: Any, app: Any, **kwargs: Any) -> Any:
     kwargs.setdefault("api_key", "good")
     return mini.sdk.AsyncAsteri(organization_id=ORG, base_url=BASE, transport=httpx.ASGITransport(app=app), **kwargs)
 
@@ -244,7 +245,7 @@ def test_sdk_configuration_from_environment(mini, monkeypatch):
 def test_async_sdk_pagination_retries_and_errors(mini, app_state):
     app, state = app_state
 
-    async def scenario():
+    async def scenario() -> Any:
         async with async_client(mini, app) as sdk:
             first = await sdk.customers.list(limit=4)
             assert first.has_more

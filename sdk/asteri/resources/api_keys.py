@@ -207,7 +207,7 @@ class ApiKeysWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.ApiKeyList]:
-        """List API keys
+        """List API keys.
 
         Returns the API keys of the organization, newest first, without their secrets.
 
@@ -235,7 +235,7 @@ class ApiKeysWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.ApiKeyWithSecret]:
-        """Create an API key
+        """Create an API key.
 
         Creates an API key and returns its secret, the only time it is shown. The key's scopes cannot exceed the caller's. Emits `api_key.created`.
 
@@ -260,7 +260,7 @@ class ApiKeysWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.ApiKey]:
-        """Get an API key
+        """Get an API key.
 
         Returns an API key without its secret.
 
@@ -285,7 +285,7 @@ class ApiKeysWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.ApiKey]:
-        """Revoke an API key
+        """Revoke an API key.
 
         Revokes an `active` key at once, including a previous secret still in a rotation overlap. Requests with it then answer 401 `invalid_credentials`. Emits `api_key.revoked`.
 
@@ -312,7 +312,7 @@ class ApiKeysWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.ApiKeyWithSecret]:
-        """Rotate an API key
+        """Rotate an API key.
 
         Issues a new secret for an `active` key and returns it, the only time it is shown. The previous secret keeps working for `overlap_seconds` (default 24 hours). The key keeps its id, scopes, limits and expiry. Emits `api_key.rotated`.
 
@@ -349,7 +349,7 @@ class ApiKeys:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.ApiKey]:
-        """List API keys
+        """List API keys.
 
         Returns the API keys of the organization, newest first, without their secrets.
 
@@ -385,7 +385,7 @@ class ApiKeys:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.ApiKeyWithSecret:
-        """Create an API key
+        """Create an API key.
 
         Creates an API key and returns its secret, the only time it is shown. The key's scopes cannot exceed the caller's. Emits `api_key.created`.
 
@@ -410,7 +410,7 @@ class ApiKeys:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.ApiKey:
-        """Get an API key
+        """Get an API key.
 
         Returns an API key without its secret.
 
@@ -435,7 +435,7 @@ class ApiKeys:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.ApiKey:
-        """Revoke an API key
+        """Revoke an API key.
 
         Revokes an `active` key at once, including a previous secret still in a rotation overlap. Requests with it then answer 401 `invalid_credentials`. Emits `api_key.revoked`.
 
@@ -462,7 +462,7 @@ class ApiKeys:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.ApiKeyWithSecret:
-        """Rotate an API key
+        """Rotate an API key.
 
         Issues a new secret for an `active` key and returns it, the only time it is shown. The previous secret keeps working for `overlap_seconds` (default 24 hours). The key keeps its id, scopes, limits and expiry. Emits `api_key.rotated`.
 
@@ -498,7 +498,7 @@ class AsyncApiKeysWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.ApiKeyList]:
-        """List API keys
+        """List API keys.
 
         Returns the API keys of the organization, newest first, without their secrets.
 
@@ -526,7 +526,7 @@ class AsyncApiKeysWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.ApiKeyWithSecret]:
-        """Create an API key
+        """Create an API key.
 
         Creates an API key and returns its secret, the only time it is shown. The key's scopes cannot exceed the caller's. Emits `api_key.created`.
 
@@ -551,7 +551,7 @@ class AsyncApiKeysWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.ApiKey]:
-        """Get an API key
+        """Get an API key.
 
         Returns an API key without its secret.
 
@@ -576,7 +576,7 @@ class AsyncApiKeysWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.ApiKey]:
-        """Revoke an API key
+        """Revoke an API key.
 
         Revokes an `active` key at once, including a previous secret still in a rotation overlap. Requests with it then answer 401 `invalid_credentials`. Emits `api_key.revoked`.
 
@@ -603,7 +603,7 @@ class AsyncApiKeysWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.ApiKeyWithSecret]:
-        """Rotate an API key
+        """Rotate an API key.
 
         Issues a new secret for an `active` key and returns it, the only time it is shown. The previous secret keeps working for `overlap_seconds` (default 24 hours). The key keeps its id, scopes, limits and expiry. Emits `api_key.rotated`.
 
@@ -640,7 +640,7 @@ class AsyncApiKeys:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.ApiKey]:
-        """List API keys
+        """List API keys.
 
         Returns the API keys of the organization, newest first, without their secrets.
 
@@ -676,7 +676,7 @@ class AsyncApiKeys:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.ApiKeyWithSecret:
-        """Create an API key
+        """Create an API key.
 
         Creates an API key and returns its secret, the only time it is shown. The key's scopes cannot exceed the caller's. Emits `api_key.created`.
 
@@ -701,7 +701,7 @@ class AsyncApiKeys:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.ApiKey:
-        """Get an API key
+        """Get an API key.
 
         Returns an API key without its secret.
 
@@ -726,7 +726,7 @@ class AsyncApiKeys:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.ApiKey:
-        """Revoke an API key
+        """Revoke an API key.
 
         Revokes an `active` key at once, including a previous secret still in a rotation overlap. Requests with it then answer 401 `invalid_credentials`. Emits `api_key.revoked`.
 
@@ -753,7 +753,7 @@ class AsyncApiKeys:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.ApiKeyWithSecret:
-        """Rotate an API key
+        """Rotate an API key.
 
         Issues a new secret for an `active` key and returns it, the only time it is shown. The previous secret keeps working for `overlap_seconds` (default 24 hours). The key keeps its id, scopes, limits and expiry. Emits `api_key.rotated`.
 

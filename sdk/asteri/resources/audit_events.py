@@ -154,7 +154,7 @@ class AuditEventsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.AuditEventList]:
-        """List audit events
+        """List audit events.
 
         Returns the audit log of the tenant, newest first, filtered by actor, action, object or time.
 
@@ -185,7 +185,7 @@ class AuditEventsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.AuditEvent]:
-        """Get an audit event
+        """Get an audit event.
 
         Returns one audit event.
 
@@ -236,7 +236,7 @@ class AuditEvents:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.AuditEvent]:
-        """List audit events
+        """List audit events.
 
         Returns the audit log of the tenant, newest first, filtered by actor, action, object or time.
 
@@ -275,7 +275,7 @@ class AuditEvents:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.AuditEvent:
-        """Get an audit event
+        """Get an audit event.
 
         Returns one audit event.
 
@@ -325,7 +325,7 @@ class AsyncAuditEventsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.AuditEventList]:
-        """List audit events
+        """List audit events.
 
         Returns the audit log of the tenant, newest first, filtered by actor, action, object or time.
 
@@ -356,7 +356,7 @@ class AsyncAuditEventsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.AuditEvent]:
-        """Get an audit event
+        """Get an audit event.
 
         Returns one audit event.
 
@@ -407,7 +407,7 @@ class AsyncAuditEvents:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.AuditEvent]:
-        """List audit events
+        """List audit events.
 
         Returns the audit log of the tenant, newest first, filtered by actor, action, object or time.
 
@@ -446,7 +446,7 @@ class AsyncAuditEvents:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.AuditEvent:
-        """Get an audit event
+        """Get an audit event.
 
         Returns one audit event.
 

@@ -275,7 +275,7 @@ class CustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.CustomerList]:
-        """List customers
+        """List customers.
 
         Returns the customers of the organization, newest first. Filter by status, a search term, a tag or `updated_since` (for incremental sync).
 
@@ -305,7 +305,7 @@ class CustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Create a customer
+        """Create a customer.
 
         Creates an active customer with its contact points and service locations. Emits `customer.created`.
 
@@ -330,7 +330,7 @@ class CustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Get a customer
+        """Get a customer.
 
         Returns a customer, active or archived.
 
@@ -356,7 +356,7 @@ class CustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Update a customer
+        """Update a customer.
 
         Changes the fields sent and leaves the others as they are. Lists and `metadata` are replaced as a whole. Send `If-Match` with the `ETag` you read to avoid overwriting a concurrent change. Emits `customer.updated` with `previous_attributes`.
 
@@ -383,7 +383,7 @@ class CustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Archive a customer
+        """Archive a customer.
 
         Archives an active customer. Its history stays readable, but it cannot get new jobs, estimates or invoices until restored; open jobs and invoices are not affected. An archived customer answers 409 `invalid_state_transition`. Emits `customer.archived`.
 
@@ -409,7 +409,7 @@ class CustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Restore a customer
+        """Restore a customer.
 
         Makes an archived customer active again. An active customer answers 409 `invalid_state_transition`. Emits `customer.restored`.
 
@@ -440,7 +440,7 @@ class CustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.CustomerActivityList]:
-        """List a customer's activity
+        """List a customer's activity.
 
         Returns the customer's history in time order, most recent first: changes to the customer and to its jobs, estimates, invoices, payments, refunds and files. Each entry is derived from an event and carries its id.
 
@@ -482,7 +482,7 @@ class Customers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.Customer]:
-        """List customers
+        """List customers.
 
         Returns the customers of the organization, newest first. Filter by status, a search term, a tag or `updated_since` (for incremental sync).
 
@@ -520,7 +520,7 @@ class Customers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Create a customer
+        """Create a customer.
 
         Creates an active customer with its contact points and service locations. Emits `customer.created`.
 
@@ -545,7 +545,7 @@ class Customers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Get a customer
+        """Get a customer.
 
         Returns a customer, active or archived.
 
@@ -571,7 +571,7 @@ class Customers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Update a customer
+        """Update a customer.
 
         Changes the fields sent and leaves the others as they are. Lists and `metadata` are replaced as a whole. Send `If-Match` with the `ETag` you read to avoid overwriting a concurrent change. Emits `customer.updated` with `previous_attributes`.
 
@@ -598,7 +598,7 @@ class Customers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Archive a customer
+        """Archive a customer.
 
         Archives an active customer. Its history stays readable, but it cannot get new jobs, estimates or invoices until restored; open jobs and invoices are not affected. An archived customer answers 409 `invalid_state_transition`. Emits `customer.archived`.
 
@@ -624,7 +624,7 @@ class Customers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Restore a customer
+        """Restore a customer.
 
         Makes an archived customer active again. An active customer answers 409 `invalid_state_transition`. Emits `customer.restored`.
 
@@ -655,7 +655,7 @@ class Customers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.CustomerActivity]:
-        """List a customer's activity
+        """List a customer's activity.
 
         Returns the customer's history in time order, most recent first: changes to the customer and to its jobs, estimates, invoices, payments, refunds and files. Each entry is derived from an event and carries its id.
 
@@ -704,7 +704,7 @@ class AsyncCustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.CustomerList]:
-        """List customers
+        """List customers.
 
         Returns the customers of the organization, newest first. Filter by status, a search term, a tag or `updated_since` (for incremental sync).
 
@@ -734,7 +734,7 @@ class AsyncCustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Create a customer
+        """Create a customer.
 
         Creates an active customer with its contact points and service locations. Emits `customer.created`.
 
@@ -759,7 +759,7 @@ class AsyncCustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Get a customer
+        """Get a customer.
 
         Returns a customer, active or archived.
 
@@ -785,7 +785,7 @@ class AsyncCustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Update a customer
+        """Update a customer.
 
         Changes the fields sent and leaves the others as they are. Lists and `metadata` are replaced as a whole. Send `If-Match` with the `ETag` you read to avoid overwriting a concurrent change. Emits `customer.updated` with `previous_attributes`.
 
@@ -812,7 +812,7 @@ class AsyncCustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Archive a customer
+        """Archive a customer.
 
         Archives an active customer. Its history stays readable, but it cannot get new jobs, estimates or invoices until restored; open jobs and invoices are not affected. An archived customer answers 409 `invalid_state_transition`. Emits `customer.archived`.
 
@@ -838,7 +838,7 @@ class AsyncCustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Restore a customer
+        """Restore a customer.
 
         Makes an archived customer active again. An active customer answers 409 `invalid_state_transition`. Emits `customer.restored`.
 
@@ -869,7 +869,7 @@ class AsyncCustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.CustomerActivityList]:
-        """List a customer's activity
+        """List a customer's activity.
 
         Returns the customer's history in time order, most recent first: changes to the customer and to its jobs, estimates, invoices, payments, refunds and files. Each entry is derived from an event and carries its id.
 
@@ -911,7 +911,7 @@ class AsyncCustomers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.Customer]:
-        """List customers
+        """List customers.
 
         Returns the customers of the organization, newest first. Filter by status, a search term, a tag or `updated_since` (for incremental sync).
 
@@ -949,7 +949,7 @@ class AsyncCustomers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Create a customer
+        """Create a customer.
 
         Creates an active customer with its contact points and service locations. Emits `customer.created`.
 
@@ -974,7 +974,7 @@ class AsyncCustomers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Get a customer
+        """Get a customer.
 
         Returns a customer, active or archived.
 
@@ -1000,7 +1000,7 @@ class AsyncCustomers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Update a customer
+        """Update a customer.
 
         Changes the fields sent and leaves the others as they are. Lists and `metadata` are replaced as a whole. Send `If-Match` with the `ETag` you read to avoid overwriting a concurrent change. Emits `customer.updated` with `previous_attributes`.
 
@@ -1027,7 +1027,7 @@ class AsyncCustomers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Archive a customer
+        """Archive a customer.
 
         Archives an active customer. Its history stays readable, but it cannot get new jobs, estimates or invoices until restored; open jobs and invoices are not affected. An archived customer answers 409 `invalid_state_transition`. Emits `customer.archived`.
 
@@ -1053,7 +1053,7 @@ class AsyncCustomers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Restore a customer
+        """Restore a customer.
 
         Makes an archived customer active again. An active customer answers 409 `invalid_state_transition`. Emits `customer.restored`.
 
@@ -1084,7 +1084,7 @@ class AsyncCustomers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.CustomerActivity]:
-        """List a customer's activity
+        """List a customer's activity.
 
         Returns the customer's history in time order, most recent first: changes to the customer and to its jobs, estimates, invoices, payments, refunds and files. Each entry is derived from an event and carries its id.
 

@@ -352,7 +352,7 @@ class EstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.EstimateList]:
-        """List estimates
+        """List estimates.
 
         Returns estimates newest first, filtered by status, customer, job or `updated_since`.
 
@@ -382,7 +382,7 @@ class EstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Create an estimate
+        """Create an estimate.
 
         Creates a `draft` estimate with one to five options. Emits `estimate.created`.
 
@@ -407,7 +407,7 @@ class EstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Get an estimate
+        """Get an estimate.
 
         Returns an estimate with its options and approval record.
 
@@ -433,7 +433,7 @@ class EstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Update a draft estimate
+        """Update a draft estimate.
 
         Changes a `draft` estimate; other statuses answer 409 `invalid_state_transition` (revise a declined or expired estimate first). Emits `estimate.updated` with `previous_attributes`.
 
@@ -461,7 +461,7 @@ class EstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Send an estimate
+        """Send an estimate.
 
         Sends a `draft` or `sent` estimate to the customer (by email by default) with a link to review and approve it, and moves it to `sent`. Sending again resends it. Emits `estimate.sent`.
 
@@ -489,7 +489,7 @@ class EstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Approve an estimate
+        """Approve an estimate.
 
         Records the customer's approval of a `draft` or `sent` estimate: the chosen options become `approved`, the others `declined`, and the estimate `approved`. Emits `estimate.approved`.
 
@@ -517,7 +517,7 @@ class EstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Decline an estimate
+        """Decline an estimate.
 
         Records that the customer declined every option of a `sent` estimate. Emits `estimate.declined`.
 
@@ -544,7 +544,7 @@ class EstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Revise an estimate
+        """Revise an estimate.
 
         Moves a `declined` or `expired` estimate back to `draft` so it can be edited and sent again; option approval statuses return to `pending`. Emits `estimate.revised`.
 
@@ -570,7 +570,7 @@ class EstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Void an estimate
+        """Void an estimate.
 
         Voids a `draft`, `sent`, `declined` or `expired` estimate; the customer can no longer approve it. Emits `estimate.voided`.
 
@@ -597,7 +597,7 @@ class EstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.EstimateConversion]:
-        """Convert an estimate into a job
+        """Convert an estimate into a job.
 
         Converts an `approved` estimate: creates a job with the approved options' line items (`scheduled` when `schedule` is given), optionally a draft invoice with the same lines, and moves the estimate to `converted`. With `create_invoice: true` the credential also needs `write:invoices` (403 `missing_scope` otherwise). Emits `estimate.converted`, `job.created` and, with an invoice, `invoice.created`.
 
@@ -636,7 +636,7 @@ class Estimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.Estimate]:
-        """List estimates
+        """List estimates.
 
         Returns estimates newest first, filtered by status, customer, job or `updated_since`.
 
@@ -674,7 +674,7 @@ class Estimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Create an estimate
+        """Create an estimate.
 
         Creates a `draft` estimate with one to five options. Emits `estimate.created`.
 
@@ -699,7 +699,7 @@ class Estimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Get an estimate
+        """Get an estimate.
 
         Returns an estimate with its options and approval record.
 
@@ -725,7 +725,7 @@ class Estimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Update a draft estimate
+        """Update a draft estimate.
 
         Changes a `draft` estimate; other statuses answer 409 `invalid_state_transition` (revise a declined or expired estimate first). Emits `estimate.updated` with `previous_attributes`.
 
@@ -753,7 +753,7 @@ class Estimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Send an estimate
+        """Send an estimate.
 
         Sends a `draft` or `sent` estimate to the customer (by email by default) with a link to review and approve it, and moves it to `sent`. Sending again resends it. Emits `estimate.sent`.
 
@@ -781,7 +781,7 @@ class Estimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Approve an estimate
+        """Approve an estimate.
 
         Records the customer's approval of a `draft` or `sent` estimate: the chosen options become `approved`, the others `declined`, and the estimate `approved`. Emits `estimate.approved`.
 
@@ -809,7 +809,7 @@ class Estimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Decline an estimate
+        """Decline an estimate.
 
         Records that the customer declined every option of a `sent` estimate. Emits `estimate.declined`.
 
@@ -836,7 +836,7 @@ class Estimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Revise an estimate
+        """Revise an estimate.
 
         Moves a `declined` or `expired` estimate back to `draft` so it can be edited and sent again; option approval statuses return to `pending`. Emits `estimate.revised`.
 
@@ -862,7 +862,7 @@ class Estimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Void an estimate
+        """Void an estimate.
 
         Voids a `draft`, `sent`, `declined` or `expired` estimate; the customer can no longer approve it. Emits `estimate.voided`.
 
@@ -889,7 +889,7 @@ class Estimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.EstimateConversion:
-        """Convert an estimate into a job
+        """Convert an estimate into a job.
 
         Converts an `approved` estimate: creates a job with the approved options' line items (`scheduled` when `schedule` is given), optionally a draft invoice with the same lines, and moves the estimate to `converted`. With `create_invoice: true` the credential also needs `write:invoices` (403 `missing_scope` otherwise). Emits `estimate.converted`, `job.created` and, with an invoice, `invoice.created`.
 
@@ -927,7 +927,7 @@ class AsyncEstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.EstimateList]:
-        """List estimates
+        """List estimates.
 
         Returns estimates newest first, filtered by status, customer, job or `updated_since`.
 
@@ -957,7 +957,7 @@ class AsyncEstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Create an estimate
+        """Create an estimate.
 
         Creates a `draft` estimate with one to five options. Emits `estimate.created`.
 
@@ -982,7 +982,7 @@ class AsyncEstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Get an estimate
+        """Get an estimate.
 
         Returns an estimate with its options and approval record.
 
@@ -1008,7 +1008,7 @@ class AsyncEstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Update a draft estimate
+        """Update a draft estimate.
 
         Changes a `draft` estimate; other statuses answer 409 `invalid_state_transition` (revise a declined or expired estimate first). Emits `estimate.updated` with `previous_attributes`.
 
@@ -1036,7 +1036,7 @@ class AsyncEstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Send an estimate
+        """Send an estimate.
 
         Sends a `draft` or `sent` estimate to the customer (by email by default) with a link to review and approve it, and moves it to `sent`. Sending again resends it. Emits `estimate.sent`.
 
@@ -1064,7 +1064,7 @@ class AsyncEstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Approve an estimate
+        """Approve an estimate.
 
         Records the customer's approval of a `draft` or `sent` estimate: the chosen options become `approved`, the others `declined`, and the estimate `approved`. Emits `estimate.approved`.
 
@@ -1092,7 +1092,7 @@ class AsyncEstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Decline an estimate
+        """Decline an estimate.
 
         Records that the customer declined every option of a `sent` estimate. Emits `estimate.declined`.
 
@@ -1119,7 +1119,7 @@ class AsyncEstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Revise an estimate
+        """Revise an estimate.
 
         Moves a `declined` or `expired` estimate back to `draft` so it can be edited and sent again; option approval statuses return to `pending`. Emits `estimate.revised`.
 
@@ -1145,7 +1145,7 @@ class AsyncEstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Estimate]:
-        """Void an estimate
+        """Void an estimate.
 
         Voids a `draft`, `sent`, `declined` or `expired` estimate; the customer can no longer approve it. Emits `estimate.voided`.
 
@@ -1172,7 +1172,7 @@ class AsyncEstimatesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.EstimateConversion]:
-        """Convert an estimate into a job
+        """Convert an estimate into a job.
 
         Converts an `approved` estimate: creates a job with the approved options' line items (`scheduled` when `schedule` is given), optionally a draft invoice with the same lines, and moves the estimate to `converted`. With `create_invoice: true` the credential also needs `write:invoices` (403 `missing_scope` otherwise). Emits `estimate.converted`, `job.created` and, with an invoice, `invoice.created`.
 
@@ -1211,7 +1211,7 @@ class AsyncEstimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.Estimate]:
-        """List estimates
+        """List estimates.
 
         Returns estimates newest first, filtered by status, customer, job or `updated_since`.
 
@@ -1249,7 +1249,7 @@ class AsyncEstimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Create an estimate
+        """Create an estimate.
 
         Creates a `draft` estimate with one to five options. Emits `estimate.created`.
 
@@ -1274,7 +1274,7 @@ class AsyncEstimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Get an estimate
+        """Get an estimate.
 
         Returns an estimate with its options and approval record.
 
@@ -1300,7 +1300,7 @@ class AsyncEstimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Update a draft estimate
+        """Update a draft estimate.
 
         Changes a `draft` estimate; other statuses answer 409 `invalid_state_transition` (revise a declined or expired estimate first). Emits `estimate.updated` with `previous_attributes`.
 
@@ -1328,7 +1328,7 @@ class AsyncEstimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Send an estimate
+        """Send an estimate.
 
         Sends a `draft` or `sent` estimate to the customer (by email by default) with a link to review and approve it, and moves it to `sent`. Sending again resends it. Emits `estimate.sent`.
 
@@ -1356,7 +1356,7 @@ class AsyncEstimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Approve an estimate
+        """Approve an estimate.
 
         Records the customer's approval of a `draft` or `sent` estimate: the chosen options become `approved`, the others `declined`, and the estimate `approved`. Emits `estimate.approved`.
 
@@ -1384,7 +1384,7 @@ class AsyncEstimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Decline an estimate
+        """Decline an estimate.
 
         Records that the customer declined every option of a `sent` estimate. Emits `estimate.declined`.
 
@@ -1411,7 +1411,7 @@ class AsyncEstimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Revise an estimate
+        """Revise an estimate.
 
         Moves a `declined` or `expired` estimate back to `draft` so it can be edited and sent again; option approval statuses return to `pending`. Emits `estimate.revised`.
 
@@ -1437,7 +1437,7 @@ class AsyncEstimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Estimate:
-        """Void an estimate
+        """Void an estimate.
 
         Voids a `draft`, `sent`, `declined` or `expired` estimate; the customer can no longer approve it. Emits `estimate.voided`.
 
@@ -1464,7 +1464,7 @@ class AsyncEstimates:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.EstimateConversion:
-        """Convert an estimate into a job
+        """Convert an estimate into a job.
 
         Converts an `approved` estimate: creates a job with the approved options' line items (`scheduled` when `schedule` is given), optionally a draft invoice with the same lines, and moves the estimate to `converted`. With `create_invoice: true` the credential also needs `write:invoices` (403 `missing_scope` otherwise). Emits `estimate.converted`, `job.created` and, with an invoice, `invoice.created`.
 

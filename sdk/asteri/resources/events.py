@@ -130,7 +130,7 @@ class EventsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.EventList]:
-        """List events
+        """List events.
 
         Returns the events of the last 30 days, newest first, filtered by type (`invoice.*` for a whole resource) or creation time. Use it to catch up after missed webhooks.
 
@@ -158,7 +158,7 @@ class EventsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Event]:
-        """Get an event
+        """Get an event.
 
         Returns an event as it was sent to webhook endpoints.
 
@@ -194,7 +194,7 @@ class Events:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.Event]:
-        """List events
+        """List events.
 
         Returns the events of the last 30 days, newest first, filtered by type (`invoice.*` for a whole resource) or creation time. Use it to catch up after missed webhooks.
 
@@ -230,7 +230,7 @@ class Events:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Event:
-        """Get an event
+        """Get an event.
 
         Returns an event as it was sent to webhook endpoints.
 
@@ -265,7 +265,7 @@ class AsyncEventsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.EventList]:
-        """List events
+        """List events.
 
         Returns the events of the last 30 days, newest first, filtered by type (`invoice.*` for a whole resource) or creation time. Use it to catch up after missed webhooks.
 
@@ -293,7 +293,7 @@ class AsyncEventsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Event]:
-        """Get an event
+        """Get an event.
 
         Returns an event as it was sent to webhook endpoints.
 
@@ -329,7 +329,7 @@ class AsyncEvents:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.Event]:
-        """List events
+        """List events.
 
         Returns the events of the last 30 days, newest first, filtered by type (`invoice.*` for a whole resource) or creation time. Use it to catch up after missed webhooks.
 
@@ -365,7 +365,7 @@ class AsyncEvents:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Event:
-        """Get an event
+        """Get an event.
 
         Returns an event as it was sent to webhook endpoints.
 

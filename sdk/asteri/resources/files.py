@@ -210,7 +210,7 @@ class FilesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.FileList]:
-        """List files
+        """List files.
 
         Returns files newest first, filtered by processing status, purpose, the object they are attached to, or `updated_since`.
 
@@ -241,7 +241,7 @@ class FilesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.File]:
-        """Upload a file
+        """Upload a file.
 
         Uploads a file (at most 25 MiB) as `multipart/form-data`, optionally attached to a customer, job, estimate, invoice or payment. The file is created `pending`; processing (type detection, malware scan, checksum) runs asynchronously and ends with `file.ready` or `file.failed`.
 
@@ -267,7 +267,7 @@ class FilesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.File]:
-        """Get a file
+        """Get a file.
 
         Returns a file's metadata.
 
@@ -291,7 +291,7 @@ class FilesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
-        """Delete a file
+        """Delete a file.
 
         Deletes a file and purges its bytes; it is detached from every object. The audit record stays.
 
@@ -315,7 +315,7 @@ class FilesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[bytes]:
-        """Download a file's content
+        """Download a file's content.
 
         Returns the bytes of a `ready` file as `application/octet-stream`, with the original name in `Content-Disposition`. A file that is not ready answers 409 `conflict`.
 
@@ -352,7 +352,7 @@ class Files:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.File]:
-        """List files
+        """List files.
 
         Returns files newest first, filtered by processing status, purpose, the object they are attached to, or `updated_since`.
 
@@ -391,7 +391,7 @@ class Files:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.File:
-        """Upload a file
+        """Upload a file.
 
         Uploads a file (at most 25 MiB) as `multipart/form-data`, optionally attached to a customer, job, estimate, invoice or payment. The file is created `pending`; processing (type detection, malware scan, checksum) runs asynchronously and ends with `file.ready` or `file.failed`.
 
@@ -417,7 +417,7 @@ class Files:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.File:
-        """Get a file
+        """Get a file.
 
         Returns a file's metadata.
 
@@ -441,7 +441,7 @@ class Files:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Delete a file
+        """Delete a file.
 
         Deletes a file and purges its bytes; it is detached from every object. The audit record stays.
 
@@ -465,7 +465,7 @@ class Files:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> bytes:
-        """Download a file's content
+        """Download a file's content.
 
         Returns the bytes of a `ready` file as `application/octet-stream`, with the original name in `Content-Disposition`. A file that is not ready answers 409 `conflict`.
 
@@ -501,7 +501,7 @@ class AsyncFilesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.FileList]:
-        """List files
+        """List files.
 
         Returns files newest first, filtered by processing status, purpose, the object they are attached to, or `updated_since`.
 
@@ -532,7 +532,7 @@ class AsyncFilesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.File]:
-        """Upload a file
+        """Upload a file.
 
         Uploads a file (at most 25 MiB) as `multipart/form-data`, optionally attached to a customer, job, estimate, invoice or payment. The file is created `pending`; processing (type detection, malware scan, checksum) runs asynchronously and ends with `file.ready` or `file.failed`.
 
@@ -558,7 +558,7 @@ class AsyncFilesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.File]:
-        """Get a file
+        """Get a file.
 
         Returns a file's metadata.
 
@@ -582,7 +582,7 @@ class AsyncFilesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
-        """Delete a file
+        """Delete a file.
 
         Deletes a file and purges its bytes; it is detached from every object. The audit record stays.
 
@@ -606,7 +606,7 @@ class AsyncFilesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[bytes]:
-        """Download a file's content
+        """Download a file's content.
 
         Returns the bytes of a `ready` file as `application/octet-stream`, with the original name in `Content-Disposition`. A file that is not ready answers 409 `conflict`.
 
@@ -643,7 +643,7 @@ class AsyncFiles:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.File]:
-        """List files
+        """List files.
 
         Returns files newest first, filtered by processing status, purpose, the object they are attached to, or `updated_since`.
 
@@ -682,7 +682,7 @@ class AsyncFiles:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.File:
-        """Upload a file
+        """Upload a file.
 
         Uploads a file (at most 25 MiB) as `multipart/form-data`, optionally attached to a customer, job, estimate, invoice or payment. The file is created `pending`; processing (type detection, malware scan, checksum) runs asynchronously and ends with `file.ready` or `file.failed`.
 
@@ -708,7 +708,7 @@ class AsyncFiles:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.File:
-        """Get a file
+        """Get a file.
 
         Returns a file's metadata.
 
@@ -732,7 +732,7 @@ class AsyncFiles:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Delete a file
+        """Delete a file.
 
         Deletes a file and purges its bytes; it is detached from every object. The audit record stays.
 
@@ -756,7 +756,7 @@ class AsyncFiles:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> bytes:
-        """Download a file's content
+        """Download a file's content.
 
         Returns the bytes of a `ready` file as `application/octet-stream`, with the original name in `Content-Disposition`. A file that is not ready answers 409 `conflict`.
 

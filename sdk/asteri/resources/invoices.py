@@ -347,7 +347,7 @@ class InvoicesAccountingSyncWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.AccountingSync]:
-        """Get an invoice's accounting handoff
+        """Get an invoice's accounting handoff.
 
         Returns the state of the invoice's export to the accounting system.
 
@@ -373,7 +373,7 @@ class InvoicesAccountingSyncWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.AccountingSync]:
-        """Report an invoice's accounting handoff
+        """Report an invoice's accounting handoff.
 
         Lets an accounting connector report the outcome of an export: `synced` with the external id, `failed` with the error, `pending` to ask for a new export, or `excluded`. Drafts answer 409. Emits `invoice.accounting_synced` or `invoice.accounting_sync_failed` on those outcomes.
 
@@ -407,7 +407,7 @@ class InvoicesAccountingSync:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.AccountingSync:
-        """Get an invoice's accounting handoff
+        """Get an invoice's accounting handoff.
 
         Returns the state of the invoice's export to the accounting system.
 
@@ -433,7 +433,7 @@ class InvoicesAccountingSync:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.AccountingSync:
-        """Report an invoice's accounting handoff
+        """Report an invoice's accounting handoff.
 
         Lets an accounting connector report the outcome of an export: `synced` with the external id, `failed` with the error, `pending` to ask for a new export, or `excluded`. Drafts answer 409. Emits `invoice.accounting_synced` or `invoice.accounting_sync_failed` on those outcomes.
 
@@ -466,7 +466,7 @@ class AsyncInvoicesAccountingSyncWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.AccountingSync]:
-        """Get an invoice's accounting handoff
+        """Get an invoice's accounting handoff.
 
         Returns the state of the invoice's export to the accounting system.
 
@@ -492,7 +492,7 @@ class AsyncInvoicesAccountingSyncWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.AccountingSync]:
-        """Report an invoice's accounting handoff
+        """Report an invoice's accounting handoff.
 
         Lets an accounting connector report the outcome of an export: `synced` with the external id, `failed` with the error, `pending` to ask for a new export, or `excluded`. Drafts answer 409. Emits `invoice.accounting_synced` or `invoice.accounting_sync_failed` on those outcomes.
 
@@ -526,7 +526,7 @@ class AsyncInvoicesAccountingSync:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.AccountingSync:
-        """Get an invoice's accounting handoff
+        """Get an invoice's accounting handoff.
 
         Returns the state of the invoice's export to the accounting system.
 
@@ -552,7 +552,7 @@ class AsyncInvoicesAccountingSync:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.AccountingSync:
-        """Report an invoice's accounting handoff
+        """Report an invoice's accounting handoff.
 
         Lets an accounting connector report the outcome of an export: `synced` with the external id, `failed` with the error, `pending` to ask for a new export, or `excluded`. Drafts answer 409. Emits `invoice.accounting_synced` or `invoice.accounting_sync_failed` on those outcomes.
 
@@ -592,7 +592,7 @@ class InvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.InvoiceList]:
-        """List invoices
+        """List invoices.
 
         Returns invoices newest first. Filter by status, customer, job, the `overdue` flag, the accounting handoff status (a connector lists `accounting_sync_status=pending` to find work) or `updated_since`.
 
@@ -624,7 +624,7 @@ class InvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Invoice]:
-        """Create an invoice
+        """Create an invoice.
 
         Creates a `draft` invoice, standalone or from a job (whose line items are copied when none are given). Emits `invoice.created`.
 
@@ -649,7 +649,7 @@ class InvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Invoice]:
-        """Get an invoice
+        """Get an invoice.
 
         Returns an invoice with its lines, totals, balance and accounting handoff.
 
@@ -675,7 +675,7 @@ class InvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Invoice]:
-        """Update a draft invoice
+        """Update a draft invoice.
 
         Changes a `draft` invoice; finalized invoices answer 409 `invalid_state_transition`. Totals are recomputed. Emits `invoice.updated` with `previous_attributes`.
 
@@ -702,7 +702,7 @@ class InvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Invoice]:
-        """Finalize an invoice
+        """Finalize an invoice.
 
         Moves a `draft` invoice to `open`: assigns the number, sets the issue and due dates, locks the lines and totals, and sets the accounting handoff to `pending`. An invoice without line items answers 409 `conflict`. Emits `invoice.finalized`.
 
@@ -729,7 +729,7 @@ class InvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Invoice]:
-        """Send an invoice
+        """Send an invoice.
 
         Sends an `open`, `paid` or `uncollectible` invoice to the customer (by email by default) with a payment link; sending again resends it. Drafts answer 409 `invalid_state_transition`; finalize them first. Emits `invoice.sent`.
 
@@ -756,7 +756,7 @@ class InvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Invoice]:
-        """Void an invoice
+        """Void an invoice.
 
         Voids an `open` or `uncollectible` invoice that has no net payments (refund them first; 409 `conflict` otherwise). `amount_due` becomes 0. Emits `invoice.voided`.
 
@@ -782,7 +782,7 @@ class InvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Invoice]:
-        """Mark an invoice uncollectible
+        """Mark an invoice uncollectible.
 
         Writes off an `open` invoice as bad debt. It can still be paid later (then it becomes `paid`). Emits `invoice.marked_uncollectible`.
 
@@ -823,7 +823,7 @@ class Invoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.Invoice]:
-        """List invoices
+        """List invoices.
 
         Returns invoices newest first. Filter by status, customer, job, the `overdue` flag, the accounting handoff status (a connector lists `accounting_sync_status=pending` to find work) or `updated_since`.
 
@@ -863,7 +863,7 @@ class Invoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Invoice:
-        """Create an invoice
+        """Create an invoice.
 
         Creates a `draft` invoice, standalone or from a job (whose line items are copied when none are given). Emits `invoice.created`.
 
@@ -888,7 +888,7 @@ class Invoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Invoice:
-        """Get an invoice
+        """Get an invoice.
 
         Returns an invoice with its lines, totals, balance and accounting handoff.
 
@@ -914,7 +914,7 @@ class Invoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Invoice:
-        """Update a draft invoice
+        """Update a draft invoice.
 
         Changes a `draft` invoice; finalized invoices answer 409 `invalid_state_transition`. Totals are recomputed. Emits `invoice.updated` with `previous_attributes`.
 
@@ -941,7 +941,7 @@ class Invoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Invoice:
-        """Finalize an invoice
+        """Finalize an invoice.
 
         Moves a `draft` invoice to `open`: assigns the number, sets the issue and due dates, locks the lines and totals, and sets the accounting handoff to `pending`. An invoice without line items answers 409 `conflict`. Emits `invoice.finalized`.
 
@@ -968,7 +968,7 @@ class Invoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Invoice:
-        """Send an invoice
+        """Send an invoice.
 
         Sends an `open`, `paid` or `uncollectible` invoice to the customer (by email by default) with a payment link; sending again resends it. Drafts answer 409 `invalid_state_transition`; finalize them first. Emits `invoice.sent`.
 
@@ -995,7 +995,7 @@ class Invoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Invoice:
-        """Void an invoice
+        """Void an invoice.
 
         Voids an `open` or `uncollectible` invoice that has no net payments (refund them first; 409 `conflict` otherwise). `amount_due` becomes 0. Emits `invoice.voided`.
 
@@ -1021,7 +1021,7 @@ class Invoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Invoice:
-        """Mark an invoice uncollectible
+        """Mark an invoice uncollectible.
 
         Writes off an `open` invoice as bad debt. It can still be paid later (then it becomes `paid`). Emits `invoice.marked_uncollectible`.
 
@@ -1060,7 +1060,7 @@ class AsyncInvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.InvoiceList]:
-        """List invoices
+        """List invoices.
 
         Returns invoices newest first. Filter by status, customer, job, the `overdue` flag, the accounting handoff status (a connector lists `accounting_sync_status=pending` to find work) or `updated_since`.
 
@@ -1092,7 +1092,7 @@ class AsyncInvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Invoice]:
-        """Create an invoice
+        """Create an invoice.
 
         Creates a `draft` invoice, standalone or from a job (whose line items are copied when none are given). Emits `invoice.created`.
 
@@ -1117,7 +1117,7 @@ class AsyncInvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Invoice]:
-        """Get an invoice
+        """Get an invoice.
 
         Returns an invoice with its lines, totals, balance and accounting handoff.
 
@@ -1143,7 +1143,7 @@ class AsyncInvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Invoice]:
-        """Update a draft invoice
+        """Update a draft invoice.
 
         Changes a `draft` invoice; finalized invoices answer 409 `invalid_state_transition`. Totals are recomputed. Emits `invoice.updated` with `previous_attributes`.
 
@@ -1170,7 +1170,7 @@ class AsyncInvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Invoice]:
-        """Finalize an invoice
+        """Finalize an invoice.
 
         Moves a `draft` invoice to `open`: assigns the number, sets the issue and due dates, locks the lines and totals, and sets the accounting handoff to `pending`. An invoice without line items answers 409 `conflict`. Emits `invoice.finalized`.
 
@@ -1197,7 +1197,7 @@ class AsyncInvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Invoice]:
-        """Send an invoice
+        """Send an invoice.
 
         Sends an `open`, `paid` or `uncollectible` invoice to the customer (by email by default) with a payment link; sending again resends it. Drafts answer 409 `invalid_state_transition`; finalize them first. Emits `invoice.sent`.
 
@@ -1224,7 +1224,7 @@ class AsyncInvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Invoice]:
-        """Void an invoice
+        """Void an invoice.
 
         Voids an `open` or `uncollectible` invoice that has no net payments (refund them first; 409 `conflict` otherwise). `amount_due` becomes 0. Emits `invoice.voided`.
 
@@ -1250,7 +1250,7 @@ class AsyncInvoicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Invoice]:
-        """Mark an invoice uncollectible
+        """Mark an invoice uncollectible.
 
         Writes off an `open` invoice as bad debt. It can still be paid later (then it becomes `paid`). Emits `invoice.marked_uncollectible`.
 
@@ -1291,7 +1291,7 @@ class AsyncInvoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.Invoice]:
-        """List invoices
+        """List invoices.
 
         Returns invoices newest first. Filter by status, customer, job, the `overdue` flag, the accounting handoff status (a connector lists `accounting_sync_status=pending` to find work) or `updated_since`.
 
@@ -1331,7 +1331,7 @@ class AsyncInvoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Invoice:
-        """Create an invoice
+        """Create an invoice.
 
         Creates a `draft` invoice, standalone or from a job (whose line items are copied when none are given). Emits `invoice.created`.
 
@@ -1356,7 +1356,7 @@ class AsyncInvoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Invoice:
-        """Get an invoice
+        """Get an invoice.
 
         Returns an invoice with its lines, totals, balance and accounting handoff.
 
@@ -1382,7 +1382,7 @@ class AsyncInvoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Invoice:
-        """Update a draft invoice
+        """Update a draft invoice.
 
         Changes a `draft` invoice; finalized invoices answer 409 `invalid_state_transition`. Totals are recomputed. Emits `invoice.updated` with `previous_attributes`.
 
@@ -1409,7 +1409,7 @@ class AsyncInvoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Invoice:
-        """Finalize an invoice
+        """Finalize an invoice.
 
         Moves a `draft` invoice to `open`: assigns the number, sets the issue and due dates, locks the lines and totals, and sets the accounting handoff to `pending`. An invoice without line items answers 409 `conflict`. Emits `invoice.finalized`.
 
@@ -1436,7 +1436,7 @@ class AsyncInvoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Invoice:
-        """Send an invoice
+        """Send an invoice.
 
         Sends an `open`, `paid` or `uncollectible` invoice to the customer (by email by default) with a payment link; sending again resends it. Drafts answer 409 `invalid_state_transition`; finalize them first. Emits `invoice.sent`.
 
@@ -1463,7 +1463,7 @@ class AsyncInvoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Invoice:
-        """Void an invoice
+        """Void an invoice.
 
         Voids an `open` or `uncollectible` invoice that has no net payments (refund them first; 409 `conflict` otherwise). `amount_due` becomes 0. Emits `invoice.voided`.
 
@@ -1489,7 +1489,7 @@ class AsyncInvoices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Invoice:
-        """Mark an invoice uncollectible
+        """Mark an invoice uncollectible.
 
         Writes off an `open` invoice as bad debt. It can still be paid later (then it becomes `paid`). Emits `invoice.marked_uncollectible`.
 

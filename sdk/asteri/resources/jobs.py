@@ -469,7 +469,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.JobList]:
-        """List jobs
+        """List jobs.
 
         Returns jobs newest first. Filter by status, customer, technician, schedule window or `updated_since`; a dispatch board typically lists `scheduled_after`/`scheduled_before` one day.
 
@@ -502,7 +502,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Create a job
+        """Create a job.
 
         Creates a job for a customer, `unscheduled`, or `scheduled` when `schedule` is given. Line items given with a `service_id` snapshot the catalog item. Emits `job.created`.
 
@@ -527,7 +527,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Get a job
+        """Get a job.
 
         Returns a job.
 
@@ -553,7 +553,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Update a job
+        """Update a job.
 
         Changes the job's details (location, priority, summary, description, line items, tags, metadata). Status, schedule and technicians change through their actions. Line items of a completed or canceled job cannot change (409). Emits `job.updated` with `previous_attributes`.
 
@@ -581,7 +581,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Schedule or reschedule a job
+        """Schedule or reschedule a job.
 
         Sets the schedule window, arrival window and time zone. On an `unscheduled` job it moves the job to `scheduled` and emits `job.scheduled`. On a `scheduled` or `dispatched` job it replaces the window (a reschedule; a dispatched job returns to `scheduled` and must be dispatched again) and emits `job.rescheduled`. Other statuses answer 409 `invalid_state_transition`.
 
@@ -608,7 +608,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Unschedule a job
+        """Unschedule a job.
 
         Clears the schedule of a `scheduled` or `dispatched` job and moves it back to `unscheduled`. Technicians stay assigned. Emits `job.unscheduled`.
 
@@ -635,7 +635,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Assign technicians to a job
+        """Assign technicians to a job.
 
         Sets the complete list of technicians assigned to the job, replacing the current one (an empty list unassigns everyone). Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
 
@@ -662,7 +662,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Dispatch a job
+        """Dispatch a job.
 
         Moves a `scheduled` job to `dispatched` and notifies the assigned technicians. A job without technicians answers 409 `conflict`. Emits `job.dispatched`.
 
@@ -688,7 +688,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Start a job
+        """Start a job.
 
         Moves a `scheduled` or `dispatched` job to `in_progress` and sets `started_at`. Emits `job.started`.
 
@@ -715,7 +715,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Put a job on hold
+        """Put a job on hold.
 
         Moves a `scheduled`, `dispatched` or `in_progress` job to `on_hold` (waiting for parts or an approval) and records the reason. Emits `job.on_hold`.
 
@@ -742,7 +742,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Resume a job on hold
+        """Resume a job on hold.
 
         Takes an `on_hold` job off hold: back to `in_progress` when work had started, otherwise to `scheduled` (or `unscheduled` when it has no schedule). Emits `job.resumed`.
 
@@ -769,7 +769,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Complete a job
+        """Complete a job.
 
         Moves an `in_progress` job to `completed` and sets `completed_at`. Emits `job.completed`.
 
@@ -797,7 +797,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Cancel a job
+        """Cancel a job.
 
         Cancels a job in any open status (`unscheduled`, `scheduled`, `dispatched`, `in_progress`, `on_hold`) and records the reason. Emits `job.canceled`.
 
@@ -825,7 +825,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Reopen a job
+        """Reopen a job.
 
         Privileged: needs `admin:jobs` besides `write:jobs`. Reopens a `completed` job (back to `in_progress`, `completed_at` cleared) or a `canceled` one (back to `unscheduled`). The reason is recorded in the audit log. Emits `job.reopened`.
 
@@ -867,7 +867,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.Job]:
-        """List jobs
+        """List jobs.
 
         Returns jobs newest first. Filter by status, customer, technician, schedule window or `updated_since`; a dispatch board typically lists `scheduled_after`/`scheduled_before` one day.
 
@@ -908,7 +908,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Create a job
+        """Create a job.
 
         Creates a job for a customer, `unscheduled`, or `scheduled` when `schedule` is given. Line items given with a `service_id` snapshot the catalog item. Emits `job.created`.
 
@@ -933,7 +933,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Get a job
+        """Get a job.
 
         Returns a job.
 
@@ -959,7 +959,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Update a job
+        """Update a job.
 
         Changes the job's details (location, priority, summary, description, line items, tags, metadata). Status, schedule and technicians change through their actions. Line items of a completed or canceled job cannot change (409). Emits `job.updated` with `previous_attributes`.
 
@@ -987,7 +987,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Schedule or reschedule a job
+        """Schedule or reschedule a job.
 
         Sets the schedule window, arrival window and time zone. On an `unscheduled` job it moves the job to `scheduled` and emits `job.scheduled`. On a `scheduled` or `dispatched` job it replaces the window (a reschedule; a dispatched job returns to `scheduled` and must be dispatched again) and emits `job.rescheduled`. Other statuses answer 409 `invalid_state_transition`.
 
@@ -1014,7 +1014,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Unschedule a job
+        """Unschedule a job.
 
         Clears the schedule of a `scheduled` or `dispatched` job and moves it back to `unscheduled`. Technicians stay assigned. Emits `job.unscheduled`.
 
@@ -1041,7 +1041,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Assign technicians to a job
+        """Assign technicians to a job.
 
         Sets the complete list of technicians assigned to the job, replacing the current one (an empty list unassigns everyone). Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
 
@@ -1068,7 +1068,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Dispatch a job
+        """Dispatch a job.
 
         Moves a `scheduled` job to `dispatched` and notifies the assigned technicians. A job without technicians answers 409 `conflict`. Emits `job.dispatched`.
 
@@ -1094,7 +1094,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Start a job
+        """Start a job.
 
         Moves a `scheduled` or `dispatched` job to `in_progress` and sets `started_at`. Emits `job.started`.
 
@@ -1121,7 +1121,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Put a job on hold
+        """Put a job on hold.
 
         Moves a `scheduled`, `dispatched` or `in_progress` job to `on_hold` (waiting for parts or an approval) and records the reason. Emits `job.on_hold`.
 
@@ -1148,7 +1148,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Resume a job on hold
+        """Resume a job on hold.
 
         Takes an `on_hold` job off hold: back to `in_progress` when work had started, otherwise to `scheduled` (or `unscheduled` when it has no schedule). Emits `job.resumed`.
 
@@ -1175,7 +1175,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Complete a job
+        """Complete a job.
 
         Moves an `in_progress` job to `completed` and sets `completed_at`. Emits `job.completed`.
 
@@ -1203,7 +1203,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Cancel a job
+        """Cancel a job.
 
         Cancels a job in any open status (`unscheduled`, `scheduled`, `dispatched`, `in_progress`, `on_hold`) and records the reason. Emits `job.canceled`.
 
@@ -1231,7 +1231,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Reopen a job
+        """Reopen a job.
 
         Privileged: needs `admin:jobs` besides `write:jobs`. Reopens a `completed` job (back to `in_progress`, `completed_at` cleared) or a `canceled` one (back to `unscheduled`). The reason is recorded in the audit log. Emits `job.reopened`.
 
@@ -1272,7 +1272,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.JobList]:
-        """List jobs
+        """List jobs.
 
         Returns jobs newest first. Filter by status, customer, technician, schedule window or `updated_since`; a dispatch board typically lists `scheduled_after`/`scheduled_before` one day.
 
@@ -1305,7 +1305,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Create a job
+        """Create a job.
 
         Creates a job for a customer, `unscheduled`, or `scheduled` when `schedule` is given. Line items given with a `service_id` snapshot the catalog item. Emits `job.created`.
 
@@ -1330,7 +1330,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Get a job
+        """Get a job.
 
         Returns a job.
 
@@ -1356,7 +1356,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Update a job
+        """Update a job.
 
         Changes the job's details (location, priority, summary, description, line items, tags, metadata). Status, schedule and technicians change through their actions. Line items of a completed or canceled job cannot change (409). Emits `job.updated` with `previous_attributes`.
 
@@ -1384,7 +1384,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Schedule or reschedule a job
+        """Schedule or reschedule a job.
 
         Sets the schedule window, arrival window and time zone. On an `unscheduled` job it moves the job to `scheduled` and emits `job.scheduled`. On a `scheduled` or `dispatched` job it replaces the window (a reschedule; a dispatched job returns to `scheduled` and must be dispatched again) and emits `job.rescheduled`. Other statuses answer 409 `invalid_state_transition`.
 
@@ -1411,7 +1411,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Unschedule a job
+        """Unschedule a job.
 
         Clears the schedule of a `scheduled` or `dispatched` job and moves it back to `unscheduled`. Technicians stay assigned. Emits `job.unscheduled`.
 
@@ -1438,7 +1438,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Assign technicians to a job
+        """Assign technicians to a job.
 
         Sets the complete list of technicians assigned to the job, replacing the current one (an empty list unassigns everyone). Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
 
@@ -1465,7 +1465,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Dispatch a job
+        """Dispatch a job.
 
         Moves a `scheduled` job to `dispatched` and notifies the assigned technicians. A job without technicians answers 409 `conflict`. Emits `job.dispatched`.
 
@@ -1491,7 +1491,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Start a job
+        """Start a job.
 
         Moves a `scheduled` or `dispatched` job to `in_progress` and sets `started_at`. Emits `job.started`.
 
@@ -1518,7 +1518,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Put a job on hold
+        """Put a job on hold.
 
         Moves a `scheduled`, `dispatched` or `in_progress` job to `on_hold` (waiting for parts or an approval) and records the reason. Emits `job.on_hold`.
 
@@ -1545,7 +1545,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Resume a job on hold
+        """Resume a job on hold.
 
         Takes an `on_hold` job off hold: back to `in_progress` when work had started, otherwise to `scheduled` (or `unscheduled` when it has no schedule). Emits `job.resumed`.
 
@@ -1572,7 +1572,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Complete a job
+        """Complete a job.
 
         Moves an `in_progress` job to `completed` and sets `completed_at`. Emits `job.completed`.
 
@@ -1600,7 +1600,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Cancel a job
+        """Cancel a job.
 
         Cancels a job in any open status (`unscheduled`, `scheduled`, `dispatched`, `in_progress`, `on_hold`) and records the reason. Emits `job.canceled`.
 
@@ -1628,7 +1628,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Job]:
-        """Reopen a job
+        """Reopen a job.
 
         Privileged: needs `admin:jobs` besides `write:jobs`. Reopens a `completed` job (back to `in_progress`, `completed_at` cleared) or a `canceled` one (back to `unscheduled`). The reason is recorded in the audit log. Emits `job.reopened`.
 
@@ -1670,7 +1670,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.Job]:
-        """List jobs
+        """List jobs.
 
         Returns jobs newest first. Filter by status, customer, technician, schedule window or `updated_since`; a dispatch board typically lists `scheduled_after`/`scheduled_before` one day.
 
@@ -1711,7 +1711,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Create a job
+        """Create a job.
 
         Creates a job for a customer, `unscheduled`, or `scheduled` when `schedule` is given. Line items given with a `service_id` snapshot the catalog item. Emits `job.created`.
 
@@ -1736,7 +1736,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Get a job
+        """Get a job.
 
         Returns a job.
 
@@ -1762,7 +1762,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Update a job
+        """Update a job.
 
         Changes the job's details (location, priority, summary, description, line items, tags, metadata). Status, schedule and technicians change through their actions. Line items of a completed or canceled job cannot change (409). Emits `job.updated` with `previous_attributes`.
 
@@ -1790,7 +1790,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Schedule or reschedule a job
+        """Schedule or reschedule a job.
 
         Sets the schedule window, arrival window and time zone. On an `unscheduled` job it moves the job to `scheduled` and emits `job.scheduled`. On a `scheduled` or `dispatched` job it replaces the window (a reschedule; a dispatched job returns to `scheduled` and must be dispatched again) and emits `job.rescheduled`. Other statuses answer 409 `invalid_state_transition`.
 
@@ -1817,7 +1817,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Unschedule a job
+        """Unschedule a job.
 
         Clears the schedule of a `scheduled` or `dispatched` job and moves it back to `unscheduled`. Technicians stay assigned. Emits `job.unscheduled`.
 
@@ -1844,7 +1844,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Assign technicians to a job
+        """Assign technicians to a job.
 
         Sets the complete list of technicians assigned to the job, replacing the current one (an empty list unassigns everyone). Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
 
@@ -1871,7 +1871,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Dispatch a job
+        """Dispatch a job.
 
         Moves a `scheduled` job to `dispatched` and notifies the assigned technicians. A job without technicians answers 409 `conflict`. Emits `job.dispatched`.
 
@@ -1897,7 +1897,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Start a job
+        """Start a job.
 
         Moves a `scheduled` or `dispatched` job to `in_progress` and sets `started_at`. Emits `job.started`.
 
@@ -1924,7 +1924,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Put a job on hold
+        """Put a job on hold.
 
         Moves a `scheduled`, `dispatched` or `in_progress` job to `on_hold` (waiting for parts or an approval) and records the reason. Emits `job.on_hold`.
 
@@ -1951,7 +1951,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Resume a job on hold
+        """Resume a job on hold.
 
         Takes an `on_hold` job off hold: back to `in_progress` when work had started, otherwise to `scheduled` (or `unscheduled` when it has no schedule). Emits `job.resumed`.
 
@@ -1978,7 +1978,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Complete a job
+        """Complete a job.
 
         Moves an `in_progress` job to `completed` and sets `completed_at`. Emits `job.completed`.
 
@@ -2006,7 +2006,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Cancel a job
+        """Cancel a job.
 
         Cancels a job in any open status (`unscheduled`, `scheduled`, `dispatched`, `in_progress`, `on_hold`) and records the reason. Emits `job.canceled`.
 
@@ -2034,7 +2034,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Job:
-        """Reopen a job
+        """Reopen a job.
 
         Privileged: needs `admin:jobs` besides `write:jobs`. Reopens a `completed` job (back to `in_progress`, `completed_at` cleared) or a `canceled` one (back to `unscheduled`). The reason is recorded in the audit log. Emits `job.reopened`.
 

@@ -322,7 +322,7 @@ class PaymentsRefundsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.RefundList]:
-        """List a payment's refunds
+        """List a payment's refunds.
 
         Returns the refunds of a payment, newest first.
 
@@ -350,7 +350,7 @@ class PaymentsRefundsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Refund]:
-        """Refund a payment
+        """Refund a payment.
 
         Refunds all or part of a `succeeded` or `partially_refunded` payment. `Idempotency-Key` is required. The payment becomes `partially_refunded` or `refunded`, and the refunded amount raises the `amount_due` of the invoices it was applied to (a `paid` invoice returns to `open`). Emits `refund.created`.
 
@@ -377,7 +377,7 @@ class PaymentsRefundsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Refund]:
-        """Get a refund
+        """Get a refund.
 
         Returns one refund of a payment.
 
@@ -412,7 +412,7 @@ class PaymentsRefunds:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.Refund]:
-        """List a payment's refunds
+        """List a payment's refunds.
 
         Returns the refunds of a payment, newest first.
 
@@ -448,7 +448,7 @@ class PaymentsRefunds:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Refund:
-        """Refund a payment
+        """Refund a payment.
 
         Refunds all or part of a `succeeded` or `partially_refunded` payment. `Idempotency-Key` is required. The payment becomes `partially_refunded` or `refunded`, and the refunded amount raises the `amount_due` of the invoices it was applied to (a `paid` invoice returns to `open`). Emits `refund.created`.
 
@@ -475,7 +475,7 @@ class PaymentsRefunds:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Refund:
-        """Get a refund
+        """Get a refund.
 
         Returns one refund of a payment.
 
@@ -509,7 +509,7 @@ class AsyncPaymentsRefundsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.RefundList]:
-        """List a payment's refunds
+        """List a payment's refunds.
 
         Returns the refunds of a payment, newest first.
 
@@ -537,7 +537,7 @@ class AsyncPaymentsRefundsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Refund]:
-        """Refund a payment
+        """Refund a payment.
 
         Refunds all or part of a `succeeded` or `partially_refunded` payment. `Idempotency-Key` is required. The payment becomes `partially_refunded` or `refunded`, and the refunded amount raises the `amount_due` of the invoices it was applied to (a `paid` invoice returns to `open`). Emits `refund.created`.
 
@@ -564,7 +564,7 @@ class AsyncPaymentsRefundsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Refund]:
-        """Get a refund
+        """Get a refund.
 
         Returns one refund of a payment.
 
@@ -599,7 +599,7 @@ class AsyncPaymentsRefunds:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.Refund]:
-        """List a payment's refunds
+        """List a payment's refunds.
 
         Returns the refunds of a payment, newest first.
 
@@ -635,7 +635,7 @@ class AsyncPaymentsRefunds:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Refund:
-        """Refund a payment
+        """Refund a payment.
 
         Refunds all or part of a `succeeded` or `partially_refunded` payment. `Idempotency-Key` is required. The payment becomes `partially_refunded` or `refunded`, and the refunded amount raises the `amount_due` of the invoices it was applied to (a `paid` invoice returns to `open`). Emits `refund.created`.
 
@@ -662,7 +662,7 @@ class AsyncPaymentsRefunds:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Refund:
-        """Get a refund
+        """Get a refund.
 
         Returns one refund of a payment.
 
@@ -700,7 +700,7 @@ class PaymentsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.PaymentList]:
-        """List payments
+        """List payments.
 
         Returns payments newest first, filtered by status, customer, invoice, method or `updated_since`.
 
@@ -731,7 +731,7 @@ class PaymentsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Payment]:
-        """Record a payment
+        """Record a payment.
 
         Records a payment and its applications to invoices. `Idempotency-Key` is required. Cash, check and other payments are recorded `succeeded` and lower the invoices' `amount_due` at once (emitting `payment.created`, `payment.succeeded`, and `invoice.paid` for invoices paid in full); card, ACH and financing payments are recorded `pending` (emitting `payment.created`).
 
@@ -756,7 +756,7 @@ class PaymentsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Payment]:
-        """Get a payment
+        """Get a payment.
 
         Returns a payment with its applications and refunds.
 
@@ -781,7 +781,7 @@ class PaymentsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Payment]:
-        """Cancel a pending payment
+        """Cancel a pending payment.
 
         Cancels a `pending` payment before it settles; its applications are released. Emits `payment.canceled`.
 
@@ -807,7 +807,7 @@ class PaymentsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Payment]:
-        """Mark a pending payment succeeded
+        """Mark a pending payment succeeded.
 
         Records that the processor confirmed a `pending` payment: it becomes `succeeded` and its applications lower the invoices' `amount_due`. Emits `payment.succeeded`, and `invoice.paid` for invoices paid in full.
 
@@ -834,7 +834,7 @@ class PaymentsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Payment]:
-        """Mark a pending payment failed
+        """Mark a pending payment failed.
 
         Records that a `pending` payment failed (declined card, returned ACH debit); its applications are released. Emits `payment.failed`.
 
@@ -875,7 +875,7 @@ class Payments:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.Payment]:
-        """List payments
+        """List payments.
 
         Returns payments newest first, filtered by status, customer, invoice, method or `updated_since`.
 
@@ -914,7 +914,7 @@ class Payments:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Payment:
-        """Record a payment
+        """Record a payment.
 
         Records a payment and its applications to invoices. `Idempotency-Key` is required. Cash, check and other payments are recorded `succeeded` and lower the invoices' `amount_due` at once (emitting `payment.created`, `payment.succeeded`, and `invoice.paid` for invoices paid in full); card, ACH and financing payments are recorded `pending` (emitting `payment.created`).
 
@@ -939,7 +939,7 @@ class Payments:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Payment:
-        """Get a payment
+        """Get a payment.
 
         Returns a payment with its applications and refunds.
 
@@ -964,7 +964,7 @@ class Payments:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Payment:
-        """Cancel a pending payment
+        """Cancel a pending payment.
 
         Cancels a `pending` payment before it settles; its applications are released. Emits `payment.canceled`.
 
@@ -990,7 +990,7 @@ class Payments:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Payment:
-        """Mark a pending payment succeeded
+        """Mark a pending payment succeeded.
 
         Records that the processor confirmed a `pending` payment: it becomes `succeeded` and its applications lower the invoices' `amount_due`. Emits `payment.succeeded`, and `invoice.paid` for invoices paid in full.
 
@@ -1017,7 +1017,7 @@ class Payments:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Payment:
-        """Mark a pending payment failed
+        """Mark a pending payment failed.
 
         Records that a `pending` payment failed (declined card, returned ACH debit); its applications are released. Emits `payment.failed`.
 
@@ -1056,7 +1056,7 @@ class AsyncPaymentsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.PaymentList]:
-        """List payments
+        """List payments.
 
         Returns payments newest first, filtered by status, customer, invoice, method or `updated_since`.
 
@@ -1087,7 +1087,7 @@ class AsyncPaymentsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Payment]:
-        """Record a payment
+        """Record a payment.
 
         Records a payment and its applications to invoices. `Idempotency-Key` is required. Cash, check and other payments are recorded `succeeded` and lower the invoices' `amount_due` at once (emitting `payment.created`, `payment.succeeded`, and `invoice.paid` for invoices paid in full); card, ACH and financing payments are recorded `pending` (emitting `payment.created`).
 
@@ -1112,7 +1112,7 @@ class AsyncPaymentsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Payment]:
-        """Get a payment
+        """Get a payment.
 
         Returns a payment with its applications and refunds.
 
@@ -1137,7 +1137,7 @@ class AsyncPaymentsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Payment]:
-        """Cancel a pending payment
+        """Cancel a pending payment.
 
         Cancels a `pending` payment before it settles; its applications are released. Emits `payment.canceled`.
 
@@ -1163,7 +1163,7 @@ class AsyncPaymentsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Payment]:
-        """Mark a pending payment succeeded
+        """Mark a pending payment succeeded.
 
         Records that the processor confirmed a `pending` payment: it becomes `succeeded` and its applications lower the invoices' `amount_due`. Emits `payment.succeeded`, and `invoice.paid` for invoices paid in full.
 
@@ -1190,7 +1190,7 @@ class AsyncPaymentsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Payment]:
-        """Mark a pending payment failed
+        """Mark a pending payment failed.
 
         Records that a `pending` payment failed (declined card, returned ACH debit); its applications are released. Emits `payment.failed`.
 
@@ -1231,7 +1231,7 @@ class AsyncPayments:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.Payment]:
-        """List payments
+        """List payments.
 
         Returns payments newest first, filtered by status, customer, invoice, method or `updated_since`.
 
@@ -1270,7 +1270,7 @@ class AsyncPayments:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Payment:
-        """Record a payment
+        """Record a payment.
 
         Records a payment and its applications to invoices. `Idempotency-Key` is required. Cash, check and other payments are recorded `succeeded` and lower the invoices' `amount_due` at once (emitting `payment.created`, `payment.succeeded`, and `invoice.paid` for invoices paid in full); card, ACH and financing payments are recorded `pending` (emitting `payment.created`).
 
@@ -1295,7 +1295,7 @@ class AsyncPayments:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Payment:
-        """Get a payment
+        """Get a payment.
 
         Returns a payment with its applications and refunds.
 
@@ -1320,7 +1320,7 @@ class AsyncPayments:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Payment:
-        """Cancel a pending payment
+        """Cancel a pending payment.
 
         Cancels a `pending` payment before it settles; its applications are released. Emits `payment.canceled`.
 
@@ -1346,7 +1346,7 @@ class AsyncPayments:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Payment:
-        """Mark a pending payment succeeded
+        """Mark a pending payment succeeded.
 
         Records that the processor confirmed a `pending` payment: it becomes `succeeded` and its applications lower the invoices' `amount_due`. Emits `payment.succeeded`, and `invoice.paid` for invoices paid in full.
 
@@ -1373,7 +1373,7 @@ class AsyncPayments:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Payment:
-        """Mark a pending payment failed
+        """Mark a pending payment failed.
 
         Records that a `pending` payment failed (declined card, returned ACH debit); its applications are released. Emits `payment.failed`.
 

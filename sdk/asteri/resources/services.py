@@ -240,7 +240,7 @@ class ServicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.ServiceList]:
-        """List catalog items
+        """List catalog items.
 
         Returns the catalog items (services, materials, equipment, labor rates), newest first.
 
@@ -270,7 +270,7 @@ class ServicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Service]:
-        """Create a catalog item
+        """Create a catalog item.
 
         Creates an active catalog item. Emits `service.created`.
 
@@ -295,7 +295,7 @@ class ServicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Service]:
-        """Get a catalog item
+        """Get a catalog item.
 
         Returns a catalog item, active or archived.
 
@@ -321,7 +321,7 @@ class ServicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Service]:
-        """Update a catalog item
+        """Update a catalog item.
 
         Changes the fields sent. Line items already created from the item keep their snapshot of its name and prices. Emits `service.updated` with `previous_attributes`.
 
@@ -348,7 +348,7 @@ class ServicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Service]:
-        """Archive a catalog item
+        """Archive a catalog item.
 
         Archives an active catalog item: it can no longer be added to line items; existing lines are unchanged. An archived item answers 409 `invalid_state_transition`. Emits `service.archived`.
 
@@ -374,7 +374,7 @@ class ServicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Service]:
-        """Restore a catalog item
+        """Restore a catalog item.
 
         Makes an archived catalog item active again. An active item answers 409 `invalid_state_transition`. Emits `service.restored`.
 
@@ -412,7 +412,7 @@ class Services:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.Service]:
-        """List catalog items
+        """List catalog items.
 
         Returns the catalog items (services, materials, equipment, labor rates), newest first.
 
@@ -450,7 +450,7 @@ class Services:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Service:
-        """Create a catalog item
+        """Create a catalog item.
 
         Creates an active catalog item. Emits `service.created`.
 
@@ -475,7 +475,7 @@ class Services:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Service:
-        """Get a catalog item
+        """Get a catalog item.
 
         Returns a catalog item, active or archived.
 
@@ -501,7 +501,7 @@ class Services:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Service:
-        """Update a catalog item
+        """Update a catalog item.
 
         Changes the fields sent. Line items already created from the item keep their snapshot of its name and prices. Emits `service.updated` with `previous_attributes`.
 
@@ -528,7 +528,7 @@ class Services:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Service:
-        """Archive a catalog item
+        """Archive a catalog item.
 
         Archives an active catalog item: it can no longer be added to line items; existing lines are unchanged. An archived item answers 409 `invalid_state_transition`. Emits `service.archived`.
 
@@ -554,7 +554,7 @@ class Services:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Service:
-        """Restore a catalog item
+        """Restore a catalog item.
 
         Makes an archived catalog item active again. An active item answers 409 `invalid_state_transition`. Emits `service.restored`.
 
@@ -591,7 +591,7 @@ class AsyncServicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.ServiceList]:
-        """List catalog items
+        """List catalog items.
 
         Returns the catalog items (services, materials, equipment, labor rates), newest first.
 
@@ -621,7 +621,7 @@ class AsyncServicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Service]:
-        """Create a catalog item
+        """Create a catalog item.
 
         Creates an active catalog item. Emits `service.created`.
 
@@ -646,7 +646,7 @@ class AsyncServicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Service]:
-        """Get a catalog item
+        """Get a catalog item.
 
         Returns a catalog item, active or archived.
 
@@ -672,7 +672,7 @@ class AsyncServicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Service]:
-        """Update a catalog item
+        """Update a catalog item.
 
         Changes the fields sent. Line items already created from the item keep their snapshot of its name and prices. Emits `service.updated` with `previous_attributes`.
 
@@ -699,7 +699,7 @@ class AsyncServicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Service]:
-        """Archive a catalog item
+        """Archive a catalog item.
 
         Archives an active catalog item: it can no longer be added to line items; existing lines are unchanged. An archived item answers 409 `invalid_state_transition`. Emits `service.archived`.
 
@@ -725,7 +725,7 @@ class AsyncServicesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Service]:
-        """Restore a catalog item
+        """Restore a catalog item.
 
         Makes an archived catalog item active again. An active item answers 409 `invalid_state_transition`. Emits `service.restored`.
 
@@ -763,7 +763,7 @@ class AsyncServices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.Service]:
-        """List catalog items
+        """List catalog items.
 
         Returns the catalog items (services, materials, equipment, labor rates), newest first.
 
@@ -801,7 +801,7 @@ class AsyncServices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Service:
-        """Create a catalog item
+        """Create a catalog item.
 
         Creates an active catalog item. Emits `service.created`.
 
@@ -826,7 +826,7 @@ class AsyncServices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Service:
-        """Get a catalog item
+        """Get a catalog item.
 
         Returns a catalog item, active or archived.
 
@@ -852,7 +852,7 @@ class AsyncServices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Service:
-        """Update a catalog item
+        """Update a catalog item.
 
         Changes the fields sent. Line items already created from the item keep their snapshot of its name and prices. Emits `service.updated` with `previous_attributes`.
 
@@ -879,7 +879,7 @@ class AsyncServices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Service:
-        """Archive a catalog item
+        """Archive a catalog item.
 
         Archives an active catalog item: it can no longer be added to line items; existing lines are unchanged. An archived item answers 409 `invalid_state_transition`. Emits `service.archived`.
 
@@ -905,7 +905,7 @@ class AsyncServices:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Service:
-        """Restore a catalog item
+        """Restore a catalog item.
 
         Makes an archived catalog item active again. An active item answers 409 `invalid_state_transition`. Emits `service.restored`.
 

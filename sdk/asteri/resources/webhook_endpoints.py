@@ -402,7 +402,7 @@ class WebhookEndpointsDeliveriesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookDeliveryList]:
-        """List an endpoint's deliveries
+        """List an endpoint's deliveries.
 
         Returns the deliveries to an endpoint of the last 30 days, newest first, filtered by status, event type or creation time.
 
@@ -432,7 +432,7 @@ class WebhookEndpointsDeliveriesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookDeliveryWithAttempts]:
-        """Get a delivery
+        """Get a delivery.
 
         Returns a delivery with the record of each attempt.
 
@@ -459,7 +459,7 @@ class WebhookEndpointsDeliveriesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookDelivery]:
-        """Retry a delivery
+        """Retry a delivery.
 
         Queues a new attempt of a delivery now, whatever its status; the delivery goes back to `pending` and the worker sends it shortly. A disabled endpoint answers 409 `conflict`.
 
@@ -498,7 +498,7 @@ class WebhookEndpointsDeliveries:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.WebhookDelivery]:
-        """List an endpoint's deliveries
+        """List an endpoint's deliveries.
 
         Returns the deliveries to an endpoint of the last 30 days, newest first, filtered by status, event type or creation time.
 
@@ -536,7 +536,7 @@ class WebhookEndpointsDeliveries:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookDeliveryWithAttempts:
-        """Get a delivery
+        """Get a delivery.
 
         Returns a delivery with the record of each attempt.
 
@@ -563,7 +563,7 @@ class WebhookEndpointsDeliveries:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookDelivery:
-        """Retry a delivery
+        """Retry a delivery.
 
         Queues a new attempt of a delivery now, whatever its status; the delivery goes back to `pending` and the worker sends it shortly. A disabled endpoint answers 409 `conflict`.
 
@@ -601,7 +601,7 @@ class AsyncWebhookEndpointsDeliveriesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookDeliveryList]:
-        """List an endpoint's deliveries
+        """List an endpoint's deliveries.
 
         Returns the deliveries to an endpoint of the last 30 days, newest first, filtered by status, event type or creation time.
 
@@ -631,7 +631,7 @@ class AsyncWebhookEndpointsDeliveriesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookDeliveryWithAttempts]:
-        """Get a delivery
+        """Get a delivery.
 
         Returns a delivery with the record of each attempt.
 
@@ -658,7 +658,7 @@ class AsyncWebhookEndpointsDeliveriesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookDelivery]:
-        """Retry a delivery
+        """Retry a delivery.
 
         Queues a new attempt of a delivery now, whatever its status; the delivery goes back to `pending` and the worker sends it shortly. A disabled endpoint answers 409 `conflict`.
 
@@ -697,7 +697,7 @@ class AsyncWebhookEndpointsDeliveries:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.WebhookDelivery]:
-        """List an endpoint's deliveries
+        """List an endpoint's deliveries.
 
         Returns the deliveries to an endpoint of the last 30 days, newest first, filtered by status, event type or creation time.
 
@@ -735,7 +735,7 @@ class AsyncWebhookEndpointsDeliveries:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookDeliveryWithAttempts:
-        """Get a delivery
+        """Get a delivery.
 
         Returns a delivery with the record of each attempt.
 
@@ -762,7 +762,7 @@ class AsyncWebhookEndpointsDeliveries:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookDelivery:
-        """Retry a delivery
+        """Retry a delivery.
 
         Queues a new attempt of a delivery now, whatever its status; the delivery goes back to `pending` and the worker sends it shortly. A disabled endpoint answers 409 `conflict`.
 
@@ -797,7 +797,7 @@ class WebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookEndpointList]:
-        """List webhook endpoints
+        """List webhook endpoints.
 
         Returns the webhook endpoints of the environment, newest first.
 
@@ -824,7 +824,7 @@ class WebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookEndpointWithSecret]:
-        """Create a webhook endpoint
+        """Create a webhook endpoint.
 
         Creates an `enabled` endpoint in the credential's environment and returns its signing secret, the only time it is shown. Store it to verify the `webhook-signature` header.
 
@@ -849,7 +849,7 @@ class WebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookEndpoint]:
-        """Get a webhook endpoint
+        """Get a webhook endpoint.
 
         Returns a webhook endpoint (without its secret).
 
@@ -873,7 +873,7 @@ class WebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
-        """Delete a webhook endpoint
+        """Delete a webhook endpoint.
 
         Deletes an endpoint; its pending deliveries are dropped.
 
@@ -899,7 +899,7 @@ class WebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookEndpoint]:
-        """Update a webhook endpoint
+        """Update a webhook endpoint.
 
         Changes the URL, description or subscribed event types. Deliveries already queued go to the new URL.
 
@@ -927,7 +927,7 @@ class WebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookEndpointWithSecret]:
-        """Rotate a webhook endpoint's secret
+        """Rotate a webhook endpoint's secret.
 
         Generates a new signing secret and returns it, the only time it is shown. For `overlap_seconds` (default 24 hours) both the previous and the new secret sign every message, so you can deploy the new secret without dropping deliveries.
 
@@ -954,7 +954,7 @@ class WebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookEndpoint]:
-        """Enable a webhook endpoint
+        """Enable a webhook endpoint.
 
         Enables a `disabled` endpoint. Events created while it was disabled are not sent; replay them if needed.
 
@@ -980,7 +980,7 @@ class WebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookEndpoint]:
-        """Disable a webhook endpoint
+        """Disable a webhook endpoint.
 
         Disables an `enabled` endpoint (`disabled_reason: manual`): no new deliveries are queued and pending ones are paused.
 
@@ -1007,7 +1007,7 @@ class WebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookReplay]:
-        """Replay events to an endpoint
+        """Replay events to an endpoint.
 
         Queues a new delivery (trigger `replay`) of every event of the last 30 days created in the given range that the endpoint subscribes to, optionally narrowed to some event types, for example to recover after an outage. Deliveries are sent asynchronously, oldest first. A disabled endpoint answers 409 `conflict`.
 
@@ -1044,7 +1044,7 @@ class WebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.WebhookEndpoint]:
-        """List webhook endpoints
+        """List webhook endpoints.
 
         Returns the webhook endpoints of the environment, newest first.
 
@@ -1079,7 +1079,7 @@ class WebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookEndpointWithSecret:
-        """Create a webhook endpoint
+        """Create a webhook endpoint.
 
         Creates an `enabled` endpoint in the credential's environment and returns its signing secret, the only time it is shown. Store it to verify the `webhook-signature` header.
 
@@ -1104,7 +1104,7 @@ class WebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookEndpoint:
-        """Get a webhook endpoint
+        """Get a webhook endpoint.
 
         Returns a webhook endpoint (without its secret).
 
@@ -1128,7 +1128,7 @@ class WebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Delete a webhook endpoint
+        """Delete a webhook endpoint.
 
         Deletes an endpoint; its pending deliveries are dropped.
 
@@ -1154,7 +1154,7 @@ class WebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookEndpoint:
-        """Update a webhook endpoint
+        """Update a webhook endpoint.
 
         Changes the URL, description or subscribed event types. Deliveries already queued go to the new URL.
 
@@ -1182,7 +1182,7 @@ class WebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookEndpointWithSecret:
-        """Rotate a webhook endpoint's secret
+        """Rotate a webhook endpoint's secret.
 
         Generates a new signing secret and returns it, the only time it is shown. For `overlap_seconds` (default 24 hours) both the previous and the new secret sign every message, so you can deploy the new secret without dropping deliveries.
 
@@ -1209,7 +1209,7 @@ class WebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookEndpoint:
-        """Enable a webhook endpoint
+        """Enable a webhook endpoint.
 
         Enables a `disabled` endpoint. Events created while it was disabled are not sent; replay them if needed.
 
@@ -1235,7 +1235,7 @@ class WebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookEndpoint:
-        """Disable a webhook endpoint
+        """Disable a webhook endpoint.
 
         Disables an `enabled` endpoint (`disabled_reason: manual`): no new deliveries are queued and pending ones are paused.
 
@@ -1262,7 +1262,7 @@ class WebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookReplay:
-        """Replay events to an endpoint
+        """Replay events to an endpoint.
 
         Queues a new delivery (trigger `replay`) of every event of the last 30 days created in the given range that the endpoint subscribes to, optionally narrowed to some event types, for example to recover after an outage. Deliveries are sent asynchronously, oldest first. A disabled endpoint answers 409 `conflict`.
 
@@ -1297,7 +1297,7 @@ class AsyncWebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookEndpointList]:
-        """List webhook endpoints
+        """List webhook endpoints.
 
         Returns the webhook endpoints of the environment, newest first.
 
@@ -1324,7 +1324,7 @@ class AsyncWebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookEndpointWithSecret]:
-        """Create a webhook endpoint
+        """Create a webhook endpoint.
 
         Creates an `enabled` endpoint in the credential's environment and returns its signing secret, the only time it is shown. Store it to verify the `webhook-signature` header.
 
@@ -1349,7 +1349,7 @@ class AsyncWebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookEndpoint]:
-        """Get a webhook endpoint
+        """Get a webhook endpoint.
 
         Returns a webhook endpoint (without its secret).
 
@@ -1373,7 +1373,7 @@ class AsyncWebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
-        """Delete a webhook endpoint
+        """Delete a webhook endpoint.
 
         Deletes an endpoint; its pending deliveries are dropped.
 
@@ -1399,7 +1399,7 @@ class AsyncWebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookEndpoint]:
-        """Update a webhook endpoint
+        """Update a webhook endpoint.
 
         Changes the URL, description or subscribed event types. Deliveries already queued go to the new URL.
 
@@ -1427,7 +1427,7 @@ class AsyncWebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookEndpointWithSecret]:
-        """Rotate a webhook endpoint's secret
+        """Rotate a webhook endpoint's secret.
 
         Generates a new signing secret and returns it, the only time it is shown. For `overlap_seconds` (default 24 hours) both the previous and the new secret sign every message, so you can deploy the new secret without dropping deliveries.
 
@@ -1454,7 +1454,7 @@ class AsyncWebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookEndpoint]:
-        """Enable a webhook endpoint
+        """Enable a webhook endpoint.
 
         Enables a `disabled` endpoint. Events created while it was disabled are not sent; replay them if needed.
 
@@ -1480,7 +1480,7 @@ class AsyncWebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookEndpoint]:
-        """Disable a webhook endpoint
+        """Disable a webhook endpoint.
 
         Disables an `enabled` endpoint (`disabled_reason: manual`): no new deliveries are queued and pending ones are paused.
 
@@ -1507,7 +1507,7 @@ class AsyncWebhookEndpointsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.WebhookReplay]:
-        """Replay events to an endpoint
+        """Replay events to an endpoint.
 
         Queues a new delivery (trigger `replay`) of every event of the last 30 days created in the given range that the endpoint subscribes to, optionally narrowed to some event types, for example to recover after an outage. Deliveries are sent asynchronously, oldest first. A disabled endpoint answers 409 `conflict`.
 
@@ -1544,7 +1544,7 @@ class AsyncWebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.WebhookEndpoint]:
-        """List webhook endpoints
+        """List webhook endpoints.
 
         Returns the webhook endpoints of the environment, newest first.
 
@@ -1579,7 +1579,7 @@ class AsyncWebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookEndpointWithSecret:
-        """Create a webhook endpoint
+        """Create a webhook endpoint.
 
         Creates an `enabled` endpoint in the credential's environment and returns its signing secret, the only time it is shown. Store it to verify the `webhook-signature` header.
 
@@ -1604,7 +1604,7 @@ class AsyncWebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookEndpoint:
-        """Get a webhook endpoint
+        """Get a webhook endpoint.
 
         Returns a webhook endpoint (without its secret).
 
@@ -1628,7 +1628,7 @@ class AsyncWebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Delete a webhook endpoint
+        """Delete a webhook endpoint.
 
         Deletes an endpoint; its pending deliveries are dropped.
 
@@ -1654,7 +1654,7 @@ class AsyncWebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookEndpoint:
-        """Update a webhook endpoint
+        """Update a webhook endpoint.
 
         Changes the URL, description or subscribed event types. Deliveries already queued go to the new URL.
 
@@ -1682,7 +1682,7 @@ class AsyncWebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookEndpointWithSecret:
-        """Rotate a webhook endpoint's secret
+        """Rotate a webhook endpoint's secret.
 
         Generates a new signing secret and returns it, the only time it is shown. For `overlap_seconds` (default 24 hours) both the previous and the new secret sign every message, so you can deploy the new secret without dropping deliveries.
 
@@ -1709,7 +1709,7 @@ class AsyncWebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookEndpoint:
-        """Enable a webhook endpoint
+        """Enable a webhook endpoint.
 
         Enables a `disabled` endpoint. Events created while it was disabled are not sent; replay them if needed.
 
@@ -1735,7 +1735,7 @@ class AsyncWebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookEndpoint:
-        """Disable a webhook endpoint
+        """Disable a webhook endpoint.
 
         Disables an `enabled` endpoint (`disabled_reason: manual`): no new deliveries are queued and pending ones are paused.
 
@@ -1762,7 +1762,7 @@ class AsyncWebhookEndpoints:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.WebhookReplay:
-        """Replay events to an endpoint
+        """Replay events to an endpoint.
 
         Queues a new delivery (trigger `replay`) of every event of the last 30 days created in the given range that the endpoint subscribes to, optionally narrowed to some event types, for example to recover after an outage. Deliveries are sent asynchronously, oldest first. A disabled endpoint answers 409 `conflict`.
 

@@ -39,7 +39,7 @@ class CustomersHandlers(Protocol):
         updated_since: datetime.datetime | None,
         x_organization_id: str,
     ) -> models.CustomerList:
-        """List customers
+        """List customers.
 
         GET /customers
         """
@@ -53,7 +53,7 @@ class CustomersHandlers(Protocol):
         idempotency_key: str | None,
         body: models.CustomerCreate,
     ) -> models.Customer:
-        """Create a customer
+        """Create a customer.
 
         POST /customers
         """
@@ -66,7 +66,7 @@ class CustomersHandlers(Protocol):
         customer_id: str,
         x_organization_id: str,
     ) -> models.Customer:
-        """Retrieve a customer
+        """Retrieve a customer.
 
         GET /customers/{customer_id}
         """
@@ -79,7 +79,7 @@ class CustomersHandlers(Protocol):
         customer_id: str,
         x_organization_id: str,
     ) -> None:
-        """Archive a customer
+        """Archive a customer.
 
         DELETE /customers/{customer_id}
         """
@@ -94,7 +94,7 @@ class CustomersHandlers(Protocol):
         if_match: str | None,
         body: models.CustomerUpdate,
     ) -> models.Customer:
-        """Update a customer
+        """Update a customer.
 
         PATCH /customers/{customer_id}
         """

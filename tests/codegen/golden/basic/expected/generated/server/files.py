@@ -26,7 +26,7 @@ class FilesHandlers(Protocol):
         x_organization_id: str,
         body: models.UploadFileRequest,
     ) -> models.File:
-        """Upload a file
+        """Upload a file.
 
         POST /files
         """
@@ -39,7 +39,7 @@ class FilesHandlers(Protocol):
         file_id: str,
         x_organization_id: str,
     ) -> Response:
-        """Download a file's bytes
+        """Download a file's bytes.
 
         GET /files/{file_id}/content
         """

@@ -28,7 +28,7 @@ class InvoicesHandlers(Protocol):
         x_organization_id: str,
         body: models.UpdateInvoiceAccountingSyncRequest,
     ) -> models.UpdateInvoiceAccountingSyncResponse:
-        """Record the accounting handoff
+        """Record the accounting handoff.
 
         PATCH /invoices/{invoice_id}/accounting-sync
         """

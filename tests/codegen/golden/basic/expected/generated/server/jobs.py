@@ -27,7 +27,7 @@ class JobsHandlers(Protocol):
         idempotency_key: str | None,
         body: models.CompleteJobRequest | None,
     ) -> models.CompleteJobResponse:
-        """Complete a job
+        """Complete a job.
 
         POST /jobs/{job_id}/complete
         """

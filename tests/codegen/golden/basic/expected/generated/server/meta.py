@@ -22,7 +22,7 @@ class MetaHandlers(Protocol):
         self,
         context: RequestContext,
     ) -> models.GetHealthResponse:
-        """Liveness
+        """Liveness.
 
         GET /health
         """

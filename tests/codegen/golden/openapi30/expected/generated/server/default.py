@@ -26,7 +26,7 @@ class DefaultHandlers(Protocol):
         tags: list[str] | None,
         min_age: int | None,
     ) -> models.GetPetsResponse:
-        """List pets
+        """List pets.
 
         GET /pets
         """

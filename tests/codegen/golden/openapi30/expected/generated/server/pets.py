@@ -25,7 +25,7 @@ class PetsHandlers(Protocol):
         *,
         body: models.AddPetRequest,
     ) -> models.Pet:
-        """addPet
+        """addPet.
 
         POST /pets
         """
@@ -38,7 +38,7 @@ class PetsHandlers(Protocol):
         pet_id: int,
         body: bytes | None,
     ) -> None:
-        """putPhoto
+        """putPhoto.
 
         PUT /pets/{petId}/photo
         """

@@ -206,7 +206,7 @@ class CustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.CustomerList]:
-        """List customers
+        """List customers.
 
         ``GET /customers`` (operation ``listCustomers``)
         """
@@ -232,7 +232,7 @@ class CustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Create a customer
+        """Create a customer.
 
         ``POST /customers`` (operation ``createCustomer``)
         """
@@ -255,7 +255,7 @@ class CustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Retrieve a customer
+        """Retrieve a customer.
 
         ``GET /customers/{customer_id}`` (operation ``getCustomer``)
         """
@@ -277,7 +277,7 @@ class CustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
-        """Archive a customer
+        """Archive a customer.
 
         ``DELETE /customers/{customer_id}`` (operation ``archiveCustomer``)
         """
@@ -301,7 +301,7 @@ class CustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Update a customer
+        """Update a customer.
 
         ``PATCH /customers/{customer_id}`` (operation ``updateCustomer``)
         """
@@ -336,7 +336,7 @@ class Customers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> SyncCursorPage[models.Customer]:
-        """List customers
+        """List customers.
 
         ``GET /customers`` (operation ``listCustomers``)
         """
@@ -370,7 +370,7 @@ class Customers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Create a customer
+        """Create a customer.
 
         ``POST /customers`` (operation ``createCustomer``)
         """
@@ -393,7 +393,7 @@ class Customers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Retrieve a customer
+        """Retrieve a customer.
 
         ``GET /customers/{customer_id}`` (operation ``getCustomer``)
         """
@@ -415,7 +415,7 @@ class Customers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Archive a customer
+        """Archive a customer.
 
         ``DELETE /customers/{customer_id}`` (operation ``archiveCustomer``)
         """
@@ -439,7 +439,7 @@ class Customers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Update a customer
+        """Update a customer.
 
         ``PATCH /customers/{customer_id}`` (operation ``updateCustomer``)
         """
@@ -473,7 +473,7 @@ class AsyncCustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.CustomerList]:
-        """List customers
+        """List customers.
 
         ``GET /customers`` (operation ``listCustomers``)
         """
@@ -499,7 +499,7 @@ class AsyncCustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Create a customer
+        """Create a customer.
 
         ``POST /customers`` (operation ``createCustomer``)
         """
@@ -522,7 +522,7 @@ class AsyncCustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Retrieve a customer
+        """Retrieve a customer.
 
         ``GET /customers/{customer_id}`` (operation ``getCustomer``)
         """
@@ -544,7 +544,7 @@ class AsyncCustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
-        """Archive a customer
+        """Archive a customer.
 
         ``DELETE /customers/{customer_id}`` (operation ``archiveCustomer``)
         """
@@ -568,7 +568,7 @@ class AsyncCustomersWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Customer]:
-        """Update a customer
+        """Update a customer.
 
         ``PATCH /customers/{customer_id}`` (operation ``updateCustomer``)
         """
@@ -603,7 +603,7 @@ class AsyncCustomers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> AsyncPaginator[models.Customer]:
-        """List customers
+        """List customers.
 
         ``GET /customers`` (operation ``listCustomers``)
         """
@@ -637,7 +637,7 @@ class AsyncCustomers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Create a customer
+        """Create a customer.
 
         ``POST /customers`` (operation ``createCustomer``)
         """
@@ -660,7 +660,7 @@ class AsyncCustomers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Retrieve a customer
+        """Retrieve a customer.
 
         ``GET /customers/{customer_id}`` (operation ``getCustomer``)
         """
@@ -682,7 +682,7 @@ class AsyncCustomers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
-        """Archive a customer
+        """Archive a customer.
 
         ``DELETE /customers/{customer_id}`` (operation ``archiveCustomer``)
         """
@@ -706,7 +706,7 @@ class AsyncCustomers:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Customer:
-        """Update a customer
+        """Update a customer.
 
         ``PATCH /customers/{customer_id}`` (operation ``updateCustomer``)
         """

@@ -122,7 +122,7 @@ class FilesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.File]:
-        """Upload a file
+        """Upload a file.
 
         ``POST /files`` (operation ``uploadFile``)
         """
@@ -146,7 +146,7 @@ class FilesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[bytes]:
-        """Download a file's bytes
+        """Download a file's bytes.
 
         ``GET /files/{file_id}/content`` (operation ``downloadFileContent``)
         """
@@ -178,7 +178,7 @@ class Files:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.File:
-        """Upload a file
+        """Upload a file.
 
         ``POST /files`` (operation ``uploadFile``)
         """
@@ -202,7 +202,7 @@ class Files:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> bytes:
-        """Download a file's bytes
+        """Download a file's bytes.
 
         ``GET /files/{file_id}/content`` (operation ``downloadFileContent``)
         """
@@ -233,7 +233,7 @@ class AsyncFilesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.File]:
-        """Upload a file
+        """Upload a file.
 
         ``POST /files`` (operation ``uploadFile``)
         """
@@ -257,7 +257,7 @@ class AsyncFilesWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[bytes]:
-        """Download a file's bytes
+        """Download a file's bytes.
 
         ``GET /files/{file_id}/content`` (operation ``downloadFileContent``)
         """
@@ -289,7 +289,7 @@ class AsyncFiles:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.File:
-        """Upload a file
+        """Upload a file.
 
         ``POST /files`` (operation ``uploadFile``)
         """
@@ -313,7 +313,7 @@ class AsyncFiles:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> bytes:
-        """Download a file's bytes
+        """Download a file's bytes.
 
         ``GET /files/{file_id}/content`` (operation ``downloadFileContent``)
         """

@@ -96,7 +96,7 @@ class InvoicesAccountingSyncWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.UpdateInvoiceAccountingSyncResponse]:
-        """Record the accounting handoff
+        """Record the accounting handoff.
 
         ``PATCH /invoices/{invoice_id}/accounting-sync`` (operation ``updateInvoiceAccountingSync``)
         """
@@ -128,7 +128,7 @@ class InvoicesAccountingSync:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.UpdateInvoiceAccountingSyncResponse:
-        """Record the accounting handoff
+        """Record the accounting handoff.
 
         ``PATCH /invoices/{invoice_id}/accounting-sync`` (operation ``updateInvoiceAccountingSync``)
         """
@@ -159,7 +159,7 @@ class AsyncInvoicesAccountingSyncWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.UpdateInvoiceAccountingSyncResponse]:
-        """Record the accounting handoff
+        """Record the accounting handoff.
 
         ``PATCH /invoices/{invoice_id}/accounting-sync`` (operation ``updateInvoiceAccountingSync``)
         """
@@ -191,7 +191,7 @@ class AsyncInvoicesAccountingSync:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.UpdateInvoiceAccountingSyncResponse:
-        """Record the accounting handoff
+        """Record the accounting handoff.
 
         ``PATCH /invoices/{invoice_id}/accounting-sync`` (operation ``updateInvoiceAccountingSync``)
         """

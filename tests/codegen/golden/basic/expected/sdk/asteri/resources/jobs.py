@@ -97,7 +97,7 @@ class JobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.CompleteJobResponse]:
-        """Complete a job
+        """Complete a job.
 
         ``POST /jobs/{job_id}/complete`` (operation ``completeJob``)
         """
@@ -131,7 +131,7 @@ class Jobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.CompleteJobResponse:
-        """Complete a job
+        """Complete a job.
 
         ``POST /jobs/{job_id}/complete`` (operation ``completeJob``)
         """
@@ -164,7 +164,7 @@ class AsyncJobsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.CompleteJobResponse]:
-        """Complete a job
+        """Complete a job.
 
         ``POST /jobs/{job_id}/complete`` (operation ``completeJob``)
         """
@@ -198,7 +198,7 @@ class AsyncJobs:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.CompleteJobResponse:
-        """Complete a job
+        """Complete a job.
 
         ``POST /jobs/{job_id}/complete`` (operation ``completeJob``)
         """

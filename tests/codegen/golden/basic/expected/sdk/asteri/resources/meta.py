@@ -89,7 +89,7 @@ class MetaWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.GetHealthResponse]:
-        """Liveness
+        """Liveness.
 
         ``GET /health`` (operation ``getHealth``)
         """
@@ -117,7 +117,7 @@ class Meta:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.GetHealthResponse:
-        """Liveness
+        """Liveness.
 
         ``GET /health`` (operation ``getHealth``)
         """
@@ -144,7 +144,7 @@ class AsyncMetaWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.GetHealthResponse]:
-        """Liveness
+        """Liveness.
 
         ``GET /health`` (operation ``getHealth``)
         """
@@ -172,7 +172,7 @@ class AsyncMeta:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.GetHealthResponse:
-        """Liveness
+        """Liveness.
 
         ``GET /health`` (operation ``getHealth``)
         """

@@ -99,7 +99,7 @@ class DefaultWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.GetPetsResponse]:
-        """List pets
+        """List pets.
 
         ``GET /pets`` (operation ``get /pets``)
         """
@@ -133,7 +133,7 @@ class Default:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.GetPetsResponse:
-        """List pets
+        """List pets.
 
         ``GET /pets`` (operation ``get /pets``)
         """
@@ -166,7 +166,7 @@ class AsyncDefaultWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.GetPetsResponse]:
-        """List pets
+        """List pets.
 
         ``GET /pets`` (operation ``get /pets``)
         """
@@ -200,7 +200,7 @@ class AsyncDefault:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.GetPetsResponse:
-        """List pets
+        """List pets.
 
         ``GET /pets`` (operation ``get /pets``)
         """

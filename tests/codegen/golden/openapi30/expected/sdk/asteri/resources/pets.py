@@ -122,7 +122,7 @@ class PetsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Pet]:
-        """addPet
+        """addPet.
 
         ``POST /pets`` (operation ``addPet``)
         """
@@ -146,7 +146,7 @@ class PetsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
-        """putPhoto
+        """putPhoto.
 
         ``PUT /pets/{petId}/photo`` (operation ``putPhoto``)
         """
@@ -178,7 +178,7 @@ class Pets:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Pet:
-        """addPet
+        """addPet.
 
         ``POST /pets`` (operation ``addPet``)
         """
@@ -202,7 +202,7 @@ class Pets:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
-        """putPhoto
+        """putPhoto.
 
         ``PUT /pets/{petId}/photo`` (operation ``putPhoto``)
         """
@@ -233,7 +233,7 @@ class AsyncPetsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[models.Pet]:
-        """addPet
+        """addPet.
 
         ``POST /pets`` (operation ``addPet``)
         """
@@ -257,7 +257,7 @@ class AsyncPetsWithRawResponse:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> APIResponse[None]:
-        """putPhoto
+        """putPhoto.
 
         ``PUT /pets/{petId}/photo`` (operation ``putPhoto``)
         """
@@ -289,7 +289,7 @@ class AsyncPets:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> models.Pet:
-        """addPet
+        """addPet.
 
         ``POST /pets`` (operation ``addPet``)
         """
@@ -313,7 +313,7 @@ class AsyncPets:
         timeout: Timeout | NotGiven = NOT_GIVEN,
         max_retries: int | NotGiven = NOT_GIVEN,
     ) -> None:
-        """putPhoto
+        """putPhoto.
 
         ``PUT /pets/{petId}/photo`` (operation ``putPhoto``)
         """
