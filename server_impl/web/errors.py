@@ -12,7 +12,7 @@ from starlette.routing import Match
 
 from server_impl.domain import errors as domain
 from server_impl.web.contract import iter_routes
-from server_impl.web.problems import ProblemError, field_pointer, problem_response
+from server_impl.web.problems import ImmediateResponse, ProblemError, field_pointer, problem_response
 
 _HTTP_CODES = {
     400: "malformed_json",
@@ -122,6 +122,11 @@ def install_error_handlers(app: FastAPI, docs_base_url: str) -> None:
         assert isinstance(exc, domain.DomainError)
         return render(request, domain_problem(exc))
 
+    async def on_immediate(_request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ImmediateResponse)
+        return exc.response
+
+    app.add_exception_handler(ImmediateResponse, on_immediate)
     app.add_exception_handler(ProblemError, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)

@@ -68,6 +68,18 @@ class ProblemError(Exception):
         self.headers = dict(headers or {})
 
 
+class ImmediateResponse(Exception):
+    """Raised by a handler to send a ready response instead of its typed result.
+
+    Used for idempotent replays (and fresh idempotent writes, whose stored bytes must be sent as
+    stored) where the generated Protocol expects a DTO.
+    """
+
+    def __init__(self, response: Response) -> None:
+        super().__init__("immediate response")
+        self.response = response
+
+
 def problem_body(
     *,
     docs_base_url: str,

@@ -31,6 +31,7 @@ from server_impl.services.ports import UnitOfWork
 from server_impl.web.authorizer import call_context
 from server_impl.web.conditional import check_if_match, etag_for
 from server_impl.web.idempotent import idempotent_write
+from server_impl.web.problems import ImmediateResponse
 
 PREFIX = "/api/public/v1/_test/things"
 
@@ -112,7 +113,8 @@ def things_router(context: AppContext, hooks: Hooks) -> APIRouter:
             headers = (("Location", f"{PREFIX}/{row.id}"), ("ETag", etag_for(row.id, row.version)))
             return StoredResponse(201, json.dumps(_dump(row)).encode(), headers)
 
-        return await idempotent_write(request, principal, uow_factory, write, context.idempotency)
+        # As a handler bound to a generated Protocol (which expects a DTO) would: raise the stored response.
+        raise ImmediateResponse(await idempotent_write(request, principal, uow_factory, write, context.idempotency))
 
     @router.get(PREFIX)
     def list_things(principal: Reader, limit: Annotated[int, Query(ge=1, le=100)] = 25) -> dict[str, Any]:
