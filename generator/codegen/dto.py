@@ -10,7 +10,7 @@ from generator.ir.errors import CodegenError, Unsupported
 from generator.ir.model import DtoModule
 from generator.ir.schemas import SchemaRegistry
 
-__all__ = ["generate_dtos"]
+__all__ = ["dtos_from_document", "generate_dtos"]
 
 _EXPERIMENTAL_MISSING = "from pydantic.experimental.missing_sentinel import MISSING"
 
@@ -69,6 +69,15 @@ def generate_dtos(registry: SchemaRegistry) -> DtoModule:
     document = registry.dto_document()
     if registry.problems:
         raise CodegenError(list(registry.problems))
+    return dtos_from_document(document, registry.class_names)
+
+
+def dtos_from_document(document: dict[str, Any], expected: tuple[str, ...]) -> DtoModule:
+    """Run datamodel-code-generator on a schema-only document and check it defined every ``expected`` class.
+
+    Raises:
+        CodegenError: datamodel-code-generator failed, or did not produce a class the IR relies on.
+    """
     schemas = document["components"]["schemas"]
     if not schemas:
         return DtoModule("from __future__ import annotations\n", (), ())
@@ -87,7 +96,7 @@ def generate_dtos(registry: SchemaRegistry) -> DtoModule:
     source = "".join(lines)
     source = source.replace(_EXPERIMENTAL_MISSING, "from pydantic import MISSING")
     classes, enums = _classes(ast.parse(source))
-    missing = sorted(set(registry.class_names) - set(classes))
+    missing = sorted(set(expected) - set(classes))
     if missing:
         raise CodegenError([Unsupported("/components/schemas/" + name, "datamodel-code-generator did not produce "
                                                                         f"a class named {name}") for name in missing])

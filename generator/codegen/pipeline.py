@@ -1,19 +1,26 @@
-"""``asteri generate`` as a library call: bundled dict -> IR -> DTOs -> templates -> ruff -> trees."""
+"""``asteri generate`` as a library call: bundled dict -> IR -> DTOs -> templates -> ruff -> trees.
+
+datamodel-code-generator is the slowest step, so it runs in a forked worker process while this
+process renders and formats every other file; the DTO modules are rendered when it returns.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from generator.codegen.dto import generate_dtos
-from generator.ir import BuildOptions, build_api
+from generator.codegen.dto import dtos_from_document
+from generator.ir import BuildOptions, CodegenError, build_api
 from generator.rendering import (
     RenderedTree,
     TreeDiff,
     compare_tree,
     format_files,
     make_environment,
+    render_dtos,
     render_generated,
     render_sdk,
     write_tree,
@@ -24,8 +31,12 @@ __all__ = ["DEFAULT_TEMPLATES", "check_trees", "generate_trees", "write_trees"]
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
+def _merge(trees: tuple[RenderedTree, ...]) -> dict[str, str]:
+    return {f"{tree.root}/{path}": text for tree in trees for path, text in tree.files.items()}
+
+
 def generate_trees(data: dict[str, Any], *, templates: Path = DEFAULT_TEMPLATES,
-                   options: BuildOptions | None = None) -> tuple[RenderedTree, ...]:
+                   options: BuildOptions | None = None, parallel: bool = True) -> tuple[RenderedTree, ...]:
     """Render every output tree of a bundled document, formatted, in memory.
 
     Raises:
@@ -33,20 +44,36 @@ def generate_trees(data: dict[str, Any], *, templates: Path = DEFAULT_TEMPLATES,
         FormattingError: ruff rejected a rendered file (a template bug).
     """
     api, registry = build_api(data, options)
-    api = dataclasses.replace(api, dtos=generate_dtos(registry))
+    document = registry.dto_document()
+    if registry.problems:
+        raise CodegenError(list(registry.problems))
     env = make_environment(templates)
-    trees = (render_generated(env, api), render_sdk(env, api))
-    merged = {f"{tree.root}/{path}": text for tree in trees for path, text in tree.files.items()}
-    formatted = format_files(merged, first_party=(api.server_package, api.package))
-    return tuple(RenderedTree(tree.root, {path: formatted[f"{tree.root}/{path}"] for path in tree.files})
-                 for tree in trees)
+    first_party = (api.server_package, api.package)
+    if parallel:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            pending = pool.submit(dtos_from_document, document, registry.class_names)
+            trees = (render_generated(env, api), render_sdk(env, api))
+            formatted = format_files(_merge(trees), first_party)
+            dtos = pending.result()
+    else:
+        dtos = dtos_from_document(document, registry.class_names)
+        trees = (render_generated(env, api), render_sdk(env, api))
+        formatted = format_files(_merge(trees), first_party)
+    dto_trees = render_dtos(env, dataclasses.replace(api, dtos=dtos))
+    formatted.update(format_files(_merge(dto_trees), first_party))
+    out = []
+    for tree, dto_tree in zip(trees, dto_trees, strict=True):
+        paths = sorted({*tree.files, *dto_tree.files})
+        out.append(RenderedTree(tree.root, {path: formatted[f"{tree.root}/{path}"] for path in paths}, tree.owned))
+    return tuple(out)
 
 
 def write_trees(trees: tuple[RenderedTree, ...], output_dir: Path) -> dict[str, TreeDiff]:
     """Write each tree under ``output_dir/<root>``; return what changed per root."""
-    return {tree.root: write_tree(output_dir / tree.root, tree.files) for tree in trees}
+    return {tree.root: write_tree(output_dir / tree.root, tree.files, tree.owned) for tree in trees}
 
 
 def check_trees(trees: tuple[RenderedTree, ...], output_dir: Path) -> dict[str, TreeDiff]:
     """Compare each tree with ``output_dir/<root>`` without writing anything."""
-    return {tree.root: compare_tree(output_dir / tree.root, tree.files) for tree in trees}
+    return {tree.root: compare_tree(output_dir / tree.root, tree.files, tree.owned) for tree in trees}

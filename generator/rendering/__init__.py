@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from generator.rendering.environment import HEADER, make_environment
 from generator.rendering.formatting import FormattingError, format_files
-from generator.rendering.targets import RenderedTree, render_generated, render_sdk
+from generator.rendering.targets import RenderedTree, render_dtos, render_generated, render_sdk
 from generator.rendering.writer import TreeDiff, compare_tree, write_tree
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "compare_tree",
     "format_files",
     "make_environment",
+    "render_dtos",
     "render_generated",
     "render_sdk",
     "write_tree",

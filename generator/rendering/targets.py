@@ -10,10 +10,10 @@ import jinja2
 
 from generator.ir.model import Api
 
-__all__ = ["RenderedTree", "render_generated", "render_sdk"]
+__all__ = ["RenderedTree", "render_dtos", "render_generated", "render_sdk", "sdk_model_source"]
 
 _ENUM_IMPORT = re.compile(r"^from enum import (.+)$", re.MULTILINE)
-_FORBID = re.compile(r"^(\s+)extra=\"forbid\",$", re.MULTILINE)
+_FORBID = re.compile(r"^(\s+)extra=[\"']forbid[\"'],$", re.MULTILINE)
 
 
 _SDK_MODULES = {
@@ -31,12 +31,24 @@ _SDK_MODULES = {
 }
 
 
+# Other tools may write beside us under generated/ (e.g. a docs build); we own only these paths there.
+_SERVER_OWNED = ("__init__.py", "py.typed", "models/", "server/")
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedTree:
-    """Files of one output root (relative POSIX path -> text)."""
+    """Files of one output root (relative POSIX path -> text).
+
+    Attributes:
+        root: the folder under the output directory.
+        files: relative path -> text.
+        owned: path prefixes the generator owns under ``root`` (empty: all of it); only owned files
+            are reported stale or deleted.
+    """
 
     root: str
     files: dict[str, str]
+    owned: tuple[str, ...] = ()
 
 
 def _render(env: jinja2.Environment, template: str, **context: object) -> str:
@@ -48,9 +60,6 @@ def render_generated(env: jinja2.Environment, api: Api) -> RenderedTree:
     files: dict[str, str] = {}
     files["__init__.py"] = _render(env, "server/package_init.py.jinja", api=api)
     files["py.typed"] = ""
-    files["models/__init__.py"] = _render(env, "dto/__init__.py.jinja", title=api.title, dtos=api.dtos,
-                                          module=f"{api.server_package}.models")
-    files["models/_models.py"] = _render(env, "dto/models.py.jinja", title=api.title, source=api.dtos.source)
     exports = ["BASE_PATH", "ROUTER_FACTORIES", "Authorizer", "RequestContext", "SecurityRequirement",
                "render_result"]
     for tag in api.tags:
@@ -59,7 +68,24 @@ def render_generated(env: jinja2.Environment, api: Api) -> RenderedTree:
     files["server/__init__.py"] = _render(env, "server/__init__.py.jinja", api=api, exports=sorted(exports))
     files["server/security.py"] = _render(env, "server/security.py.jinja", api=api)
     files["server/runtime.py"] = _render(env, "server/runtime.py.jinja", api=api)
-    return RenderedTree(api.server_package, files)
+    return RenderedTree(api.server_package, files, _SERVER_OWNED)
+
+
+def render_dtos(env: jinja2.Environment, api: Api) -> tuple[RenderedTree, RenderedTree]:
+    """The DTO modules of both trees (rendered last: they wait for datamodel-code-generator)."""
+    server = {
+        "models/__init__.py": _render(env, "dto/__init__.py.jinja", title=api.title, dtos=api.dtos,
+                                      module=f"{api.server_package}.models"),
+        "models/_models.py": _render(env, "dto/models.py.jinja", title=api.title, source=api.dtos.source),
+    }
+    pkg = api.package
+    sdk = {
+        f"{pkg}/models/__init__.py": _render(env, "dto/__init__.py.jinja", title=api.title, dtos=api.dtos,
+                                             module=f"{pkg}.models"),
+        f"{pkg}/models/_models.py": _render(env, "dto/models.py.jinja", title=api.title,
+                                            source=sdk_model_source(api.dtos.source, pkg)),
+    }
+    return RenderedTree(api.server_package, server, _SERVER_OWNED), RenderedTree("sdk", sdk)
 
 
 def sdk_model_source(source: str, package: str) -> str:
@@ -77,10 +103,6 @@ def render_sdk(env: jinja2.Environment, api: Api) -> RenderedTree:
     }
     inner: dict[str, str] = {
         "py.typed": "",
-        "models/__init__.py": _render(env, "dto/__init__.py.jinja", title=api.title, dtos=api.dtos,
-                                      module=f"{pkg}.models"),
-        "models/_models.py": _render(env, "dto/models.py.jinja", title=api.title,
-                                     source=sdk_model_source(api.dtos.source, pkg)),
     }
     for target, template in _SDK_MODULES.items():
         inner[target] = _render(env, f"client/{template}", api=api)

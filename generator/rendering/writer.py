@@ -24,7 +24,7 @@ class TreeDiff:
         return tuple(sorted({*self.changed, *self.missing, *self.extra}))
 
 
-def _owned_files(root: Path) -> set[str]:
+def _owned_files(root: Path, owned: tuple[str, ...]) -> set[str]:
     if not root.is_dir():
         return set()
     found = set()
@@ -32,22 +32,25 @@ def _owned_files(root: Path) -> set[str]:
         rel = path.relative_to(root)
         if path.is_file() and not (set(rel.parts) & _IGNORED_PARTS) and not any(
                 part.endswith(".egg-info") for part in rel.parts):
-            found.add(rel.as_posix())
+            name = rel.as_posix()
+            if not owned or any(name == prefix or (prefix.endswith("/") and name.startswith(prefix))
+                                for prefix in owned):
+                found.add(name)
     return found
 
 
-def compare_tree(root: Path, files: dict[str, str]) -> TreeDiff:
-    """Compare the files under ``root`` with ``files`` (every file under ``root`` is owned by the generator)."""
-    present = _owned_files(root)
+def compare_tree(root: Path, files: dict[str, str], owned: tuple[str, ...] = ()) -> TreeDiff:
+    """Compare the generator-owned files under ``root`` (all, or those under ``owned`` prefixes) with ``files``."""
+    present = _owned_files(root, owned)
     changed = [p for p in files if p in present and (root / p).read_text(encoding="utf-8") != files[p]]
     missing = [p for p in files if p not in present]
     extra = [p for p in present if p not in files]
     return TreeDiff(tuple(sorted(changed)), tuple(sorted(missing)), tuple(sorted(extra)))
 
 
-def write_tree(root: Path, files: dict[str, str]) -> TreeDiff:
-    """Bring ``root`` in line with ``files``; return what was changed."""
-    diff = compare_tree(root, files)
+def write_tree(root: Path, files: dict[str, str], owned: tuple[str, ...] = ()) -> TreeDiff:
+    """Bring ``root`` in line with ``files`` (deleting stale owned files); return what was changed."""
+    diff = compare_tree(root, files, owned)
     for rel in (*diff.changed, *diff.missing):
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)

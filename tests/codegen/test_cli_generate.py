@@ -59,6 +59,17 @@ def test_generate_rewrites_changed_and_deletes_stale_files(generated_root, tmp_p
         generated_root / "sdk" / "asteri" / "_version.py").read_text()
 
 
+def test_files_beside_the_owned_paths_are_left_alone(generated_root, tmp_path):
+    root = tmp_path / "copy"
+    shutil.copytree(generated_root, root)
+    (root / "generated" / "docs_site").mkdir()
+    (root / "generated" / "docs_site" / "index.html").write_text("docs")
+    args = ["generate", "--spec", str(GOLDEN / "basic" / "openapi.yaml"), "--output-dir", str(root)]
+    assert runner.invoke(app, [*args, "--check"]).exit_code == 0
+    assert runner.invoke(app, args).exit_code == 0
+    assert (root / "generated" / "docs_site" / "index.html").read_text() == "docs"
+
+
 def test_unsupported_construct_is_refused_with_its_pointer_and_line(tmp_path):
     spec = tmp_path / "openapi.yaml"
     spec.write_text("""\

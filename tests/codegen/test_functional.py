@@ -64,6 +64,11 @@ def test_server_enums_are_closed_and_sdk_enums_are_open(mini):
     assert mini.sdk.models.CustomerStatus("active") is mini.sdk.models.CustomerStatus.ACTIVE
 
 
+def test_sdk_request_models_let_the_server_judge_unknown_fields(mini):
+    body = mini.sdk.models.CustomerCreate.model_validate({"name": "x", "nickname": "y"})
+    assert body.model_dump(by_alias=True) == {"name": "x", "nickname": "y"}
+
+
 def test_sdk_response_models_keep_unknown_fields(mini):
     customer = mini.sdk.models.Customer.model_validate({
         "id": "c", "object": "customer", "name": "n", "status": "brand_new", "created_at": "2026-01-01T00:00:00Z",

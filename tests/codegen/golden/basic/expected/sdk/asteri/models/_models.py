@@ -20,7 +20,7 @@ class AccountingSyncStatus(StrEnum):
 
 class CompleteJobRequest(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     note: Annotated[str | MISSING, Field(max_length=500)] = MISSING
@@ -43,7 +43,7 @@ class CompleteJobResponse(BaseModel):
 
 class CustomerCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     name: Annotated[str, Field(max_length=200, min_length=1)]
@@ -59,7 +59,7 @@ class CustomerStatus(StrEnum):
 
 class CustomerUpdate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     name: Annotated[str | MISSING, Field(max_length=200, min_length=1)] = MISSING
@@ -113,7 +113,7 @@ class Problem(BaseModel):
 
 class UpdateInvoiceAccountingSyncRequest(BaseModel):
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     status: AccountingSyncStatus | MISSING = MISSING
