@@ -10,6 +10,8 @@ from typing import Generic, Protocol, Self, TypeVar
 
 from server_impl.domain.api_keys import ApiKey
 from server_impl.domain.audit import AuditEvent
+from server_impl.domain.catalog import CatalogItem
+from server_impl.domain.customers import Customer
 from server_impl.domain.idempotency import IdempotencyRecord, StoredResponse
 from server_impl.domain.identity import Membership, Organization, User
 from server_impl.domain.tenancy import Tenant
@@ -99,6 +101,58 @@ class AuditEventRepository(Protocol):
         """Return events newest first."""
 
 
+@dataclass(frozen=True)
+class CustomerFilter:
+    """Filters of the customer list (combined with AND)."""
+
+    status: str | None = None
+    q: str | None = None
+    tag: str | None = None
+    updated_since: datetime | None = None
+
+
+class CustomerRepository(Protocol):
+    """The tenant's customers."""
+
+    def add(self, customer: Customer) -> None:
+        """Stage a new customer."""
+
+    def get(self, customer_id: str) -> Customer | None:
+        """Return the customer, or ``None`` outside the tenant."""
+
+    def save(self, customer: Customer) -> None:
+        """Write back a changed customer."""
+
+    def list(self, filters: CustomerFilter, *, limit: int, before_id: str | None = None) -> Page[Customer]:
+        """Return customers newest first."""
+
+
+@dataclass(frozen=True)
+class CatalogFilter:
+    """Filters of the catalog list (combined with AND)."""
+
+    status: str | None = None
+    kind: str | None = None
+    bookable_online: bool | None = None
+    updated_since: datetime | None = None
+
+
+class CatalogRepository(Protocol):
+    """The tenant's service catalog."""
+
+    def add(self, item: CatalogItem) -> None:
+        """Stage a new item."""
+
+    def get(self, item_id: str) -> CatalogItem | None:
+        """Return the item, or ``None`` outside the tenant."""
+
+    def save(self, item: CatalogItem) -> None:
+        """Write back a changed item."""
+
+    def list(self, filters: CatalogFilter, *, limit: int, before_id: str | None = None) -> Page[CatalogItem]:
+        """Return items newest first."""
+
+
 class IdempotencyRepository(Protocol):
     """The tenant's idempotency keys."""
 
@@ -131,6 +185,8 @@ class UnitOfWork(Protocol):
     api_keys: ApiKeyRepository
     audit_events: AuditEventRepository
     idempotency: IdempotencyRepository
+    customers: CustomerRepository
+    catalog: CatalogRepository
 
     def __enter__(self) -> Self:
         """Begin."""

@@ -17,12 +17,15 @@ from server_impl.adapters.sqlalchemy.repositories import (
     SqlOrganizationRepository,
     SqlUserRepository,
 )
+from server_impl.adapters.sqlalchemy.resources import SqlCatalogRepository, SqlCustomerRepository
 from server_impl.adapters.sqlalchemy.tenancy import SCOPE_KEY, SYSTEM
 from server_impl.domain.errors import Conflict
 from server_impl.domain.tenancy import Tenant
 from server_impl.services.ports import (
     ApiKeyRepository,
     AuditEventRepository,
+    CatalogRepository,
+    CustomerRepository,
     IdempotencyRepository,
     MembershipRepository,
     OrganizationRepository,
@@ -44,6 +47,8 @@ class SqlAlchemyUnitOfWork:
     api_keys: ApiKeyRepository
     audit_events: AuditEventRepository
     idempotency: IdempotencyRepository
+    customers: CustomerRepository
+    catalog: CatalogRepository
 
     def __init__(self, factory: sessionmaker[Session], tenant: Tenant | None) -> None:
         self._factory = factory
@@ -57,6 +62,8 @@ class SqlAlchemyUnitOfWork:
         self.api_keys = SqlApiKeyRepository(self.session)
         self.audit_events = SqlAuditEventRepository(self.session)
         self.idempotency = SqlIdempotencyRepository(self.session)
+        self.customers = SqlCustomerRepository(self.session)
+        self.catalog = SqlCatalogRepository(self.session)
         return self
 
     def __exit__(

@@ -1,0 +1,162 @@
+"""Repositories of business resources: customers and the service catalog."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, select, update
+from sqlalchemy.orm import Session
+
+from server_impl.adapters.sqlalchemy.tables import CatalogItemRow, CustomerRow
+from server_impl.domain.catalog import CatalogItem
+from server_impl.domain.customers import Address, Customer, Email, Phone, ServiceLocation
+from server_impl.services.ports import CatalogFilter, CustomerFilter, Page
+
+_R = TypeVar("_R")
+
+_CUSTOMER_SCALARS = (
+    "id",
+    "type",
+    "display_name",
+    "first_name",
+    "last_name",
+    "company_name",
+    "lead_source",
+    "notes",
+    "notifications_enabled",
+    "do_not_service",
+    "balance_due",
+    "currency",
+    "archived_at",
+    "created_at",
+    "updated_at",
+    "version",
+)
+
+
+def _customer_values(customer: Customer) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(customer, name) for name in _CUSTOMER_SCALARS}
+    values.update(
+        emails=[dataclasses.asdict(email) for email in customer.emails],
+        phones=[dataclasses.asdict(phone) for phone in customer.phones],
+        service_locations=[dataclasses.asdict(location) for location in customer.service_locations],
+        tags=list(customer.tags),
+        tags_text="," + ",".join(customer.tags) + ",",
+        search_text=" ".join(
+            part
+            for part in (
+                customer.display_name,
+                customer.first_name,
+                customer.last_name,
+                customer.company_name,
+                *(email.address for email in customer.emails),
+                *(phone.number for phone in customer.phones),
+            )
+            if part
+        ).lower()[:4000],
+        meta=dict(customer.metadata),
+    )
+    return values
+
+
+def _customer(row: CustomerRow) -> Customer:
+    return Customer(
+        **{name: getattr(row, name) for name in _CUSTOMER_SCALARS},
+        emails=tuple(Email(**item) for item in row.emails),
+        phones=tuple(Phone(**item) for item in row.phones),
+        service_locations=tuple(
+            ServiceLocation(**{**item, "address": Address(**item["address"])}) for item in row.service_locations
+        ),
+        tags=tuple(row.tags),
+        metadata=dict(row.meta),
+    )
+
+
+def _page(
+    session: Session, query: Select[_R], id_column: Any, limit: int, before_id: str | None
+) -> tuple[list[_R], bool]:
+    if before_id is not None:
+        query = query.where(id_column < before_id)
+    rows = list(session.scalars(query.order_by(id_column.desc()).limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
+
+
+class SqlCustomerRepository:
+    """Customers in SQL."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, customer: Customer) -> None:
+        """Stage a new customer."""
+        self._session.add(CustomerRow(**_customer_values(customer)))
+
+    def get(self, customer_id: str) -> Customer | None:
+        """Return the customer in the tenant, or ``None``."""
+        row = self._session.scalars(select(CustomerRow).where(CustomerRow.id == customer_id)).first()
+        return None if row is None else _customer(row)
+
+    def save(self, customer: Customer) -> None:
+        """Write back every field of a changed customer."""
+        values = _customer_values(customer)
+        values.pop("id")
+        self._session.execute(update(CustomerRow).where(CustomerRow.id == customer.id).values(**values))
+
+    def list(self, filters: CustomerFilter, *, limit: int, before_id: str | None = None) -> Page[Customer]:
+        """Return customers newest first."""
+        conditions: list[ColumnElement[bool]] = []
+        if filters.status == "archived":
+            conditions.append(CustomerRow.archived_at.is_not(None))
+        elif filters.status == "active":
+            conditions.append(CustomerRow.archived_at.is_(None))
+        if filters.q:
+            conditions.append(CustomerRow.search_text.contains(filters.q.lower(), autoescape=True))
+        if filters.tag:
+            conditions.append(CustomerRow.tags_text.contains(f",{filters.tag},", autoescape=True))
+        if filters.updated_since is not None:
+            conditions.append(CustomerRow.updated_at >= filters.updated_since)
+        rows, more = _page(self._session, select(CustomerRow).where(*conditions), CustomerRow.id, limit, before_id)
+        return Page([_customer(row) for row in rows], has_more=more)
+
+
+_ITEM_FIELDS = tuple(field.name for field in dataclasses.fields(CatalogItem))
+
+
+class SqlCatalogRepository:
+    """The service catalog in SQL."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, item: CatalogItem) -> None:
+        """Stage a new item."""
+        self._session.add(CatalogItemRow(**dataclasses.asdict(item)))
+
+    def get(self, item_id: str) -> CatalogItem | None:
+        """Return the item in the tenant, or ``None``."""
+        row = self._session.scalars(select(CatalogItemRow).where(CatalogItemRow.id == item_id)).first()
+        return None if row is None else CatalogItem(**{name: getattr(row, name) for name in _ITEM_FIELDS})
+
+    def save(self, item: CatalogItem) -> None:
+        """Write back every field of a changed item."""
+        values = dataclasses.asdict(item)
+        values.pop("id")
+        self._session.execute(update(CatalogItemRow).where(CatalogItemRow.id == item.id).values(**values))
+
+    def list(self, filters: CatalogFilter, *, limit: int, before_id: str | None = None) -> Page[CatalogItem]:
+        """Return items newest first."""
+        conditions: list[ColumnElement[bool]] = []
+        if filters.status == "archived":
+            conditions.append(CatalogItemRow.archived_at.is_not(None))
+        elif filters.status == "active":
+            conditions.append(CatalogItemRow.archived_at.is_(None))
+        if filters.kind is not None:
+            conditions.append(CatalogItemRow.kind == filters.kind)
+        if filters.bookable_online is not None:
+            conditions.append(CatalogItemRow.bookable_online.is_(filters.bookable_online))
+        if filters.updated_since is not None:
+            conditions.append(CatalogItemRow.updated_at >= filters.updated_since)
+        query = select(CatalogItemRow).where(*conditions)
+        rows, more = _page(self._session, query, CatalogItemRow.id, limit, before_id)
+        return Page([CatalogItem(**{name: getattr(row, name) for name in _ITEM_FIELDS}) for row in rows], has_more=more)
