@@ -8,9 +8,10 @@ from typing import Any
 
 from server_impl.domain.audit import AuditEvent, diff_fields
 from server_impl.domain.clock import utc_now
+from server_impl.domain.errors import NotFound
 from server_impl.domain.ids import new_id
 from server_impl.domain.principal import CallContext
-from server_impl.services.ports import UnitOfWork
+from server_impl.services.ports import AuditFilter, Page, UnitOfWork
 
 
 def record(
@@ -60,3 +61,20 @@ def record(
     )
     uow.audit_events.add(event)
     return event
+
+
+def get_event(uow: UnitOfWork, event_id: str) -> AuditEvent:
+    """Return one audit event of the tenant.
+
+    Raises:
+        NotFound: Outside the tenant.
+    """
+    event = uow.audit_events.get(event_id)
+    if event is None:
+        raise NotFound("audit_event", event_id)
+    return event
+
+
+def list_events(uow: UnitOfWork, filters: AuditFilter, *, limit: int, before_id: str | None) -> Page[AuditEvent]:
+    """Return the tenant's audit events newest first, filtered by actor, action, resource and time."""
+    return uow.audit_events.list(filters, limit=limit, before_id=before_id)

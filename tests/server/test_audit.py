@@ -67,3 +67,27 @@ def test_if_match_guards_updates(harness: Harness) -> None:
     actions = [(event.action, event.changes["name"].after) for event in _events(harness, org, created.json()["id"])]
     assert actions == [("thing.updated", "b"), ("thing.created", "a")]
     assert harness.client.patch(url, json={"name": "d"}, headers=headers | {"if-match": "*"}).status_code == 200
+
+
+def test_audit_reads_filter_and_stay_in_the_tenant(harness: Harness) -> None:
+    from datetime import timedelta
+
+    import pytest
+
+    from server_impl.domain.clock import utc_now
+    from server_impl.domain.errors import NotFound
+    from server_impl.services import audit
+
+    org, other = harness.organization(), harness.organization()
+    key_id, secret = harness.key(org)
+    created = harness.client.post(THINGS, json={"name": "a"}, headers=harness.headers(org, secret)).json()
+    mine = Tenant(org, Environment.LIVE)
+    with harness.context.uow_factory(mine) as uow:
+        page = audit.list_events(uow, AuditFilter(actor_id=key_id, action="thing.created"), limit=10, before_id=None)
+        [event] = page.items
+        assert event.resource_id == created["id"]
+        assert audit.get_event(uow, event.id) == event
+        later = AuditFilter(since=utc_now() + timedelta(minutes=1))
+        assert audit.list_events(uow, later, limit=10, before_id=None).items == []
+    with harness.context.uow_factory(Tenant(other, Environment.LIVE)) as uow, pytest.raises(NotFound):
+        audit.get_event(uow, event.id)

@@ -9,10 +9,10 @@ from typing import Self
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from server_impl.adapters.sqlalchemy.idempotency import SqlIdempotencyRepository
 from server_impl.adapters.sqlalchemy.repositories import (
     SqlApiKeyRepository,
     SqlAuditEventRepository,
-    SqlIdempotencyRepository,
     SqlMembershipRepository,
     SqlOrganizationRepository,
     SqlUserRepository,
