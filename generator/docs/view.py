@@ -115,6 +115,12 @@ def _tag_slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-").lower() or "other"
 
 
+def _tag_title(name: str) -> str:
+    """``api_keys`` -> ``API keys``."""
+    words = name.replace("_", " ").replace("-", " ").split()
+    return " ".join("API" if w.lower() == "api" else (w.capitalize() if i == 0 else w) for i, w in enumerate(words))
+
+
 def build_view(data: Mapping[str, Any]) -> DocsApi:
     """The docs view of a bundled document (``LoadedDocument.data``)."""
     components = data.get("components", {})
@@ -130,7 +136,7 @@ def build_view(data: Mapping[str, Any]) -> DocsApi:
     for path, method, item, op in iter_operations(paths):
         tag = str((op.get("tags") or ["other"])[0])
         grouped.setdefault(tag, []).append(reader.read(path, method, item, op, _tag_slug(tag)))
-    tags = tuple(TagDoc(name=name, slug=_tag_slug(name), title=name.replace("_", " ").capitalize(),
+    tags = tuple(TagDoc(name=name, slug=_tag_slug(name), title=_tag_title(name),
                         description=str(tag_meta.get(name, {}).get("description", "")), operations=tuple(ops))
                  for name, ops in grouped.items() if ops)
     ops = [op for tag in tags for op in tag.operations]
