@@ -1,20 +1,21 @@
-"""Demo data for ``asteri serve --demo``: an organization, a full-access and a read-only test key."""
+"""Demo data for ``asteri serve --demo``: an organization, two test keys, customers and services."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from server_impl.domain.clock import utc_now
+from server_impl.domain.customers import Email
 from server_impl.domain.principal import ActorType, CallContext, Principal
 from server_impl.domain.scopes import ALL_SCOPES
 from server_impl.domain.tenancy import Environment
-from server_impl.services import api_keys, identity
+from server_impl.services import api_keys, catalog, customers, identity
 from server_impl.services.ports import UnitOfWorkFactory
 from server_impl.settings import Settings
 
 
 def seed_demo(uow_factory: UnitOfWorkFactory, settings: Settings, base_url: str) -> str:
-    """Create a demo organization with two test keys and return the text to print.
+    """Create a demo organization with two test keys, two customers and two services; return the text to print.
 
     Args:
         uow_factory: Opens units of work on the demo database.
@@ -38,6 +39,26 @@ def seed_demo(uow_factory: UnitOfWorkFactory, settings: Settings, base_url: str)
         _, secrets[label] = api_keys.create_key(
             uow_factory, system, organization.id, request, pepper=settings.api_key_pepper
         )
+    tenant_context = CallContext(system.principal, request_id="demo")
+    with uow_factory(system.principal.tenant) as uow:
+        for name, email in (
+            ("Dana Whitfield", "dana.whitfield@example.com"),
+            ("Barton Creek Dental", "office@bcdental.example"),
+        ):
+            customers.create_customer(uow, tenant_context, {"display_name": name, "emails": (Email(email),)})
+        for name, price, minutes in (("Drain cleaning", 12550, 60), ("Water heater flush", 18900, 90)):
+            catalog.create_item(
+                uow,
+                tenant_context,
+                {
+                    "name": name,
+                    "unit_price": price,
+                    "currency": "USD",
+                    "duration_minutes": minutes,
+                    "bookable_online": True,
+                },
+            )
+        uow.commit()
     return "\n".join(
         [
             f"organization:     {organization.id}",
