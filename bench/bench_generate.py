@@ -12,6 +12,7 @@ in a fresh interpreter, without the CLI's start-up (which imports every command 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -29,8 +30,16 @@ _ENGINE = ("import sys; from generator.loading import load_document; from genera
            "generate_trees(load_document(sys.argv[1]).data)")
 
 
-def documents() -> list[Path]:
-    docs = [REPO / "spec" / "openapi.yaml"] if (REPO / "spec" / "openapi.yaml").is_file() else []
+def documents(workdir: Path) -> list[Path]:
+    """Our contract bundled into one file (the peers cannot follow its file refs), then the shared specs."""
+    docs = []
+    root = REPO / "spec" / "openapi.yaml"
+    if root.is_file():
+        from generator.loading import dump_document, load_document
+
+        bundled = workdir / "asteri-openapi.bundled.yaml"
+        bundled.write_text(dump_document(load_document(root).data), encoding="utf-8")
+        docs.append(bundled)
     return docs + sorted(SHARED.glob("*.y*ml"))
 
 
@@ -80,17 +89,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--cache", action="store_true", help="keep asteri's DTO cache (default: cold runs)")
     parser.add_argument("--peers-env", type=Path, default=Path(tempfile.gettempdir()) / "asteri-bench-peers")
     args = parser.parse_args()
     peers = None if args.no_peers else ensure_peers(args.peers_env)
+    if not args.cache:
+        os.environ["ASTERI_NO_CACHE"] = "1"
     rows: list[tuple[str, str, str, str]] = []
-    for doc in documents():
+    workdir = Path(tempfile.mkdtemp(prefix="asteri-bench-docs-"))
+    for doc in documents(workdir):
         size = f"{doc.stat().st_size / 1024:.0f} KB"
         for tool, command in commands(doc, Path("{OUT}"), peers).items():
             median, status = time_command(command, args.runs)
             rows.append((f"{doc.name} ({size})", tool, f"{median:.2f}" if median is not None else "-", status))
             print(f"{rows[-1][0]:<45} {tool:<24} {rows[-1][2]:>6} s  {status}", flush=True)
-    print(f"\n| document | tool | median wall s ({args.runs} runs) | status |\n|---|---|---|---|")
+    cache = "warm DTO cache" if args.cache else "cold, no cache"
+    print(f"\n| document | tool | median wall s ({args.runs} runs, {cache}) | status |\n|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
 

@@ -6,6 +6,7 @@ import ast
 import warnings
 from typing import Any
 
+from generator.codegen.cache import cache_key, read_cached, write_cached
 from generator.ir.errors import CodegenError, Unsupported
 from generator.ir.model import DtoModule
 from generator.ir.schemas import SchemaRegistry
@@ -13,6 +14,27 @@ from generator.ir.schemas import SchemaRegistry
 __all__ = ["dtos_from_document", "generate_dtos"]
 
 _EXPERIMENTAL_MISSING = "from pydantic.experimental.missing_sentinel import MISSING"
+
+
+_OPTIONS: dict[str, Any] = {
+    "use_annotated": True,
+    "field_constraints": True,
+    "use_standard_collections": True,
+    "use_union_operator": True,
+    "use_double_quotes": True,
+    "disable_timestamp": True,
+    "custom_file_header": "",
+    "strict_nullable": True,
+    "use_missing_sentinel": True,
+    "use_schema_description": True,
+    "use_field_description": True,
+    "snake_case_field": True,
+    "allow_population_by_field_name": True,
+    "capitalise_enum_members": True,
+    "use_subclass_enum": True,
+    "set_default_enum_member": True,
+    "type_mappings": ["email=string", "idn-email=string"],
+}
 
 
 def _run_datamodel_codegen(document: dict[str, Any]) -> Any:
@@ -27,25 +49,25 @@ def _run_datamodel_codegen(document: dict[str, Any]) -> Any:
             input_file_type=InputFileType.OpenAPI,
             output_model_type=DataModelType.PydanticV2BaseModel,
             target_python_version=PythonVersion.PY_311,
-            use_annotated=True,
-            field_constraints=True,
-            use_standard_collections=True,
-            use_union_operator=True,
-            use_double_quotes=True,
             formatters=[],
-            disable_timestamp=True,
-            custom_file_header="",
-            strict_nullable=True,
-            use_missing_sentinel=True,
-            use_schema_description=True,
-            use_field_description=True,
-            snake_case_field=True,
-            allow_population_by_field_name=True,
-            capitalise_enum_members=True,
-            use_subclass_enum=True,
-            set_default_enum_member=True,
-            type_mappings=["email=string", "idn-email=string"],
+            **_OPTIONS,
         )
+
+
+def _fresh_source(document: dict[str, Any]) -> str:
+    try:
+        output = _run_datamodel_codegen(document)
+    except Exception as exc:
+        message = " ".join(str(exc).split())[:500]
+        problem = Unsupported("/components/schemas", f"datamodel-code-generator failed: {message}")
+        raise CodegenError([problem]) from exc
+    if not isinstance(output, str):
+        raise CodegenError([Unsupported("/components/schemas", "datamodel-code-generator split the models "
+                                                               "into several modules")])
+    lines = output.splitlines(keepends=True)
+    while lines and (lines[0].startswith("#") or not lines[0].strip()):
+        lines.pop(0)
+    return "".join(lines).replace(_EXPERIMENTAL_MISSING, "from pydantic import MISSING")
 
 
 def _classes(tree: ast.Module) -> tuple[list[str], list[str]]:
@@ -81,20 +103,11 @@ def dtos_from_document(document: dict[str, Any], expected: tuple[str, ...]) -> D
     schemas = document["components"]["schemas"]
     if not schemas:
         return DtoModule("from __future__ import annotations\n", (), ())
-    try:
-        output = _run_datamodel_codegen(document)
-    except Exception as exc:
-        message = " ".join(str(exc).split())[:500]
-        problem = Unsupported("/components/schemas", f"datamodel-code-generator failed: {message}")
-        raise CodegenError([problem]) from exc
-    if not isinstance(output, str):
-        raise CodegenError([Unsupported("/components/schemas", "datamodel-code-generator split the models "
-                                                               "into several modules")])
-    lines = output.splitlines(keepends=True)
-    while lines and (lines[0].startswith("#") or not lines[0].strip()):
-        lines.pop(0)
-    source = "".join(lines)
-    source = source.replace(_EXPERIMENTAL_MISSING, "from pydantic import MISSING")
+    key = cache_key(document, repr(sorted(_OPTIONS.items())))
+    source = read_cached(key)
+    if source is None:
+        source = _fresh_source(document)
+        write_cached(key, source)
     classes, enums = _classes(ast.parse(source))
     missing = sorted(set(expected) - set(classes))
     if missing:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,8 @@ from generator.ir import BuildOptions
 from generator.loading import load_document
 
 GOLDEN = Path(__file__).parent / "golden"
+# The DTO cache lives in a throwaway folder during tests (never the user's ~/.cache).
+os.environ.setdefault("ASTERI_CACHE_DIR", tempfile.mkdtemp(prefix="asteri-test-cache-"))
 SERVER_PACKAGE = "mini_server"
 SDK_PACKAGE = "mini_sdk"
 

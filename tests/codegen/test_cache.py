@@ -1,0 +1,28 @@
+"""The DTO cache: a hit gives the same bytes as a fresh run; it can be disabled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.codegen import generate_trees
+from generator.loading import load_document
+
+SPEC = Path(__file__).parent / "golden" / "basic" / "openapi.yaml"
+
+
+def test_cache_hit_is_byte_identical(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASTERI_CACHE_DIR", str(tmp_path))
+    data = load_document(SPEC).data
+    fresh = generate_trees(data, parallel=False)
+    (entry,) = tmp_path.glob("dto-*.py")
+    cached = generate_trees(data, parallel=False)
+    assert [t.files for t in fresh] == [t.files for t in cached]
+    entry.write_text(entry.read_text() + "\n\nTAMPERED = 1\n")
+    assert "TAMPERED = 1" in generate_trees(data, parallel=False)[0].files["models/_models.py"]  # it was read
+
+
+def test_cache_can_be_disabled(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASTERI_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("ASTERI_NO_CACHE", "1")
+    generate_trees(load_document(SPEC).data, parallel=False)
+    assert not list(tmp_path.iterdir())
