@@ -14,6 +14,7 @@ from typing import Any
 
 from generator.codegen.dto import dtos_from_document
 from generator.ir import BuildOptions, CodegenError, build_api
+from generator.loading import dump_document
 from generator.rendering import (
     RenderedTree,
     TreeDiff,
@@ -65,7 +66,10 @@ def generate_trees(data: dict[str, Any], *, templates: Path = DEFAULT_TEMPLATES,
     out = []
     for tree, dto_tree in zip(trees, dto_trees, strict=True):
         paths = sorted({*tree.files, *dto_tree.files})
-        out.append(RenderedTree(tree.root, {path: formatted[f"{tree.root}/{path}"] for path in paths}, tree.owned))
+        files = {path: formatted[f"{tree.root}/{path}"] for path in paths}
+        if tree.root == api.server_package:
+            files["openapi.json"] = dump_document(data, "json")  # the bundled contract the server serves
+        out.append(RenderedTree(tree.root, dict(sorted(files.items())), tree.owned))
     return tuple(out)
 
 

@@ -32,7 +32,7 @@ _SDK_MODULES = {
 
 
 # Other tools may write beside us under generated/ (e.g. a docs build); we own only these paths there.
-_SERVER_OWNED = ("__init__.py", "py.typed", "models/", "server/")
+_SERVER_OWNED = ("__init__.py", "py.typed", "openapi.json", "models/", "server/")
 
 
 @dataclass(frozen=True, slots=True)
