@@ -48,7 +48,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--ours-only", action="store_true")
     args = parser.parse_args()
-    print(f"{'spec':40} {'ops':>5} {'load s':>7} {'view s':>7} {'render s':>8} {'write s':>7} {'total s':>7} {'bytes':>11}")
+    columns = ("ops", "load s", "view s", "render s", "write s", "total s", "bytes")
+    widths = (5, 7, 7, 8, 7, 7, 11)
+    print(f"{'spec':40} " + " ".join(f"{c:>{w}}" for c, w in zip(columns, widths, strict=True)))
     ours: dict[str, str] | None = None
     for path in _targets(args.ours_only):
         totals, parts = [], []
