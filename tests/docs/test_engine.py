@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from generator.docs import build_site, build_view
 from generator.docs.markdown import code_table, inline_html, markdown_html, plain_text
 from generator.docs.schema_view import SchemaView
 
-COMPONENTS = {
+COMPONENTS: dict[str, Any] = {
     "Pet": {
         "type": "object", "required": ["id", "kind"], "additionalProperties": False,
         "properties": {
