@@ -15,7 +15,7 @@ from importlib.metadata import entry_points
 
 import typer
 
-from generator.cli import bundle, check, diff, generate, release
+from generator.cli import bundle, check, diff, docs, generate, release
 
 app = typer.Typer(
     name="asteri",
@@ -32,7 +32,7 @@ def _main() -> None:
     """Asteri's public API platform: contract toolchain (bundle, validate, lint, diff, release, generate) and server."""
 
 
-for _module in (bundle, check, diff, release, generate):
+for _module in (bundle, check, diff, release, generate, docs):
     _module.register(app)
 
 for _plugin in sorted(entry_points(group="asteri.commands"), key=lambda ep: ep.name):
