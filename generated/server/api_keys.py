@@ -46,7 +46,7 @@ class ApiKeysHandlers(Protocol):
         environment: Literal["live", "test"] | None,
         status: models.ApiKeyStatus | None,
         x_organization_id: str,
-    ) -> models.ApiKeyList:
+    ) -> models.ApiKeyList | Response:
         """List API keys.
 
         GET /api/public/v1/api-keys
@@ -60,7 +60,7 @@ class ApiKeysHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.ApiKeyCreate,
-    ) -> models.ApiKeyWithSecret:
+    ) -> models.ApiKeyWithSecret | Response:
         """Create an API key.
 
         POST /api/public/v1/api-keys
@@ -73,7 +73,7 @@ class ApiKeysHandlers(Protocol):
         *,
         api_key_id: str,
         x_organization_id: str,
-    ) -> models.ApiKey:
+    ) -> models.ApiKey | Response:
         """Get an API key.
 
         GET /api/public/v1/api-keys/{api_key_id}
@@ -87,7 +87,7 @@ class ApiKeysHandlers(Protocol):
         api_key_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.ApiKey:
+    ) -> models.ApiKey | Response:
         """Revoke an API key.
 
         POST /api/public/v1/api-keys/{api_key_id}/revoke
@@ -102,7 +102,7 @@ class ApiKeysHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.ApiKeyRotate | None,
-    ) -> models.ApiKeyWithSecret:
+    ) -> models.ApiKeyWithSecret | Response:
         """Rotate an API key.
 
         POST /api/public/v1/api-keys/{api_key_id}/rotate

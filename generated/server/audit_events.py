@@ -51,7 +51,7 @@ class AuditEventsHandlers(Protocol):
         since: datetime.datetime | None,
         until: datetime.datetime | None,
         x_organization_id: str,
-    ) -> models.AuditEventList:
+    ) -> models.AuditEventList | Response:
         """List audit events.
 
         GET /api/public/v1/audit-events
@@ -64,7 +64,7 @@ class AuditEventsHandlers(Protocol):
         *,
         audit_event_id: str,
         x_organization_id: str,
-    ) -> models.AuditEvent:
+    ) -> models.AuditEvent | Response:
         """Get an audit event.
 
         GET /api/public/v1/audit-events/{audit_event_id}

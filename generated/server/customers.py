@@ -57,7 +57,7 @@ class CustomersHandlers(Protocol):
         tag: str | None,
         updated_since: datetime.datetime | None,
         x_organization_id: str,
-    ) -> models.CustomerList:
+    ) -> models.CustomerList | Response:
         """List customers.
 
         GET /api/public/v1/customers
@@ -71,7 +71,7 @@ class CustomersHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.CustomerCreate,
-    ) -> models.Customer:
+    ) -> models.Customer | Response:
         """Create a customer.
 
         POST /api/public/v1/customers
@@ -84,7 +84,7 @@ class CustomersHandlers(Protocol):
         *,
         customer_id: str,
         x_organization_id: str,
-    ) -> models.Customer:
+    ) -> models.Customer | Response:
         """Get a customer.
 
         GET /api/public/v1/customers/{customer_id}
@@ -99,7 +99,7 @@ class CustomersHandlers(Protocol):
         x_organization_id: str,
         if_match: str | None,
         body: models.CustomerUpdate,
-    ) -> models.Customer:
+    ) -> models.Customer | Response:
         """Update a customer.
 
         PATCH /api/public/v1/customers/{customer_id}
@@ -113,7 +113,7 @@ class CustomersHandlers(Protocol):
         customer_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Customer:
+    ) -> models.Customer | Response:
         """Archive a customer.
 
         POST /api/public/v1/customers/{customer_id}/archive
@@ -127,7 +127,7 @@ class CustomersHandlers(Protocol):
         customer_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Customer:
+    ) -> models.Customer | Response:
         """Restore a customer.
 
         POST /api/public/v1/customers/{customer_id}/restore
@@ -145,7 +145,7 @@ class CustomersHandlers(Protocol):
         since: datetime.datetime | None,
         until: datetime.datetime | None,
         x_organization_id: str,
-    ) -> models.CustomerActivityList:
+    ) -> models.CustomerActivityList | Response:
         """List a customer's activity.
 
         GET /api/public/v1/customers/{customer_id}/activity

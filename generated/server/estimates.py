@@ -69,7 +69,7 @@ class EstimatesHandlers(Protocol):
         job_id: str | None,
         updated_since: datetime.datetime | None,
         x_organization_id: str,
-    ) -> models.EstimateList:
+    ) -> models.EstimateList | Response:
         """List estimates.
 
         GET /api/public/v1/estimates
@@ -83,7 +83,7 @@ class EstimatesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.EstimateCreate,
-    ) -> models.Estimate:
+    ) -> models.Estimate | Response:
         """Create an estimate.
 
         POST /api/public/v1/estimates
@@ -96,7 +96,7 @@ class EstimatesHandlers(Protocol):
         *,
         estimate_id: str,
         x_organization_id: str,
-    ) -> models.Estimate:
+    ) -> models.Estimate | Response:
         """Get an estimate.
 
         GET /api/public/v1/estimates/{estimate_id}
@@ -111,7 +111,7 @@ class EstimatesHandlers(Protocol):
         x_organization_id: str,
         if_match: str | None,
         body: models.EstimateUpdate,
-    ) -> models.Estimate:
+    ) -> models.Estimate | Response:
         """Update a draft estimate.
 
         PATCH /api/public/v1/estimates/{estimate_id}
@@ -126,7 +126,7 @@ class EstimatesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.EstimateSend | None,
-    ) -> models.Estimate:
+    ) -> models.Estimate | Response:
         """Send an estimate.
 
         POST /api/public/v1/estimates/{estimate_id}/send
@@ -141,7 +141,7 @@ class EstimatesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.EstimateApprove,
-    ) -> models.Estimate:
+    ) -> models.Estimate | Response:
         """Approve an estimate.
 
         POST /api/public/v1/estimates/{estimate_id}/approve
@@ -156,7 +156,7 @@ class EstimatesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.EstimateDecline | None,
-    ) -> models.Estimate:
+    ) -> models.Estimate | Response:
         """Decline an estimate.
 
         POST /api/public/v1/estimates/{estimate_id}/decline
@@ -170,7 +170,7 @@ class EstimatesHandlers(Protocol):
         estimate_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Estimate:
+    ) -> models.Estimate | Response:
         """Revise an estimate.
 
         POST /api/public/v1/estimates/{estimate_id}/revise
@@ -184,7 +184,7 @@ class EstimatesHandlers(Protocol):
         estimate_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Estimate:
+    ) -> models.Estimate | Response:
         """Void an estimate.
 
         POST /api/public/v1/estimates/{estimate_id}/void
@@ -199,7 +199,7 @@ class EstimatesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.EstimateConvert | None,
-    ) -> models.EstimateConversion:
+    ) -> models.EstimateConversion | Response:
         """Convert an estimate into a job.
 
         POST /api/public/v1/estimates/{estimate_id}/convert

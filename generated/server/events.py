@@ -36,7 +36,7 @@ class EventsHandlers(Protocol):
         since: datetime.datetime | None,
         until: datetime.datetime | None,
         x_organization_id: str,
-    ) -> models.EventList:
+    ) -> models.EventList | Response:
         """List events.
 
         GET /api/public/v1/events
@@ -49,7 +49,7 @@ class EventsHandlers(Protocol):
         *,
         event_id: str,
         x_organization_id: str,
-    ) -> models.Event:
+    ) -> models.Event | Response:
         """Get an event.
 
         GET /api/public/v1/events/{event_id}

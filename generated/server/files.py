@@ -49,7 +49,7 @@ class FilesHandlers(Protocol):
         attached_to: str | None,
         updated_since: datetime.datetime | None,
         x_organization_id: str,
-    ) -> models.FileList:
+    ) -> models.FileList | Response:
         """List files.
 
         GET /api/public/v1/files
@@ -63,7 +63,7 @@ class FilesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.FileUpload,
-    ) -> models.File:
+    ) -> models.File | Response:
         """Upload a file.
 
         POST /api/public/v1/files
@@ -76,7 +76,7 @@ class FilesHandlers(Protocol):
         *,
         file_id: str,
         x_organization_id: str,
-    ) -> models.File:
+    ) -> models.File | Response:
         """Get a file.
 
         GET /api/public/v1/files/{file_id}
@@ -89,7 +89,7 @@ class FilesHandlers(Protocol):
         *,
         file_id: str,
         x_organization_id: str,
-    ) -> None:
+    ) -> Response | None:
         """Delete a file.
 
         DELETE /api/public/v1/files/{file_id}
@@ -278,12 +278,12 @@ def build_files_router(
         ],
     ) -> Response:
         context = RequestContext(request, response, principal, "deleteFile")
-        await handlers.delete_file(
+        result = await handlers.delete_file(
             context,
             file_id=file_id,
             x_organization_id=x_organization_id,
         )
-        return render_result(None, response, 204, None)
+        return render_result(result, response, 204, None)
 
     async def _authorize_get_file_content(request: Request) -> object:
         return await authorizer.authorize(request, _GET_FILE_CONTENT_SECURITY, "getFileContent")

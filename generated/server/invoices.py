@@ -71,7 +71,7 @@ class InvoicesHandlers(Protocol):
         accounting_sync_status: models.AccountingSyncStatus | None,
         updated_since: datetime.datetime | None,
         x_organization_id: str,
-    ) -> models.InvoiceList:
+    ) -> models.InvoiceList | Response:
         """List invoices.
 
         GET /api/public/v1/invoices
@@ -85,7 +85,7 @@ class InvoicesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.InvoiceCreate,
-    ) -> models.Invoice:
+    ) -> models.Invoice | Response:
         """Create an invoice.
 
         POST /api/public/v1/invoices
@@ -98,7 +98,7 @@ class InvoicesHandlers(Protocol):
         *,
         invoice_id: str,
         x_organization_id: str,
-    ) -> models.Invoice:
+    ) -> models.Invoice | Response:
         """Get an invoice.
 
         GET /api/public/v1/invoices/{invoice_id}
@@ -113,7 +113,7 @@ class InvoicesHandlers(Protocol):
         x_organization_id: str,
         if_match: str | None,
         body: models.InvoiceUpdate,
-    ) -> models.Invoice:
+    ) -> models.Invoice | Response:
         """Update a draft invoice.
 
         PATCH /api/public/v1/invoices/{invoice_id}
@@ -127,7 +127,7 @@ class InvoicesHandlers(Protocol):
         invoice_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Invoice:
+    ) -> models.Invoice | Response:
         """Finalize an invoice.
 
         POST /api/public/v1/invoices/{invoice_id}/finalize
@@ -142,7 +142,7 @@ class InvoicesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.InvoiceSend | None,
-    ) -> models.Invoice:
+    ) -> models.Invoice | Response:
         """Send an invoice.
 
         POST /api/public/v1/invoices/{invoice_id}/send
@@ -156,7 +156,7 @@ class InvoicesHandlers(Protocol):
         invoice_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Invoice:
+    ) -> models.Invoice | Response:
         """Void an invoice.
 
         POST /api/public/v1/invoices/{invoice_id}/void
@@ -170,7 +170,7 @@ class InvoicesHandlers(Protocol):
         invoice_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Invoice:
+    ) -> models.Invoice | Response:
         """Mark an invoice uncollectible.
 
         POST /api/public/v1/invoices/{invoice_id}/mark-uncollectible
@@ -183,7 +183,7 @@ class InvoicesHandlers(Protocol):
         *,
         invoice_id: str,
         x_organization_id: str,
-    ) -> models.AccountingSync:
+    ) -> models.AccountingSync | Response:
         """Get an invoice's accounting handoff.
 
         GET /api/public/v1/invoices/{invoice_id}/accounting-sync
@@ -198,7 +198,7 @@ class InvoicesHandlers(Protocol):
         x_organization_id: str,
         if_match: str | None,
         body: models.AccountingSyncUpdate,
-    ) -> models.AccountingSync:
+    ) -> models.AccountingSync | Response:
         """Report an invoice's accounting handoff.
 
         PATCH /api/public/v1/invoices/{invoice_id}/accounting-sync

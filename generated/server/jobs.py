@@ -88,7 +88,7 @@ class JobsHandlers(Protocol):
         tag: str | None,
         updated_since: datetime.datetime | None,
         x_organization_id: str,
-    ) -> models.JobList:
+    ) -> models.JobList | Response:
         """List jobs.
 
         GET /api/public/v1/jobs
@@ -102,7 +102,7 @@ class JobsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.JobCreate,
-    ) -> models.Job:
+    ) -> models.Job | Response:
         """Create a job.
 
         POST /api/public/v1/jobs
@@ -115,7 +115,7 @@ class JobsHandlers(Protocol):
         *,
         job_id: str,
         x_organization_id: str,
-    ) -> models.Job:
+    ) -> models.Job | Response:
         """Get a job.
 
         GET /api/public/v1/jobs/{job_id}
@@ -130,7 +130,7 @@ class JobsHandlers(Protocol):
         x_organization_id: str,
         if_match: str | None,
         body: models.JobUpdate,
-    ) -> models.Job:
+    ) -> models.Job | Response:
         """Update a job.
 
         PATCH /api/public/v1/jobs/{job_id}
@@ -145,7 +145,7 @@ class JobsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.JobSchedule,
-    ) -> models.Job:
+    ) -> models.Job | Response:
         """Schedule or reschedule a job.
 
         POST /api/public/v1/jobs/{job_id}/schedule
@@ -159,7 +159,7 @@ class JobsHandlers(Protocol):
         job_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Job:
+    ) -> models.Job | Response:
         """Unschedule a job.
 
         POST /api/public/v1/jobs/{job_id}/unschedule
@@ -174,7 +174,7 @@ class JobsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.JobAssignTechnicians,
-    ) -> models.Job:
+    ) -> models.Job | Response:
         """Assign technicians to a job.
 
         POST /api/public/v1/jobs/{job_id}/assign-technicians
@@ -188,7 +188,7 @@ class JobsHandlers(Protocol):
         job_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Job:
+    ) -> models.Job | Response:
         """Dispatch a job.
 
         POST /api/public/v1/jobs/{job_id}/dispatch
@@ -202,7 +202,7 @@ class JobsHandlers(Protocol):
         job_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Job:
+    ) -> models.Job | Response:
         """Start a job.
 
         POST /api/public/v1/jobs/{job_id}/start
@@ -217,7 +217,7 @@ class JobsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.JobHold,
-    ) -> models.Job:
+    ) -> models.Job | Response:
         """Put a job on hold.
 
         POST /api/public/v1/jobs/{job_id}/hold
@@ -231,7 +231,7 @@ class JobsHandlers(Protocol):
         job_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Job:
+    ) -> models.Job | Response:
         """Resume a job on hold.
 
         POST /api/public/v1/jobs/{job_id}/resume
@@ -246,7 +246,7 @@ class JobsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.JobComplete | None,
-    ) -> models.Job:
+    ) -> models.Job | Response:
         """Complete a job.
 
         POST /api/public/v1/jobs/{job_id}/complete
@@ -261,7 +261,7 @@ class JobsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.JobCancel,
-    ) -> models.Job:
+    ) -> models.Job | Response:
         """Cancel a job.
 
         POST /api/public/v1/jobs/{job_id}/cancel
@@ -276,7 +276,7 @@ class JobsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.JobReopen,
-    ) -> models.Job:
+    ) -> models.Job | Response:
         """Reopen a job.
 
         POST /api/public/v1/jobs/{job_id}/reopen

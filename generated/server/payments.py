@@ -66,7 +66,7 @@ class PaymentsHandlers(Protocol):
         method: models.PaymentMethod | None,
         updated_since: datetime.datetime | None,
         x_organization_id: str,
-    ) -> models.PaymentList:
+    ) -> models.PaymentList | Response:
         """List payments.
 
         GET /api/public/v1/payments
@@ -80,7 +80,7 @@ class PaymentsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str,
         body: models.PaymentCreate,
-    ) -> models.Payment:
+    ) -> models.Payment | Response:
         """Record a payment.
 
         POST /api/public/v1/payments
@@ -93,7 +93,7 @@ class PaymentsHandlers(Protocol):
         *,
         payment_id: str,
         x_organization_id: str,
-    ) -> models.Payment:
+    ) -> models.Payment | Response:
         """Get a payment.
 
         GET /api/public/v1/payments/{payment_id}
@@ -107,7 +107,7 @@ class PaymentsHandlers(Protocol):
         payment_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Payment:
+    ) -> models.Payment | Response:
         """Cancel a pending payment.
 
         POST /api/public/v1/payments/{payment_id}/cancel
@@ -121,7 +121,7 @@ class PaymentsHandlers(Protocol):
         payment_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Payment:
+    ) -> models.Payment | Response:
         """Mark a pending payment succeeded.
 
         POST /api/public/v1/payments/{payment_id}/mark-succeeded
@@ -136,7 +136,7 @@ class PaymentsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.PaymentMarkFailed,
-    ) -> models.Payment:
+    ) -> models.Payment | Response:
         """Mark a pending payment failed.
 
         POST /api/public/v1/payments/{payment_id}/mark-failed
@@ -151,7 +151,7 @@ class PaymentsHandlers(Protocol):
         limit: int,
         cursor: str | None,
         x_organization_id: str,
-    ) -> models.RefundList:
+    ) -> models.RefundList | Response:
         """List a payment's refunds.
 
         GET /api/public/v1/payments/{payment_id}/refunds
@@ -166,7 +166,7 @@ class PaymentsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str,
         body: models.RefundCreate,
-    ) -> models.Refund:
+    ) -> models.Refund | Response:
         """Refund a payment.
 
         POST /api/public/v1/payments/{payment_id}/refunds
@@ -180,7 +180,7 @@ class PaymentsHandlers(Protocol):
         payment_id: str,
         refund_id: str,
         x_organization_id: str,
-    ) -> models.Refund:
+    ) -> models.Refund | Response:
         """Get a refund.
 
         GET /api/public/v1/payments/{payment_id}/refunds/{refund_id}

@@ -53,7 +53,7 @@ class ServicesHandlers(Protocol):
         bookable_online: bool | None,
         updated_since: datetime.datetime | None,
         x_organization_id: str,
-    ) -> models.ServiceList:
+    ) -> models.ServiceList | Response:
         """List catalog items.
 
         GET /api/public/v1/services
@@ -67,7 +67,7 @@ class ServicesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.ServiceCreate,
-    ) -> models.Service:
+    ) -> models.Service | Response:
         """Create a catalog item.
 
         POST /api/public/v1/services
@@ -80,7 +80,7 @@ class ServicesHandlers(Protocol):
         *,
         service_id: str,
         x_organization_id: str,
-    ) -> models.Service:
+    ) -> models.Service | Response:
         """Get a catalog item.
 
         GET /api/public/v1/services/{service_id}
@@ -95,7 +95,7 @@ class ServicesHandlers(Protocol):
         x_organization_id: str,
         if_match: str | None,
         body: models.ServiceUpdate,
-    ) -> models.Service:
+    ) -> models.Service | Response:
         """Update a catalog item.
 
         PATCH /api/public/v1/services/{service_id}
@@ -109,7 +109,7 @@ class ServicesHandlers(Protocol):
         service_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Service:
+    ) -> models.Service | Response:
         """Archive a catalog item.
 
         POST /api/public/v1/services/{service_id}/archive
@@ -123,7 +123,7 @@ class ServicesHandlers(Protocol):
         service_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.Service:
+    ) -> models.Service | Response:
         """Restore a catalog item.
 
         POST /api/public/v1/services/{service_id}/restore

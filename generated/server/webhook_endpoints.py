@@ -74,7 +74,7 @@ class WebhookEndpointsHandlers(Protocol):
         cursor: str | None,
         status: models.WebhookEndpointStatus | None,
         x_organization_id: str,
-    ) -> models.WebhookEndpointList:
+    ) -> models.WebhookEndpointList | Response:
         """List webhook endpoints.
 
         GET /api/public/v1/webhook-endpoints
@@ -88,7 +88,7 @@ class WebhookEndpointsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.WebhookEndpointCreate,
-    ) -> models.WebhookEndpointWithSecret:
+    ) -> models.WebhookEndpointWithSecret | Response:
         """Create a webhook endpoint.
 
         POST /api/public/v1/webhook-endpoints
@@ -101,7 +101,7 @@ class WebhookEndpointsHandlers(Protocol):
         *,
         webhook_endpoint_id: str,
         x_organization_id: str,
-    ) -> models.WebhookEndpoint:
+    ) -> models.WebhookEndpoint | Response:
         """Get a webhook endpoint.
 
         GET /api/public/v1/webhook-endpoints/{webhook_endpoint_id}
@@ -114,7 +114,7 @@ class WebhookEndpointsHandlers(Protocol):
         *,
         webhook_endpoint_id: str,
         x_organization_id: str,
-    ) -> None:
+    ) -> Response | None:
         """Delete a webhook endpoint.
 
         DELETE /api/public/v1/webhook-endpoints/{webhook_endpoint_id}
@@ -129,7 +129,7 @@ class WebhookEndpointsHandlers(Protocol):
         x_organization_id: str,
         if_match: str | None,
         body: models.WebhookEndpointUpdate,
-    ) -> models.WebhookEndpoint:
+    ) -> models.WebhookEndpoint | Response:
         """Update a webhook endpoint.
 
         PATCH /api/public/v1/webhook-endpoints/{webhook_endpoint_id}
@@ -144,7 +144,7 @@ class WebhookEndpointsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.WebhookSecretRotate | None,
-    ) -> models.WebhookEndpointWithSecret:
+    ) -> models.WebhookEndpointWithSecret | Response:
         """Rotate a webhook endpoint's secret.
 
         POST /api/public/v1/webhook-endpoints/{webhook_endpoint_id}/rotate-secret
@@ -158,7 +158,7 @@ class WebhookEndpointsHandlers(Protocol):
         webhook_endpoint_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.WebhookEndpoint:
+    ) -> models.WebhookEndpoint | Response:
         """Enable a webhook endpoint.
 
         POST /api/public/v1/webhook-endpoints/{webhook_endpoint_id}/enable
@@ -172,7 +172,7 @@ class WebhookEndpointsHandlers(Protocol):
         webhook_endpoint_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.WebhookEndpoint:
+    ) -> models.WebhookEndpoint | Response:
         """Disable a webhook endpoint.
 
         POST /api/public/v1/webhook-endpoints/{webhook_endpoint_id}/disable
@@ -190,7 +190,7 @@ class WebhookEndpointsHandlers(Protocol):
         event_type: models.EventType | None,
         since: datetime.datetime | None,
         x_organization_id: str,
-    ) -> models.WebhookDeliveryList:
+    ) -> models.WebhookDeliveryList | Response:
         """List an endpoint's deliveries.
 
         GET /api/public/v1/webhook-endpoints/{webhook_endpoint_id}/deliveries
@@ -204,7 +204,7 @@ class WebhookEndpointsHandlers(Protocol):
         webhook_endpoint_id: str,
         webhook_delivery_id: str,
         x_organization_id: str,
-    ) -> models.WebhookDeliveryWithAttempts:
+    ) -> models.WebhookDeliveryWithAttempts | Response:
         """Get a delivery.
 
         GET /api/public/v1/webhook-endpoints/{webhook_endpoint_id}/deliveries/{webhook_delivery_id}
@@ -219,7 +219,7 @@ class WebhookEndpointsHandlers(Protocol):
         webhook_delivery_id: str,
         x_organization_id: str,
         idempotency_key: str | None,
-    ) -> models.WebhookDelivery:
+    ) -> models.WebhookDelivery | Response:
         """Retry a delivery.
 
         POST /api/public/v1/webhook-endpoints/{webhook_endpoint_id}/deliveries/{webhook_delivery_id}/retry
@@ -234,7 +234,7 @@ class WebhookEndpointsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.WebhookReplayCreate,
-    ) -> models.WebhookReplay:
+    ) -> models.WebhookReplay | Response:
         """Replay events to an endpoint.
 
         POST /api/public/v1/webhook-endpoints/{webhook_endpoint_id}/replay
@@ -401,12 +401,12 @@ def build_webhook_endpoints_router(
         ],
     ) -> Response:
         context = RequestContext(request, response, principal, "deleteWebhookEndpoint")
-        await handlers.delete_webhook_endpoint(
+        result = await handlers.delete_webhook_endpoint(
             context,
             webhook_endpoint_id=webhook_endpoint_id,
             x_organization_id=x_organization_id,
         )
-        return render_result(None, response, 204, None)
+        return render_result(result, response, 204, None)
 
     async def _authorize_update_webhook_endpoint(request: Request) -> object:
         return await authorizer.authorize(request, _UPDATE_WEBHOOK_ENDPOINT_SECURITY, "updateWebhookEndpoint")

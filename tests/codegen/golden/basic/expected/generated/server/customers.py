@@ -38,7 +38,7 @@ class CustomersHandlers(Protocol):
         status: models.CustomerStatus | None,
         updated_since: datetime.datetime | None,
         x_organization_id: str,
-    ) -> models.CustomerList:
+    ) -> models.CustomerList | Response:
         """List customers.
 
         GET /customers
@@ -52,7 +52,7 @@ class CustomersHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.CustomerCreate,
-    ) -> models.Customer:
+    ) -> models.Customer | Response:
         """Create a customer.
 
         POST /customers
@@ -65,7 +65,7 @@ class CustomersHandlers(Protocol):
         *,
         customer_id: str,
         x_organization_id: str,
-    ) -> models.Customer:
+    ) -> models.Customer | Response:
         """Retrieve a customer.
 
         GET /customers/{customer_id}
@@ -78,7 +78,7 @@ class CustomersHandlers(Protocol):
         *,
         customer_id: str,
         x_organization_id: str,
-    ) -> None:
+    ) -> Response | None:
         """Archive a customer.
 
         DELETE /customers/{customer_id}
@@ -93,7 +93,7 @@ class CustomersHandlers(Protocol):
         x_organization_id: str,
         if_match: str | None,
         body: models.CustomerUpdate,
-    ) -> models.Customer:
+    ) -> models.Customer | Response:
         """Update a customer.
 
         PATCH /customers/{customer_id}
@@ -238,12 +238,12 @@ def build_customers_router(
         ],
     ) -> Response:
         context = RequestContext(request, response, principal, "archiveCustomer")
-        await handlers.archive_customer(
+        result = await handlers.archive_customer(
             context,
             customer_id=customer_id,
             x_organization_id=x_organization_id,
         )
-        return render_result(None, response, 204, None)
+        return render_result(result, response, 204, None)
 
     async def _authorize_update_customer(request: Request) -> object:
         return await authorizer.authorize(request, _UPDATE_CUSTOMER_SECURITY, "updateCustomer")

@@ -25,7 +25,7 @@ class FilesHandlers(Protocol):
         *,
         x_organization_id: str,
         body: models.UploadFileRequest,
-    ) -> models.File:
+    ) -> models.File | Response:
         """Upload a file.
 
         POST /files

@@ -27,7 +27,7 @@ class InvoicesHandlers(Protocol):
         invoice_id: str,
         x_organization_id: str,
         body: models.UpdateInvoiceAccountingSyncRequest,
-    ) -> models.UpdateInvoiceAccountingSyncResponse:
+    ) -> models.UpdateInvoiceAccountingSyncResponse | Response:
         """Record the accounting handoff.
 
         PATCH /invoices/{invoice_id}/accounting-sync

@@ -26,7 +26,7 @@ class JobsHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.CompleteJobRequest | None,
-    ) -> models.CompleteJobResponse:
+    ) -> models.CompleteJobResponse | Response:
         """Complete a job.
 
         POST /jobs/{job_id}/complete

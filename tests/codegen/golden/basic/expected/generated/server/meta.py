@@ -21,7 +21,7 @@ class MetaHandlers(Protocol):
     async def get_health(
         self,
         context: RequestContext,
-    ) -> models.GetHealthResponse:
+    ) -> models.GetHealthResponse | Response:
         """Liveness.
 
         GET /health

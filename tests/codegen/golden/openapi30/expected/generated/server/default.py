@@ -25,7 +25,7 @@ class DefaultHandlers(Protocol):
         kind: Literal["cat", "dog"] | None,
         tags: list[str] | None,
         min_age: int | None,
-    ) -> models.GetPetsResponse:
+    ) -> models.GetPetsResponse | Response:
         """List pets.
 
         GET /pets

@@ -24,7 +24,7 @@ class PetsHandlers(Protocol):
         context: RequestContext,
         *,
         body: models.AddPetRequest,
-    ) -> models.Pet:
+    ) -> models.Pet | Response:
         """addPet.
 
         POST /pets
@@ -37,7 +37,7 @@ class PetsHandlers(Protocol):
         *,
         pet_id: int,
         body: bytes | None,
-    ) -> None:
+    ) -> Response | None:
         """putPhoto.
 
         PUT /pets/{petId}/photo
@@ -109,11 +109,11 @@ def build_pets_router(
         raw = await request.body()
         body = raw if raw else None
         context = RequestContext(request, response, principal, "putPhoto")
-        await handlers.put_photo(
+        result = await handlers.put_photo(
             context,
             pet_id=pet_id,
             body=body,
         )
-        return render_result(None, response, 204, None)
+        return render_result(result, response, 204, None)
 
     return router

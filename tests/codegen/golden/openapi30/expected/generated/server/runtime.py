@@ -36,7 +36,11 @@ class RequestContext:
 
 
 def render_result(result: object, response: Response, status_code: int, media_type: str | None) -> Response:
-    """Turn a handler's result into the documented response (DTOs as JSON with their wire names)."""
+    """Turn a handler's result into the documented response (DTOs as JSON with their wire names).
+
+    A handler may return a ready ``Response`` instead (an idempotent replay, a file download); it is
+    sent as is, with the headers set on ``context.response`` added.
+    """
     status = response.status_code or status_code
     if isinstance(result, Response):
         out = result
