@@ -18,6 +18,7 @@ from server_impl.adapters.ratelimit import RateLimiter
 from server_impl.adapters.sqlalchemy.engine import build_engine, build_session_factory
 from server_impl.adapters.sqlalchemy.unit_of_work import unit_of_work_factory
 from server_impl.adapters.tokens import TokenVerifier
+from server_impl.handlers.wiring import build_handlers, contract_routers
 from server_impl.services.idempotency import IdempotencyPolicy
 from server_impl.services.ports import UnitOfWorkFactory
 from server_impl.settings import ConfigurationError, Settings, load_settings
@@ -84,7 +85,8 @@ def create_app(settings: Settings | None = None, *, routers: RouterFactory | Non
 
     Args:
         settings: The configuration; read from ``ASTERI_*`` when omitted.
-        routers: Extra routers built from the context (the generated routers' wiring, tests' routers).
+        routers: Extra routers built from the context (tests' routers); every operation of the contract
+            is always served (``server_impl.handlers.wiring``).
 
     Returns:
         The FastAPI application. Its own OpenAPI and docs routes are off: the contract is served as written.
@@ -112,9 +114,17 @@ def create_app(settings: Settings | None = None, *, routers: RouterFactory | Non
         lifespan=lifespan,
     )
     app.state.context = context
+    app.state.handlers = build_handlers(
+        context.uow_factory,
+        context.idempotency,
+        pepper=settings.api_key_pepper,
+        seal_key=settings.derived_key("idempotency-sealing"),
+    )
     install_error_handlers(app, settings.docs_base_url)
     app.add_middleware(EdgeMiddleware, docs_base_url=settings.docs_base_url, max_body_bytes=settings.max_body_bytes)
     app.include_router(contract_router(document))
+    for router in contract_routers():
+        app.include_router(router)
     for router in routers(context) if routers is not None else ():
         app.include_router(router)
     return app

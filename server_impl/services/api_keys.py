@@ -15,7 +15,7 @@ from server_impl.domain.principal import ActorType, CallContext
 from server_impl.domain.scopes import unknown_scopes
 from server_impl.domain.tenancy import Environment, Tenant
 from server_impl.services import audit
-from server_impl.services.ports import Page, UnitOfWorkFactory
+from server_impl.services.ports import Page, UnitOfWork, UnitOfWorkFactory
 
 DEFAULT_LIFETIME = timedelta(days=90)
 MAX_LIFETIME = timedelta(days=365)
@@ -105,6 +105,22 @@ def create_key(
         ValidationFailed: On unknown scopes, a bad expiry or bad limits.
         ScopeEscalation: When asking for scopes the issuer does not hold.
     """
+    with uow_factory(Tenant(organization_id, request.environment)) as uow:
+        key, secret = create_key_in(uow, issuer, organization_id, request, pepper=pepper, now=now)
+        uow.commit()
+    return key, secret
+
+
+def create_key_in(
+    uow: UnitOfWork,
+    issuer: CallContext,
+    organization_id: str,
+    request: NewKey,
+    *,
+    pepper: bytes,
+    now: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Create a key in an entered unit of work of the key's tenant (not committed); see :func:`create_key`."""
     now = now or utc_now()
     limited_by = None if issuer.principal.actor_type is ActorType.SYSTEM else issuer
     expires_at = _check_request(limited_by, request, now)
@@ -125,19 +141,17 @@ def create_key(
         created_by_type=issuer.principal.actor_type.value,
         created_by_id=issuer.principal.actor_id,
     )
-    with uow_factory(Tenant(organization_id, request.environment)) as uow:
-        uow.api_keys.add(key)
-        audit.record(
-            uow,
-            issuer,
-            action="api_key.created",
-            resource_type="api_key",
-            resource_id=key.id,
-            before=None,
-            after=public_fields(key),
-            now=now,
-        )
-        uow.commit()
+    uow.api_keys.add(key)
+    audit.record(
+        uow,
+        issuer,
+        action="api_key.created",
+        resource_type="api_key",
+        resource_id=key.id,
+        before=None,
+        after=public_fields(key),
+        now=now,
+    )
     return key, secret
 
 
@@ -158,27 +172,33 @@ def revoke_key(
     Raises:
         NotFound: If the key is not in the caller's tenant.
     """
-    now = now or utc_now()
     with uow_factory(context.principal.tenant) as uow:
-        key = uow.api_keys.get(key_id)
-        if key is None:
-            raise NotFound("api_key", key_id)
-        if key.revoked_at is not None:
-            return key
-        before = public_fields(key)
-        key.revoked_at = now
-        uow.api_keys.save(key)
-        audit.record(
-            uow,
-            context,
-            action="api_key.revoked",
-            resource_type="api_key",
-            resource_id=key.id,
-            before=before,
-            after=public_fields(key),
-            now=now,
-        )
+        key = revoke_key_in(uow, context, key_id, now=now)
         uow.commit()
+    return key
+
+
+def revoke_key_in(uow: UnitOfWork, context: CallContext, key_id: str, *, now: datetime | None = None) -> ApiKey:
+    """Revoke a key in an entered unit of work of the caller's tenant (not committed); see :func:`revoke_key`."""
+    now = now or utc_now()
+    key = uow.api_keys.get(key_id)
+    if key is None:
+        raise NotFound("api_key", key_id)
+    if key.revoked_at is not None:
+        return key
+    before = public_fields(key)
+    key.revoked_at = now
+    uow.api_keys.save(key)
+    audit.record(
+        uow,
+        context,
+        action="api_key.revoked",
+        resource_type="api_key",
+        resource_id=key.id,
+        before=before,
+        after=public_fields(key),
+        now=now,
+    )
     return key
 
 
@@ -192,6 +212,8 @@ def rotate_key(
     now: datetime | None = None,
 ) -> tuple[ApiKey, str]:
     """Replace a key by a new one with the same grants; the old one keeps working for ``overlap``.
+
+    Rotating a key that is itself the result of a rotation ends its predecessor's overlap at once.
 
     Args:
         uow_factory: Opens units of work.
@@ -210,59 +232,93 @@ def rotate_key(
         ValidationFailed: If the overlap is out of range.
         ScopeEscalation: If the caller lacks a scope of the key.
     """
+    with uow_factory(context.principal.tenant) as uow:
+        new, secret = rotate_key_in(uow, context, key_id, pepper=pepper, overlap=overlap, now=now)
+        uow.commit()
+    return new, secret
+
+
+def _end_overlap(uow: UnitOfWork, context: CallContext, key_id: str, now: datetime) -> None:
+    previous = uow.api_keys.predecessor(key_id)
+    if previous is None or previous.expires_at <= now:
+        return
+    before = public_fields(previous)
+    previous.expires_at = now
+    uow.api_keys.save(previous)
+    audit.record(
+        uow,
+        context,
+        action="api_key.updated",
+        resource_type="api_key",
+        resource_id=previous.id,
+        before=before,
+        after=public_fields(previous),
+        now=now,
+    )
+
+
+def rotate_key_in(
+    uow: UnitOfWork,
+    context: CallContext,
+    key_id: str,
+    *,
+    pepper: bytes,
+    overlap: timedelta = DEFAULT_OVERLAP,
+    now: datetime | None = None,
+) -> tuple[ApiKey, str]:
+    """Rotate a key in an entered unit of work of the caller's tenant (not committed); see :func:`rotate_key`."""
     now = now or utc_now()
     if not timedelta(0) <= overlap <= MAX_OVERLAP:
         raise ValidationFailed((FieldError("/overlap_seconds", "Must be between 0 and 604800 seconds."),))
-    with uow_factory(context.principal.tenant) as uow:
-        old = uow.api_keys.get(key_id)
-        if old is None:
-            raise NotFound("api_key", key_id)
-        if old.state_at(now) != "active" or old.rotated_to_id is not None:
-            raise Conflict(f"Key {key_id} is {old.state_at(now)}{' and rotated' if old.rotated_to_id else ''}.")
-        if context.principal.actor_type is not ActorType.SYSTEM:
-            missing = tuple(sorted(set(old.scopes) - context.principal.scopes))
-            if missing:
-                raise ScopeEscalation(missing)
-        secret = generate_secret(old.environment)
-        lifetime = min(old.expires_at - old.created_at, MAX_LIFETIME)
-        new = dataclasses.replace(
-            old,
-            id=new_id("key"),
-            key_hash=hash_secret(secret, pepper),
-            prefix=visible_prefix(secret),
-            last_four=secret[-4:],
-            expires_at=now + lifetime,
-            created_at=now,
-            last_used_at=None,
-            created_by_type=context.principal.actor_type.value,
-            created_by_id=context.principal.actor_id,
-        )
-        before = public_fields(old)
-        old.expires_at = min(old.expires_at, now + overlap)
-        old.rotated_to_id = new.id
-        uow.api_keys.add(new)
-        uow.api_keys.save(old)
-        audit.record(
-            uow,
-            context,
-            action="api_key.rotated",
-            resource_type="api_key",
-            resource_id=old.id,
-            before=before,
-            after=public_fields(old),
-            now=now,
-        )
-        audit.record(
-            uow,
-            context,
-            action="api_key.created",
-            resource_type="api_key",
-            resource_id=new.id,
-            before=None,
-            after=public_fields(new),
-            now=now,
-        )
-        uow.commit()
+    old = uow.api_keys.get(key_id)
+    if old is None:
+        raise NotFound("api_key", key_id)
+    if old.state_at(now) != "active" or old.rotated_to_id is not None:
+        raise Conflict(f"Key {key_id} is {old.state_at(now)}{' and rotated' if old.rotated_to_id else ''}.")
+    if context.principal.actor_type is not ActorType.SYSTEM:
+        missing = tuple(sorted(set(old.scopes) - context.principal.scopes))
+        if missing:
+            raise ScopeEscalation(missing)
+    _end_overlap(uow, context, key_id, now)
+    secret = generate_secret(old.environment)
+    lifetime = min(old.expires_at - old.created_at, MAX_LIFETIME)
+    new = dataclasses.replace(
+        old,
+        id=new_id("key"),
+        key_hash=hash_secret(secret, pepper),
+        prefix=visible_prefix(secret),
+        last_four=secret[-4:],
+        expires_at=now + lifetime,
+        created_at=now,
+        last_used_at=None,
+        created_by_type=context.principal.actor_type.value,
+        created_by_id=context.principal.actor_id,
+    )
+    before = public_fields(old)
+    old.expires_at = min(old.expires_at, now + overlap)
+    old.rotated_to_id = new.id
+    uow.api_keys.add(new)
+    uow.api_keys.save(old)
+    audit.record(
+        uow,
+        context,
+        action="api_key.rotated",
+        resource_type="api_key",
+        resource_id=old.id,
+        before=before,
+        after=public_fields(old),
+        now=now,
+    )
+    audit.record(
+        uow,
+        context,
+        action="api_key.created",
+        resource_type="api_key",
+        resource_id=new.id,
+        before=None,
+        after=public_fields(new),
+        now=now,
+    )
     return new, secret
 
 
@@ -279,7 +335,15 @@ def get_key(uow_factory: UnitOfWorkFactory, tenant: Tenant, key_id: str) -> ApiK
     return key
 
 
-def list_keys(uow_factory: UnitOfWorkFactory, tenant: Tenant, limit: int, before_id: str | None) -> Page[ApiKey]:
-    """Return the tenant's keys, newest first."""
+def list_keys(
+    uow_factory: UnitOfWorkFactory,
+    tenant: Tenant,
+    limit: int,
+    before_id: str | None,
+    *,
+    status: str | None = None,
+    now: datetime | None = None,
+) -> Page[ApiKey]:
+    """Return the tenant's keys, newest first, optionally only those ``active``, ``expired`` or ``revoked``."""
     with uow_factory(tenant) as uow:
-        return uow.api_keys.list(limit=limit, before_id=before_id)
+        return uow.api_keys.list(limit=limit, before_id=before_id, status=status, now=now or utc_now())

@@ -72,8 +72,13 @@ class ApiKeyRepository(Protocol):
     def save(self, key: ApiKey) -> None:
         """Write back a changed key (revoked, rotated, used)."""
 
-    def list(self, *, limit: int, before_id: str | None = None) -> Page[ApiKey]:
-        """Return keys newest first, starting after ``before_id``."""
+    def predecessor(self, key_id: str) -> ApiKey | None:
+        """Return the key a rotation replaced by ``key_id``, if any."""
+
+    def list(
+        self, *, limit: int, before_id: str | None = None, status: str | None = None, now: datetime | None = None
+    ) -> Page[ApiKey]:
+        """Return keys newest first, starting after ``before_id``; ``status`` (at ``now``) filters them."""
 
 
 @dataclass(frozen=True)

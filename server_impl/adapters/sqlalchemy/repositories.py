@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from server_impl.adapters.sqlalchemy.tables import (
@@ -16,6 +17,7 @@ from server_impl.adapters.sqlalchemy.tables import (
 )
 from server_impl.domain.api_keys import ApiKey
 from server_impl.domain.audit import AuditEvent, FieldChange
+from server_impl.domain.clock import utc_now
 from server_impl.domain.identity import Membership, Organization, User
 from server_impl.domain.scopes import Role
 from server_impl.domain.tenancy import Environment
@@ -141,11 +143,25 @@ class SqlApiKeyRepository:
             )
         )
 
-    def list(self, *, limit: int, before_id: str | None = None) -> Page[ApiKey]:
-        """Return keys newest first."""
+    def predecessor(self, key_id: str) -> ApiKey | None:
+        """Return the key a rotation replaced by ``key_id``, if any."""
+        row = self._session.scalars(select(ApiKeyRow).where(ApiKeyRow.rotated_to_id == key_id)).first()
+        return None if row is None else _key_from_row(row)
+
+    def list(
+        self, *, limit: int, before_id: str | None = None, status: str | None = None, now: datetime | None = None
+    ) -> Page[ApiKey]:
+        """Return keys newest first; ``status`` (``active``, ``expired``, ``revoked`` at ``now``) filters them."""
         query = select(ApiKeyRow).order_by(ApiKeyRow.id.desc()).limit(limit + 1)
         if before_id is not None:
             query = query.where(ApiKeyRow.id < before_id)
+        moment = now or utc_now()
+        if status == "revoked":
+            query = query.where(ApiKeyRow.revoked_at.is_not(None), ApiKeyRow.revoked_at <= moment)
+        elif status in {"active", "expired"}:
+            not_revoked = or_(ApiKeyRow.revoked_at.is_(None), ApiKeyRow.revoked_at > moment)
+            expiry = ApiKeyRow.expires_at > moment if status == "active" else ApiKeyRow.expires_at <= moment
+            query = query.where(not_revoked, expiry)
         rows = list(self._session.scalars(query))
         return Page([_key_from_row(row) for row in rows[:limit]], has_more=len(rows) > limit)
 

@@ -1,0 +1,152 @@
+"""Every generated router bound to its handlers: the app serves each operation of the contract.
+
+Customers, services, API keys and audit events have real handlers; the other tags answer through
+:class:`server_impl.handlers.later.NotYetAvailable` until their issues land.
+
+Building the generated routers costs about half a second (FastAPI analyses every signature), so
+they are built once per process and shared by every application: the routes find their handlers
+and the pipeline in ``request.app.state`` (set by ``create_app``).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from fastapi import APIRouter, Request
+
+from generated.server import (
+    ROUTER_FACTORIES,
+    ApiKeysHandlers,
+    AuditEventsHandlers,
+    Authorizer,
+    CustomersHandlers,
+    SecurityRequirement,
+    ServicesHandlers,
+    build_api_keys_router,
+    build_audit_events_router,
+    build_customers_router,
+    build_services_router,
+)
+from server_impl.handlers.api_keys import ApiKeys
+from server_impl.handlers.audit_events import AuditEvents
+from server_impl.handlers.customers import Customers
+from server_impl.handlers.later import NotYetAvailable
+from server_impl.handlers.services import Services
+from server_impl.services.idempotency import IdempotencyPolicy
+from server_impl.services.ports import UnitOfWorkFactory
+
+IMPLEMENTED = frozenset(
+    {build_customers_router, build_services_router, build_api_keys_router, build_audit_events_router}
+)
+
+
+@dataclass(frozen=True)
+class Handlers:
+    """The handlers of one application, keyed by tag (``later`` holds the placeholders)."""
+
+    customers: CustomersHandlers
+    services: ServicesHandlers
+    api_keys: ApiKeysHandlers
+    audit_events: AuditEventsHandlers
+    later: dict[str, object]
+
+
+def build_handlers(
+    uow_factory: UnitOfWorkFactory, policy: IdempotencyPolicy, *, pepper: bytes, seal_key: bytes
+) -> Handlers:
+    """Return the handlers of one application.
+
+    Args:
+        uow_factory: Opens tenant-scoped units of work.
+        policy: Idempotency key retention and lock timeout.
+        pepper: The HMAC pepper of API keys.
+        seal_key: Seals API key secrets inside stored idempotent responses.
+
+    Returns:
+        The handlers; ``create_app`` leaves them in ``app.state.handlers``.
+    """
+    later: dict[str, object] = {}
+    for factory in ROUTER_FACTORIES:
+        if factory not in IMPLEMENTED:
+            tag = _tag(factory)
+            later[tag] = NotYetAvailable(_protocol_of(factory), tag.replace("_", " ").capitalize())
+    return Handlers(
+        customers=Customers(uow_factory, policy),
+        services=Services(uow_factory, policy),
+        api_keys=ApiKeys(uow_factory, policy, pepper, seal_key),
+        audit_events=AuditEvents(uow_factory),
+        later=later,
+    )
+
+
+def _tag(factory: Any) -> str:
+    return str(factory.__name__).removeprefix("build_").removesuffix("_router")
+
+
+def _protocol_of(factory: Any) -> type:
+    module = importlib.import_module(factory.__module__)
+    (name,) = [name for name in module.__all__ if name.endswith("Handlers")]
+    protocol: type = getattr(module, name)
+    return protocol
+
+
+def _handlers(request: Request) -> Handlers:
+    return cast(Handlers, request.app.state.handlers)
+
+
+class _AppAuthorizer:
+    """The ``Authorizer`` port, delegating to the pipeline of the application serving the request."""
+
+    async def authorize(
+        self, request: Request, requirements: Sequence[SecurityRequirement], operation_id: str
+    ) -> object:
+        authorizer: Authorizer = request.app.state.context.authorizer
+        return await authorizer.authorize(request, requirements, operation_id)
+
+
+def _customers(request: Request) -> CustomersHandlers:
+    return _handlers(request).customers
+
+
+def _services(request: Request) -> ServicesHandlers:
+    return _handlers(request).services
+
+
+def _api_keys(request: Request) -> ApiKeysHandlers:
+    return _handlers(request).api_keys
+
+
+def _audit_events(request: Request) -> AuditEventsHandlers:
+    return _handlers(request).audit_events
+
+
+def _later(tag: str) -> Any:
+    def provide(request: Request) -> object:
+        return _handlers(request).later[tag]
+
+    return provide
+
+
+@functools.cache
+def contract_routers() -> tuple[APIRouter, ...]:
+    """Return one router per tag of the contract (``generated.server.ROUTER_FACTORIES``), built once.
+
+    Returns:
+        The routers, implemented tags first, then the rest in the generator's order.
+    """
+    authorizer = _AppAuthorizer()
+    routers = [
+        build_customers_router(_customers, authorizer),
+        build_services_router(_services, authorizer),
+        build_api_keys_router(_api_keys, authorizer),
+        build_audit_events_router(_audit_events, authorizer),
+    ]
+    for factory in ROUTER_FACTORIES:
+        if factory not in IMPLEMENTED:
+            build: Any = factory
+            routers.append(build(_later(_tag(factory)), authorizer))
+    return tuple(routers)
