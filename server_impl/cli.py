@@ -3,31 +3,25 @@
 The lead mounts them with :func:`register`; ``python -m server_impl.cli`` runs them alone.
 """
 
+# ruff: noqa: PLC0415 - imports inside commands keep `asteri --help` from loading the server stack
+
 from __future__ import annotations
 
 import json
 import os
 import re
 from datetime import timedelta
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-import uvicorn
-from sqlalchemy.engine import make_url
 
-from server_impl.adapters.sqlalchemy.engine import build_engine, build_session_factory
-from server_impl.adapters.sqlalchemy.migrate import upgrade
-from server_impl.adapters.sqlalchemy.unit_of_work import unit_of_work_factory
-from server_impl.adapters.tokens import issue_token
-from server_impl.demo import seed_demo
-from server_impl.domain.clock import utc_now
-from server_impl.domain.errors import DomainError
-from server_impl.domain.principal import ActorType, CallContext, Principal
 from server_impl.domain.scopes import ALL_SCOPES, Role
 from server_impl.domain.tenancy import Environment
-from server_impl.services import api_keys, identity
-from server_impl.services.ports import UnitOfWorkFactory
-from server_impl.settings import ConfigurationError, Settings, load_settings
+
+if TYPE_CHECKING:  # the server stack loads only when a server command runs: `asteri --help` stays fast
+    from server_impl.domain.principal import CallContext
+    from server_impl.services.ports import UnitOfWorkFactory
+    from server_impl.settings import Settings
 
 EXIT_USAGE = 2
 _DURATION = re.compile(r"(\d+)([smhd])")
@@ -47,6 +41,8 @@ def _fail(message: str) -> NoReturn:
 
 
 def _settings(**overrides: object) -> Settings:
+    from server_impl.settings import ConfigurationError, load_settings
+
     try:
         return load_settings(**overrides)
     except ConfigurationError as error:
@@ -54,6 +50,9 @@ def _settings(**overrides: object) -> Settings:
 
 
 def _uow_factory(settings: Settings) -> UnitOfWorkFactory:
+    from server_impl.adapters.sqlalchemy.engine import build_engine, build_session_factory
+    from server_impl.adapters.sqlalchemy.unit_of_work import unit_of_work_factory
+
     return unit_of_work_factory(build_session_factory(build_engine(settings.database_url)))
 
 
@@ -70,12 +69,18 @@ def parse_duration(text: str) -> timedelta:
 
 
 def _system(organization_id: str, environment: Environment) -> CallContext:
+    from server_impl.domain.principal import ActorType, CallContext, Principal
+
     return CallContext(Principal(organization_id, environment, ActorType.SYSTEM, None, ALL_SCOPES), request_id="cli")
 
 
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Option(help="Target revision.")] = "head") -> None:
     """Apply migrations to ASTERI_DATABASE_URL (creates the SQLite file if needed)."""
+    from sqlalchemy.engine import make_url
+
+    from server_impl.adapters.sqlalchemy.migrate import upgrade
+
     settings = _settings()
     upgrade(settings.database_url, revision)
     typer.echo(f"database at {make_url(settings.database_url).render_as_string()} is at {revision}")
@@ -84,6 +89,8 @@ def db_upgrade(revision: Annotated[str, typer.Option(help="Target revision.")] =
 @orgs_app.command("create")
 def orgs_create(name: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """Create an organization."""
+    from server_impl.services import identity
+
     organization = identity.create_organization(_uow_factory(_settings()), name)
     data = {"id": organization.id, "name": organization.name, "created_at": organization.created_at.isoformat()}
     typer.echo(json.dumps(data) if as_json else organization.id)
@@ -98,6 +105,9 @@ def users_create(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Create a user, optionally as a member of an organization."""
+    from server_impl.domain.errors import DomainError
+    from server_impl.services import identity
+
     factory = _uow_factory(_settings())
     try:
         user = identity.create_user(factory, email, name or email)
@@ -121,6 +131,10 @@ def keys_create(  # noqa: PLR0917 - Typer reads options from the signature
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Create an API key and print its secret (shown only now)."""
+    from server_impl.domain.clock import utc_now
+    from server_impl.domain.errors import DomainError
+    from server_impl.services import api_keys
+
     settings = _settings()
     try:
         lifetime = parse_duration(expires_in)
@@ -156,6 +170,8 @@ def keys_create(  # noqa: PLR0917 - Typer reads options from the signature
 @keys_app.command("revoke")
 def keys_revoke(key_id: str) -> None:
     """Revoke an API key at once."""
+    from server_impl.services import api_keys
+
     factory = _uow_factory(_settings())
     with factory(None) as uow:
         key = uow.api_keys.get(key_id)
@@ -171,6 +187,9 @@ def tokens_issue(
     ttl: Annotated[str, typer.Option(help="Lifetime such as 1h.")] = "1h",
 ) -> None:
     """Mint an HS256 bearer token for local development."""
+    from server_impl.adapters.tokens import issue_token
+    from server_impl.domain.clock import utc_now
+
     settings = _settings()
     if settings.jwt_algorithm != "HS256":
         _fail("Tokens can only be minted locally with ASTERI_JWT_ALGORITHM=HS256.")
@@ -190,6 +209,12 @@ def serve(
     ] = False,
 ) -> None:
     """Run the API server."""
+    import uvicorn
+    from sqlalchemy.engine import make_url
+
+    from server_impl.adapters.sqlalchemy.migrate import upgrade
+    from server_impl.demo import seed_demo
+
     settings = _settings()
     if demo:
         url = (
