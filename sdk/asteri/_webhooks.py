@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from asteri import models
 from asteri._exceptions import InvalidWebhookSignatureError
@@ -79,6 +80,60 @@ WEBHOOK_EVENT_TYPES: tuple[str, ...] = (
     "api_key.revoked",
     "api_key.expiring",
 )
+# The payload model of each event type (the webhook's name in the contract); the union is the fallback.
+_EVENT_MODELS: dict[str, type[BaseModel]] = {
+    "customer.created": models.CustomerEvent,
+    "customer.updated": models.CustomerEvent,
+    "customer.archived": models.CustomerEvent,
+    "customer.restored": models.CustomerEvent,
+    "service.created": models.ServiceEvent,
+    "service.updated": models.ServiceEvent,
+    "service.archived": models.ServiceEvent,
+    "service.restored": models.ServiceEvent,
+    "job.created": models.JobEvent,
+    "job.updated": models.JobEvent,
+    "job.scheduled": models.JobEvent,
+    "job.rescheduled": models.JobEvent,
+    "job.unscheduled": models.JobEvent,
+    "job.dispatched": models.JobEvent,
+    "job.started": models.JobEvent,
+    "job.on_hold": models.JobEvent,
+    "job.resumed": models.JobEvent,
+    "job.completed": models.JobEvent,
+    "job.canceled": models.JobEvent,
+    "job.reopened": models.JobEvent,
+    "job.technicians_changed": models.JobEvent,
+    "estimate.created": models.EstimateEvent,
+    "estimate.updated": models.EstimateEvent,
+    "estimate.sent": models.EstimateEvent,
+    "estimate.approved": models.EstimateEvent,
+    "estimate.declined": models.EstimateEvent,
+    "estimate.expired": models.EstimateEvent,
+    "estimate.revised": models.EstimateEvent,
+    "estimate.converted": models.EstimateEvent,
+    "estimate.voided": models.EstimateEvent,
+    "invoice.created": models.InvoiceEvent,
+    "invoice.updated": models.InvoiceEvent,
+    "invoice.finalized": models.InvoiceEvent,
+    "invoice.sent": models.InvoiceEvent,
+    "invoice.paid": models.InvoiceEvent,
+    "invoice.voided": models.InvoiceEvent,
+    "invoice.marked_uncollectible": models.InvoiceEvent,
+    "invoice.accounting_synced": models.InvoiceEvent,
+    "invoice.accounting_sync_failed": models.InvoiceEvent,
+    "payment.created": models.PaymentEvent,
+    "payment.succeeded": models.PaymentEvent,
+    "payment.failed": models.PaymentEvent,
+    "payment.canceled": models.PaymentEvent,
+    "refund.created": models.RefundEvent,
+    "file.ready": models.FileEvent,
+    "file.failed": models.FileEvent,
+    "webhook_endpoint.disabled": models.WebhookEndpointEvent,
+    "api_key.created": models.ApiKeyEvent,
+    "api_key.rotated": models.ApiKeyEvent,
+    "api_key.revoked": models.ApiKeyEvent,
+    "api_key.expiring": models.ApiKeyEvent,
+}
 _ADAPTER: TypeAdapter[WebhookEvent] = TypeAdapter(WebhookEvent)
 
 
@@ -114,4 +169,9 @@ class Webhooks:
     def unwrap(self, payload: str | bytes, headers: Mapping[str, str], secret: str | None = None) -> WebhookEvent:
         """Verify the delivery, then parse its body as one of the contract's webhook events."""
         self.verify(payload, headers, secret)
-        return _ADAPTER.validate_json(payload)
+        data = json.loads(payload)
+        event_type = data.get("type") if isinstance(data, dict) else None
+        model = _EVENT_MODELS.get(event_type) if isinstance(event_type, str) else None
+        if model is not None:
+            return cast(WebhookEvent, model.model_validate(data))
+        return _ADAPTER.validate_python(data)

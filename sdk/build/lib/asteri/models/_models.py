@@ -37,7 +37,7 @@ class AccountingSyncUpdate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     status: Status | MISSING = MISSING
@@ -108,7 +108,7 @@ class AddressInput(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     line1: Annotated[str, Field(max_length=200, min_length=1)]
@@ -139,7 +139,7 @@ class ApiKeyRotate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     overlap_seconds: Annotated[int, Field(ge=0, le=604800)] = 86400
@@ -250,7 +250,7 @@ class EmailAddressInput(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     address: Annotated[str, Field(max_length=254)]
@@ -311,7 +311,7 @@ class EstimateApprove(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     option_ids: Annotated[list[OptionId1], Field(max_length=5, min_length=1)]
@@ -337,7 +337,7 @@ class EstimateDecline(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     reason: Annotated[str | MISSING | None, Field(max_length=1000)] = MISSING
@@ -376,7 +376,7 @@ class EstimateSend(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     channel: Channel = Channel.EMAIL
@@ -552,7 +552,7 @@ class FileUpload(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     file: Annotated[
@@ -602,7 +602,7 @@ class InvoiceSend(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     channel: Channel = Channel.EMAIL
@@ -660,7 +660,7 @@ class JobAssignTechnicians(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     technician_ids: Annotated[list[TechnicianId], Field(max_length=20)]
@@ -672,7 +672,7 @@ class JobCancel(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     reason: Annotated[str, Field(max_length=1000, min_length=1)]
@@ -684,7 +684,7 @@ class JobComplete(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     completion_notes: Annotated[str | MISSING | None, Field(max_length=5000)] = MISSING
@@ -720,7 +720,7 @@ class JobHold(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     reason: Annotated[str, Field(max_length=1000, min_length=1)]
@@ -743,7 +743,7 @@ class JobReopen(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     reason: Annotated[str, Field(max_length=1000, min_length=1)]
@@ -755,7 +755,7 @@ class JobSchedule(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     window_start: AwareDatetime
@@ -830,7 +830,7 @@ class PaymentApplicationInput(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     invoice_id: Annotated[str, Field(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")]
@@ -850,7 +850,7 @@ class PaymentMarkFailed(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     failure_reason: Annotated[str, Field(max_length=1000, min_length=1)]
@@ -915,7 +915,7 @@ class PhoneNumberInput(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     number: Annotated[str, Field(max_length=16, pattern="^\\+[1-9][0-9]{6,14}$")]
@@ -1129,7 +1129,7 @@ class ServiceLocationInput(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     id: Annotated[str | MISSING, Field(max_length=30, pattern="^loc_[0-9A-HJKMNP-TV-Z]{26}$")] = MISSING
@@ -1157,7 +1157,7 @@ class ServiceUpdate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     kind: ServiceKind | MISSING = MISSING
@@ -1268,7 +1268,7 @@ class WebhookEndpointCreate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     url: Annotated[str, Field(max_length=2048, pattern="^https://[^\\s]+$")]
@@ -1298,7 +1298,7 @@ class WebhookEndpointUpdate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     url: Annotated[str | MISSING, Field(max_length=2048, pattern="^https://[^\\s]+$")] = MISSING
@@ -1367,7 +1367,7 @@ class WebhookReplayCreate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     since: AwareDatetime
@@ -1384,7 +1384,7 @@ class WebhookSecretRotate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     overlap_seconds: Annotated[int, Field(ge=0, le=604800)] = 86400
@@ -1468,7 +1468,7 @@ class ApiKeyCreate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     name: Annotated[str, Field(max_length=100, min_length=1)]
@@ -1690,7 +1690,7 @@ class CustomerCreate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     type: CustomerType = CustomerType.RESIDENTIAL
@@ -1750,7 +1750,7 @@ class CustomerUpdate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     type: CustomerType | MISSING = MISSING
@@ -1775,7 +1775,7 @@ class EstimateConvert(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     create_invoice: bool = False
@@ -1957,7 +1957,7 @@ class LineItemInput(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     service_id: Annotated[str | MISSING, Field(max_length=30, pattern="^svc_[0-9A-HJKMNP-TV-Z]{26}$")] = MISSING
@@ -1987,7 +1987,7 @@ class PaymentCreate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     customer_id: Annotated[str, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")]
@@ -2092,7 +2092,7 @@ class RefundCreate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     amount: Annotated[int | MISSING, Field(ge=1, le=100000000000)] = MISSING
@@ -2184,7 +2184,7 @@ class ServiceCreate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     kind: ServiceKind = ServiceKind.SERVICE
@@ -2416,7 +2416,7 @@ class EstimateOptionInput(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     name: Annotated[str, Field(max_length=100, min_length=1)]
@@ -2431,7 +2431,7 @@ class EstimateUpdate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     service_location_id: Annotated[
@@ -2555,7 +2555,7 @@ class InvoiceCreate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     customer_id: Annotated[str, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")]
@@ -2610,7 +2610,7 @@ class InvoiceUpdate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     job_id: Annotated[str | MISSING | None, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")] = MISSING
@@ -2708,7 +2708,7 @@ class JobCreate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     customer_id: Annotated[str, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")]
@@ -2764,7 +2764,7 @@ class JobUpdate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     service_location_id: Annotated[
@@ -3007,7 +3007,7 @@ class EstimateCreate(BaseModel):
     """
 
     model_config = ConfigDict(
-        extra="forbid",
+        extra="allow",
         validate_by_name=True,
     )
     customer_id: Annotated[str, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")]

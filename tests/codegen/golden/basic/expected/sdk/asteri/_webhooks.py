@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
-from typing import TypeAlias
+from typing import TypeAlias, cast
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from asteri import models
 from asteri._exceptions import InvalidWebhookSignatureError
@@ -16,6 +17,10 @@ __all__ = ["WebhookEvent", "Webhooks"]
 
 WebhookEvent: TypeAlias = models.CustomerCreatedEvent
 WEBHOOK_EVENT_TYPES: tuple[str, ...] = ("customer.created",)
+# The payload model of each event type (the webhook's name in the contract); the union is the fallback.
+_EVENT_MODELS: dict[str, type[BaseModel]] = {
+    "customer.created": models.CustomerCreatedEvent,
+}
 _ADAPTER: TypeAdapter[WebhookEvent] = TypeAdapter(WebhookEvent)
 
 
@@ -51,4 +56,9 @@ class Webhooks:
     def unwrap(self, payload: str | bytes, headers: Mapping[str, str], secret: str | None = None) -> WebhookEvent:
         """Verify the delivery, then parse its body as one of the contract's webhook events."""
         self.verify(payload, headers, secret)
-        return _ADAPTER.validate_json(payload)
+        data = json.loads(payload)
+        event_type = data.get("type") if isinstance(data, dict) else None
+        model = _EVENT_MODELS.get(event_type) if isinstance(event_type, str) else None
+        if model is not None:
+            return cast(WebhookEvent, model.model_validate(data))
+        return _ADAPTER.validate_python(data)

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, TypeAdapter
 
 from asteri._exceptions import InvalidWebhookSignatureError
 
@@ -15,6 +16,8 @@ __all__ = ["WebhookEvent", "Webhooks"]
 
 WebhookEvent: TypeAlias = dict[str, Any]
 WEBHOOK_EVENT_TYPES: tuple[str, ...] = ()
+# The payload model of each event type (the webhook's name in the contract); the union is the fallback.
+_EVENT_MODELS: dict[str, type[BaseModel]] = {}
 _ADAPTER: TypeAdapter[WebhookEvent] = TypeAdapter(WebhookEvent)
 
 
@@ -50,4 +53,9 @@ class Webhooks:
     def unwrap(self, payload: str | bytes, headers: Mapping[str, str], secret: str | None = None) -> WebhookEvent:
         """Verify the delivery, then parse its body as one of the contract's webhook events."""
         self.verify(payload, headers, secret)
-        return _ADAPTER.validate_json(payload)
+        data = json.loads(payload)
+        event_type = data.get("type") if isinstance(data, dict) else None
+        model = _EVENT_MODELS.get(event_type) if isinstance(event_type, str) else None
+        if model is not None:
+            return cast(WebhookEvent, model.model_validate(data))
+        return _ADAPTER.validate_python(data)
