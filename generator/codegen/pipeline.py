@@ -50,7 +50,7 @@ def generate_trees(data: dict[str, Any], *, templates: Path = DEFAULT_TEMPLATES,
         raise CodegenError(list(registry.problems))
     env = make_environment(templates)
     first_party = (api.server_package, api.package)
-    if parallel:
+    if parallel and "fork" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
             pending = pool.submit(dtos_from_document, document, registry.class_names)
