@@ -23,7 +23,7 @@ class AccountingSyncStatus(StrEnum):
     EXCLUDED = "excluded"
 
 
-class Status(StrEnum):
+class AccountingSyncUpdateStatus(StrEnum):
     PENDING = "pending"
     SYNCED = "synced"
     FAILED = "failed"
@@ -39,13 +39,13 @@ class AccountingSyncUpdate(BaseModel):
         extra="forbid",
         validate_by_name=True,
     )
-    status: Status | MISSING = MISSING
+    status: AccountingSyncUpdateStatus | MISSING = MISSING
     provider: Annotated[str | MISSING | None, Field(max_length=50, pattern="^[a-z0-9_]+$")] = MISSING
     external_id: Annotated[str | MISSING | None, Field(max_length=200)] = MISSING
     error: Annotated[str | MISSING | None, Field(max_length=2000)] = MISSING
 
 
-class Type(StrEnum):
+class ActorType(StrEnum):
     """
     `api_key` for a server-to-server key, `user` for a bearer token session, `system` for Asteri itself (expiry, automatic transitions).
     """
@@ -63,7 +63,7 @@ class Actor(BaseModel):
     model_config = ConfigDict(
         validate_by_name=True,
     )
-    type: Type
+    type: ActorType
     """
     `api_key` for a server-to-server key, `user` for a bearer token session, `system` for Asteri itself (expiry, automatic transitions).
     """
@@ -121,14 +121,14 @@ class AddressInput(BaseModel):
     """
 
 
-class Type1(StrEnum):
+class ApiKeyEventType(StrEnum):
     API_KEY_CREATED = "api_key.created"
     API_KEY_ROTATED = "api_key.rotated"
     API_KEY_REVOKED = "api_key.revoked"
     API_KEY_EXPIRING = "api_key.expiring"
 
 
-class ApiVersion(StrEnum):
+class ApiKeyEventApiVersion(StrEnum):
     V1 = "v1"
 
 
@@ -172,7 +172,7 @@ class AuditChange(BaseModel):
     """
 
 
-class ResourceType(StrEnum):
+class AuditEventResourceType(StrEnum):
     CUSTOMER = "customer"
     SERVICE = "service"
     JOB = "job"
@@ -185,7 +185,7 @@ class ResourceType(StrEnum):
     API_KEY = "api_key"
 
 
-class ResourceType1(StrEnum):
+class CustomerActivityResourceType(StrEnum):
     CUSTOMER = "customer"
     JOB = "job"
     ESTIMATE = "estimate"
@@ -195,15 +195,19 @@ class ResourceType1(StrEnum):
     FILE = "file"
 
 
-class Tag(RootModel[str]):
+class CustomerCreateTag(RootModel[str]):
     root: Annotated[str, Field(max_length=50, min_length=1)]
 
 
-class Type2(StrEnum):
+class CustomerEventType(StrEnum):
     CUSTOMER_CREATED = "customer.created"
     CUSTOMER_UPDATED = "customer.updated"
     CUSTOMER_ARCHIVED = "customer.archived"
     CUSTOMER_RESTORED = "customer.restored"
+
+
+class CustomerEventApiVersion(StrEnum):
+    V1 = "v1"
 
 
 class CustomerStatus(StrEnum):
@@ -222,6 +226,10 @@ class CustomerType(StrEnum):
 
     RESIDENTIAL = "residential"
     COMMERCIAL = "commercial"
+
+
+class CustomerUpdateTag(RootModel[str]):
+    root: Annotated[str, Field(max_length=50, min_length=1)]
 
 
 class EmailAddress(BaseModel):
@@ -269,7 +277,7 @@ class Environment(StrEnum):
     TEST = "test"
 
 
-class OptionId(RootModel[str]):
+class EstimateApprovalOptionId(RootModel[str]):
     root: Annotated[str, Field(pattern="^opt_[0-9A-HJKMNP-TV-Z]{26}$")]
 
 
@@ -281,7 +289,7 @@ class EstimateApproval(BaseModel):
     model_config = ConfigDict(
         validate_by_name=True,
     )
-    option_ids: list[OptionId]
+    option_ids: list[EstimateApprovalOptionId]
     """
     The approved options.
     """
@@ -300,7 +308,7 @@ class EstimateApproval(BaseModel):
     approved_at: AwareDatetime
 
 
-class OptionId1(RootModel[str]):
+class EstimateApproveOptionId(RootModel[str]):
     root: Annotated[str, Field(max_length=30, pattern="^opt_[0-9A-HJKMNP-TV-Z]{26}$")]
 
 
@@ -313,7 +321,7 @@ class EstimateApprove(BaseModel):
         extra="forbid",
         validate_by_name=True,
     )
-    option_ids: Annotated[list[OptionId1], Field(max_length=5, min_length=1)]
+    option_ids: Annotated[list[EstimateApproveOptionId], Field(max_length=5, min_length=1)]
     approved_by: Annotated[str, Field(max_length=200, min_length=1)]
     """
     Name of the person who approved.
@@ -330,6 +338,10 @@ class EstimateApprove(BaseModel):
     """
 
 
+class EstimateCreateTag(RootModel[str]):
+    root: Annotated[str, Field(max_length=50, min_length=1)]
+
+
 class EstimateDecline(BaseModel):
     """
     The customer's refusal of every option of a sent estimate.
@@ -342,7 +354,7 @@ class EstimateDecline(BaseModel):
     reason: Annotated[str | MISSING | None, Field(max_length=1000)] = MISSING
 
 
-class Type3(StrEnum):
+class EstimateEventType(StrEnum):
     ESTIMATE_CREATED = "estimate.created"
     ESTIMATE_UPDATED = "estimate.updated"
     ESTIMATE_SENT = "estimate.sent"
@@ -354,7 +366,11 @@ class Type3(StrEnum):
     ESTIMATE_VOIDED = "estimate.voided"
 
 
-class ApprovalStatus(StrEnum):
+class EstimateEventApiVersion(StrEnum):
+    V1 = "v1"
+
+
+class EstimateOptionApprovalStatus(StrEnum):
     """
     On approval the chosen options become `approved` and the others `declined`.
     """
@@ -364,7 +380,7 @@ class ApprovalStatus(StrEnum):
     DECLINED = "declined"
 
 
-class Channel(StrEnum):
+class EstimateSendChannel(StrEnum):
     EMAIL = "email"
     SMS = "sms"
 
@@ -378,7 +394,7 @@ class EstimateSend(BaseModel):
         extra="forbid",
         validate_by_name=True,
     )
-    channel: Channel = Channel.EMAIL
+    channel: EstimateSendChannel = EstimateSendChannel.EMAIL
     to: Annotated[str | MISSING | None, Field(max_length=254)] = MISSING
     """
     Email address or E.164 number to send to instead of the customer's primary one.
@@ -403,7 +419,11 @@ class EstimateStatus(StrEnum):
     VOID = "void"
 
 
-class ApiVersion3(StrEnum):
+class EstimateUpdateTag(RootModel[str]):
+    root: Annotated[str, Field(max_length=50, min_length=1)]
+
+
+class EventApiVersion(StrEnum):
     """
     The API version that shaped `data.object`.
     """
@@ -487,7 +507,7 @@ class EventType(StrEnum):
     API_KEY_EXPIRING = "api_key.expiring"
 
 
-class ResourceType2(StrEnum):
+class FileAttachmentResourceType(StrEnum):
     CUSTOMER = "customer"
     JOB = "job"
     ESTIMATE = "estimate"
@@ -503,7 +523,7 @@ class FileAttachment(BaseModel):
     model_config = ConfigDict(
         validate_by_name=True,
     )
-    resource_type: ResourceType2
+    resource_type: FileAttachmentResourceType
     resource_id: Annotated[str, Field(pattern="^(cus|job|est|inv|pay)_[0-9A-HJKMNP-TV-Z]{26}$")]
 
 
@@ -514,12 +534,12 @@ class FileContent(RootModel[bytes]):
     """
 
 
-class Type4(StrEnum):
+class FileEventType(StrEnum):
     FILE_READY = "file.ready"
     FILE_FAILED = "file.failed"
 
 
-class ApiVersion4(StrEnum):
+class FileEventApiVersion(StrEnum):
     V1 = "v1"
 
 
@@ -583,7 +603,11 @@ class FileUpload(BaseModel):
     """
 
 
-class Type5(StrEnum):
+class InvoiceCreateTag(RootModel[str]):
+    root: Annotated[str, Field(max_length=50, min_length=1)]
+
+
+class InvoiceEventType(StrEnum):
     INVOICE_CREATED = "invoice.created"
     INVOICE_UPDATED = "invoice.updated"
     INVOICE_FINALIZED = "invoice.finalized"
@@ -595,6 +619,15 @@ class Type5(StrEnum):
     INVOICE_ACCOUNTING_SYNC_FAILED = "invoice.accounting_sync_failed"
 
 
+class InvoiceEventApiVersion(StrEnum):
+    V1 = "v1"
+
+
+class InvoiceSendChannel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
 class InvoiceSend(BaseModel):
     """
     How to send the invoice. Without a body it is emailed to the customer's primary email address.
@@ -604,7 +637,7 @@ class InvoiceSend(BaseModel):
         extra="forbid",
         validate_by_name=True,
     )
-    channel: Channel = Channel.EMAIL
+    channel: InvoiceSendChannel = InvoiceSendChannel.EMAIL
     to: Annotated[str | MISSING | None, Field(max_length=254)] = MISSING
     """
     Email address or E.164 number to send to instead of the customer's primary one.
@@ -641,15 +674,19 @@ class InvoiceTerms(StrEnum):
     CUSTOM = "custom"
 
 
-class AssignedTechnicianId(RootModel[str]):
+class InvoiceUpdateTag(RootModel[str]):
+    root: Annotated[str, Field(max_length=50, min_length=1)]
+
+
+class JobAssignedTechnicianId(RootModel[str]):
     root: Annotated[str, Field(pattern="^usr_[0-9A-HJKMNP-TV-Z]{26}$")]
 
 
-class InvoiceId(RootModel[str]):
+class JobInvoiceId(RootModel[str]):
     root: Annotated[str, Field(pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")]
 
 
-class TechnicianId(RootModel[str]):
+class JobAssignTechniciansTechnicianId(RootModel[str]):
     root: Annotated[str, Field(max_length=30, pattern="^usr_[0-9A-HJKMNP-TV-Z]{26}$")]
 
 
@@ -662,7 +699,7 @@ class JobAssignTechnicians(BaseModel):
         extra="forbid",
         validate_by_name=True,
     )
-    technician_ids: Annotated[list[TechnicianId], Field(max_length=20)]
+    technician_ids: Annotated[list[JobAssignTechniciansTechnicianId], Field(max_length=20)]
 
 
 class JobCancel(BaseModel):
@@ -693,11 +730,15 @@ class JobComplete(BaseModel):
     """
 
 
-class AssignedTechnicianId1(RootModel[str]):
+class JobCreateAssignedTechnicianId(RootModel[str]):
     root: Annotated[str, Field(max_length=30, pattern="^usr_[0-9A-HJKMNP-TV-Z]{26}$")]
 
 
-class Type6(StrEnum):
+class JobCreateTag(RootModel[str]):
+    root: Annotated[str, Field(max_length=50, min_length=1)]
+
+
+class JobEventType(StrEnum):
     JOB_CREATED = "job.created"
     JOB_UPDATED = "job.updated"
     JOB_SCHEDULED = "job.scheduled"
@@ -711,6 +752,10 @@ class Type6(StrEnum):
     JOB_CANCELED = "job.canceled"
     JOB_REOPENED = "job.reopened"
     JOB_TECHNICIANS_CHANGED = "job.technicians_changed"
+
+
+class JobEventApiVersion(StrEnum):
+    V1 = "v1"
 
 
 class JobHold(BaseModel):
@@ -781,6 +826,10 @@ class JobStatus(StrEnum):
     CANCELED = "canceled"
 
 
+class JobUpdateTag(RootModel[str]):
+    root: Annotated[str, Field(max_length=50, min_length=1)]
+
+
 class LineItemKind(StrEnum):
     """
     What a line item charges for.
@@ -793,14 +842,18 @@ class LineItemKind(StrEnum):
     OTHER = "other"
 
 
-MetadataAdditionalProperty = TypeAliasType("MetadataAdditionalProperty", Annotated[str, Field(max_length=500)])
+MetadataMetadataAdditionalProperty = TypeAliasType(
+    "MetadataMetadataAdditionalProperty", Annotated[str, Field(max_length=500)]
+)
 
 
 class Metadata(
-    RootModel[dict[Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9_.-]{1,40}$")], MetadataAdditionalProperty]]
+    RootModel[
+        dict[Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9_.-]{1,40}$")], MetadataMetadataAdditionalProperty]
+    ]
 ):
     root: Annotated[
-        dict[Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9_.-]{1,40}$")], MetadataAdditionalProperty],
+        dict[Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9_.-]{1,40}$")], MetadataMetadataAdditionalProperty],
         Field(examples=[{"erp_id": "C-20931"}], max_length=50),
     ]
     """
@@ -836,11 +889,15 @@ class PaymentApplicationInput(BaseModel):
     amount: Annotated[int, Field(ge=1, le=100000000000)]
 
 
-class Type7(StrEnum):
+class PaymentEventType(StrEnum):
     PAYMENT_CREATED = "payment.created"
     PAYMENT_SUCCEEDED = "payment.succeeded"
     PAYMENT_FAILED = "payment.failed"
     PAYMENT_CANCELED = "payment.canceled"
+
+
+class PaymentEventApiVersion(StrEnum):
+    V1 = "v1"
 
 
 class PaymentMarkFailed(BaseModel):
@@ -881,7 +938,7 @@ class PaymentStatus(StrEnum):
     REFUNDED = "refunded"
 
 
-class Type8(StrEnum):
+class PhoneNumberType(StrEnum):
     MOBILE = "mobile"
     HOME = "home"
     WORK = "work"
@@ -900,12 +957,19 @@ class PhoneNumber(BaseModel):
     """
     E.164 phone number.
     """
-    type: Type8
+    type: PhoneNumberType
     is_primary: bool
     sms_opt_in: bool
     """
     Whether the customer agreed to receive text messages on this number.
     """
+
+
+class PhoneNumberInputType(StrEnum):
+    MOBILE = "mobile"
+    HOME = "home"
+    WORK = "work"
+    OTHER = "other"
 
 
 class PhoneNumberInput(BaseModel):
@@ -921,12 +985,12 @@ class PhoneNumberInput(BaseModel):
     """
     E.164 phone number.
     """
-    type: Type8 = Type8.MOBILE
+    type: PhoneNumberInputType = PhoneNumberInputType.MOBILE
     is_primary: bool = False
     sms_opt_in: bool = False
 
 
-class LimitWindow(StrEnum):
+class ProblemLimitWindow(StrEnum):
     """
     On `rate_limited` (429), the rate-limit window that was exhausted.
     """
@@ -1003,8 +1067,12 @@ class ProblemFieldError(BaseModel):
     """
 
 
-class Type10(StrEnum):
+class RefundEventType(StrEnum):
     REFUND_CREATED = "refund.created"
+
+
+class RefundEventApiVersion(StrEnum):
+    V1 = "v1"
 
 
 class RefundReason(StrEnum):
@@ -1073,11 +1141,15 @@ class Scope(StrEnum):
     READ_AUDIT_EVENTS = "read:audit_events"
 
 
-class Type11(StrEnum):
+class ServiceEventType(StrEnum):
     SERVICE_CREATED = "service.created"
     SERVICE_UPDATED = "service.updated"
     SERVICE_ARCHIVED = "service.archived"
     SERVICE_RESTORED = "service.restored"
+
+
+class ServiceEventApiVersion(StrEnum):
+    V1 = "v1"
 
 
 class ServiceKind(StrEnum):
@@ -1091,7 +1163,7 @@ class ServiceKind(StrEnum):
     LABOR = "labor"
 
 
-class Type12(StrEnum):
+class ServiceLocationType(StrEnum):
     SERVICE = "service"
     BILLING = "billing"
     BOTH = "both"
@@ -1107,7 +1179,7 @@ class ServiceLocation(BaseModel):
     )
     id: Annotated[str, Field(pattern="^loc_[0-9A-HJKMNP-TV-Z]{26}$")]
     object: Literal["service_location"]
-    type: Type12
+    type: ServiceLocationType
     name: str | None
     """
     Short label such as `Home` or `Warehouse 2`.
@@ -1122,6 +1194,12 @@ class ServiceLocation(BaseModel):
     is_primary: bool
 
 
+class ServiceLocationInputType(StrEnum):
+    SERVICE = "service"
+    BILLING = "billing"
+    BOTH = "both"
+
+
 class ServiceLocationInput(BaseModel):
     """
     A service location, as sent in requests. On update the list replaces the customer's locations: pass the `id` of an existing location to keep it (and its id), omit `id` to add one. A location referenced by open jobs, estimates or invoices cannot be removed (422).
@@ -1132,7 +1210,7 @@ class ServiceLocationInput(BaseModel):
         validate_by_name=True,
     )
     id: Annotated[str | MISSING, Field(max_length=30, pattern="^loc_[0-9A-HJKMNP-TV-Z]{26}$")] = MISSING
-    type: Type12 = Type12.BOTH
+    type: ServiceLocationInputType = ServiceLocationInputType.BOTH
     name: Annotated[str | MISSING | None, Field(max_length=100)] = MISSING
     address: AddressInput
     latitude: Annotated[float | MISSING | None, Field(ge=-90.0, le=90.0)] = MISSING
@@ -1172,7 +1250,7 @@ class ServiceUpdate(BaseModel):
     bookable_online: bool | MISSING = MISSING
 
 
-class Trigger(StrEnum):
+class WebhookDeliveryTrigger(StrEnum):
     """
     What queued the delivery.
     """
@@ -1217,7 +1295,7 @@ class WebhookDeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
-class Trigger1(StrEnum):
+class WebhookDeliveryWithAttemptsTrigger(StrEnum):
     EVENT = "event"
     RETRY = "retry"
     REPLAY = "replay"
@@ -1237,7 +1315,7 @@ class WebhookDeliveryWithAttempts(BaseModel):
     event_id: Annotated[str, Field(pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")]
     event_type: EventType
     status: WebhookDeliveryStatus
-    trigger: Trigger1
+    trigger: WebhookDeliveryWithAttemptsTrigger
     attempt_count: Annotated[int, Field(ge=0)]
     last_attempt_at: AwareDatetime | None
     last_response_status: int | None
@@ -1247,7 +1325,7 @@ class WebhookDeliveryWithAttempts(BaseModel):
     updated_at: AwareDatetime
 
 
-class DisabledReason(Enum):
+class WebhookEndpointDisabledReason(Enum):
     """
     Why the endpoint is disabled; `null` while enabled.
     """
@@ -1257,7 +1335,7 @@ class DisabledReason(Enum):
     NONE_TYPE_NONE = None
 
 
-class EventType1(RootModel[str]):
+class WebhookEndpointCreateEventType(RootModel[str]):
     root: Annotated[str, Field(max_length=64, pattern="^(\\*|[a-z_]+\\.(\\*|[a-z_]+))$")]
 
 
@@ -1275,11 +1353,15 @@ class WebhookEndpointCreate(BaseModel):
     An absolute `https://` URL.
     """
     description: Annotated[str | MISSING | None, Field(max_length=500)] = MISSING
-    event_types: Annotated[list[EventType1], Field(max_length=100, min_length=1)]
+    event_types: Annotated[list[WebhookEndpointCreateEventType], Field(max_length=100, min_length=1)]
 
 
-class Type14(StrEnum):
+class WebhookEndpointEventType(StrEnum):
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
+
+
+class WebhookEndpointEventApiVersion(StrEnum):
+    V1 = "v1"
 
 
 class WebhookEndpointStatus(StrEnum):
@@ -1289,6 +1371,10 @@ class WebhookEndpointStatus(StrEnum):
 
     ENABLED = "enabled"
     DISABLED = "disabled"
+
+
+class WebhookEndpointUpdateEventType(RootModel[str]):
+    root: Annotated[str, Field(max_length=64, pattern="^(\\*|[a-z_]+\\.(\\*|[a-z_]+))$")]
 
 
 class WebhookEndpointUpdate(BaseModel):
@@ -1305,10 +1391,12 @@ class WebhookEndpointUpdate(BaseModel):
     An absolute `https://` URL.
     """
     description: Annotated[str | MISSING | None, Field(max_length=500)] = MISSING
-    event_types: Annotated[list[EventType1] | MISSING, Field(max_length=100, min_length=1)] = MISSING
+    event_types: Annotated[list[WebhookEndpointUpdateEventType] | MISSING, Field(max_length=100, min_length=1)] = (
+        MISSING
+    )
 
 
-class DisabledReason1(Enum):
+class WebhookEndpointWithSecretDisabledReason(Enum):
     MANUAL = "manual"
     FAILING = "failing"
     NONE_TYPE_NONE = None
@@ -1328,7 +1416,7 @@ class WebhookEndpointWithSecret(BaseModel):
     description: str | None
     event_types: list[str]
     status: WebhookEndpointStatus
-    disabled_reason: DisabledReason1
+    disabled_reason: WebhookEndpointWithSecretDisabledReason
     environment: Environment
     secret: Annotated[str, Field(pattern="^whsec_[A-Za-z0-9+/]{43}=$")]
     """
@@ -1360,6 +1448,10 @@ class WebhookReplay(BaseModel):
     requested_at: AwareDatetime
 
 
+class WebhookReplayCreateEventType(RootModel[str]):
+    root: Annotated[str, Field(max_length=64, pattern="^(\\*|[a-z_]+\\.(\\*|[a-z_]+))$")]
+
+
 class WebhookReplayCreate(BaseModel):
     """
     Which events to send again to the endpoint: every event created in [`since`, `until`) that the endpoint subscribes to, optionally narrowed to `event_types`. At most 30 days back; the endpoint must be enabled.
@@ -1374,7 +1466,7 @@ class WebhookReplayCreate(BaseModel):
     """
     Defaults to now.
     """
-    event_types: Annotated[list[EventType1] | MISSING, Field(max_length=100)] = MISSING
+    event_types: Annotated[list[WebhookReplayCreateEventType] | MISSING, Field(max_length=100)] = MISSING
 
 
 class WebhookSecretRotate(BaseModel):
@@ -1556,7 +1648,7 @@ class AuditEvent(BaseModel):
     """
     `<resource>.<verb>`, such as `customer.updated`, `job.completed` or `api_key.rotated`.
     """
-    resource_type: ResourceType
+    resource_type: AuditEventResourceType
     resource_id: Annotated[str, Field(pattern="^(cus|svc|job|est|inv|pay|re|file|whe|key)_[0-9A-HJKMNP-TV-Z]{26}$")]
     request_id: str | None
     """
@@ -1661,7 +1753,7 @@ class CustomerActivity(BaseModel):
     object: Literal["customer_activity"]
     type: EventType
     occurred_at: AwareDatetime
-    resource_type: ResourceType1
+    resource_type: CustomerActivityResourceType
     resource_id: Annotated[str, Field(pattern="^(cus|job|est|inv|pay|re|file)_[0-9A-HJKMNP-TV-Z]{26}$")]
     summary: str
     """
@@ -1700,7 +1792,7 @@ class CustomerCreate(BaseModel):
     emails: Annotated[list[EmailAddressInput] | MISSING, Field(max_length=10)] = MISSING
     phones: Annotated[list[PhoneNumberInput] | MISSING, Field(max_length=10)] = MISSING
     service_locations: Annotated[list[ServiceLocationInput] | MISSING, Field(max_length=50)] = MISSING
-    tags: Annotated[list[Tag] | MISSING, Field(max_length=50)] = MISSING
+    tags: Annotated[list[CustomerCreateTag] | MISSING, Field(max_length=50)] = MISSING
     lead_source: Annotated[str | MISSING | None, Field(max_length=100)] = MISSING
     notes: Annotated[str | MISSING | None, Field(max_length=5000)] = MISSING
     notifications_enabled: bool = True
@@ -1760,7 +1852,7 @@ class CustomerUpdate(BaseModel):
     emails: Annotated[list[EmailAddressInput] | MISSING, Field(max_length=10)] = MISSING
     phones: Annotated[list[PhoneNumberInput] | MISSING, Field(max_length=10)] = MISSING
     service_locations: Annotated[list[ServiceLocationInput] | MISSING, Field(max_length=50)] = MISSING
-    tags: Annotated[list[Tag] | MISSING, Field(max_length=50)] = MISSING
+    tags: Annotated[list[CustomerUpdateTag] | MISSING, Field(max_length=50)] = MISSING
     lead_source: Annotated[str | MISSING | None, Field(max_length=100)] = MISSING
     notes: Annotated[str | MISSING | None, Field(max_length=5000)] = MISSING
     notifications_enabled: bool | MISSING = MISSING
@@ -1792,7 +1884,7 @@ class Event(BaseModel):
     id: Annotated[str, Field(pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")]
     object: Literal["event"]
     type: EventType
-    api_version: ApiVersion3
+    api_version: EventApiVersion
     """
     The API version that shaped `data.object`.
     """
@@ -2044,7 +2136,7 @@ class Problem(BaseModel):
     """
     On `missing_scope` (403), every scope the operation requires.
     """
-    limit_window: LimitWindow | MISSING = MISSING
+    limit_window: ProblemLimitWindow | MISSING = MISSING
     """
     On `rate_limited` (429), the rate-limit window that was exhausted.
     """
@@ -2246,7 +2338,7 @@ class WebhookDelivery(BaseModel):
     """
     `pending` while attempts remain, `succeeded` on a 2xx answer, `failed` after the last attempt.
     """
-    trigger: Trigger
+    trigger: WebhookDeliveryTrigger
     """
     What queued the delivery.
     """
@@ -2295,7 +2387,7 @@ class WebhookEndpoint(BaseModel):
     Subscribed event types; `invoice.*` selects every invoice event, `*` every event.
     """
     status: WebhookEndpointStatus
-    disabled_reason: DisabledReason
+    disabled_reason: WebhookEndpointDisabledReason
     """
     Why the endpoint is disabled; `null` while enabled.
     """
@@ -2351,8 +2443,8 @@ class ApiKeyEvent(BaseModel):
     )
     id: Annotated[str, Field(pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")]
     object: Literal["event"]
-    type: Type1
-    api_version: ApiVersion
+    type: ApiKeyEventType
+    api_version: ApiKeyEventApiVersion
     organization_id: Annotated[str, Field(pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
     environment: Environment
     data: ApiKeyEventData
@@ -2372,8 +2464,8 @@ class CustomerEvent(BaseModel):
     )
     id: Annotated[str, Field(pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")]
     object: Literal["event"]
-    type: Type2
-    api_version: ApiVersion
+    type: CustomerEventType
+    api_version: CustomerEventApiVersion
     organization_id: Annotated[str, Field(pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
     environment: Environment
     data: CustomerEventData
@@ -2399,7 +2491,7 @@ class EstimateOption(BaseModel):
     """
     At most one option of an estimate is recommended.
     """
-    approval_status: ApprovalStatus
+    approval_status: EstimateOptionApprovalStatus
     """
     On approval the chosen options become `approved` and the others `declined`.
     """
@@ -2443,7 +2535,7 @@ class EstimateUpdate(BaseModel):
     options: Annotated[list[EstimateOptionInput] | MISSING, Field(max_length=5, min_length=1)] = MISSING
     deposit_amount: Annotated[int | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
     deposit_required: bool | MISSING = MISSING
-    tags: Annotated[list[Tag] | MISSING, Field(max_length=50)] = MISSING
+    tags: Annotated[list[EstimateUpdateTag] | MISSING, Field(max_length=50)] = MISSING
     metadata: Metadata | MISSING = MISSING
 
 
@@ -2457,8 +2549,8 @@ class FileEvent(BaseModel):
     )
     id: Annotated[str, Field(pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")]
     object: Literal["event"]
-    type: Type4
-    api_version: ApiVersion4
+    type: FileEventType
+    api_version: FileEventApiVersion
     organization_id: Annotated[str, Field(pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
     environment: Environment
     data: FileEventData
@@ -2570,7 +2662,7 @@ class InvoiceCreate(BaseModel):
     Required with `custom` terms, ignored otherwise.
     """
     memo: Annotated[str | MISSING | None, Field(max_length=2000)] = MISSING
-    tags: Annotated[list[Tag] | MISSING, Field(max_length=50)] = MISSING
+    tags: Annotated[list[InvoiceCreateTag] | MISSING, Field(max_length=50)] = MISSING
     metadata: Metadata | MISSING = MISSING
 
 
@@ -2619,7 +2711,7 @@ class InvoiceUpdate(BaseModel):
     issue_date: date | MISSING | None = MISSING
     due_date: date | MISSING | None = MISSING
     memo: Annotated[str | MISSING | None, Field(max_length=2000)] = MISSING
-    tags: Annotated[list[Tag] | MISSING, Field(max_length=50)] = MISSING
+    tags: Annotated[list[InvoiceUpdateTag] | MISSING, Field(max_length=50)] = MISSING
     metadata: Metadata | MISSING = MISSING
 
 
@@ -2653,7 +2745,7 @@ class Job(BaseModel):
     """
     When the work is planned; `null` while the job is unscheduled.
     """
-    assigned_technician_ids: list[AssignedTechnicianId]
+    assigned_technician_ids: list[JobAssignedTechnicianId]
     """
     Users assigned to do the work.
     """
@@ -2675,7 +2767,7 @@ class Job(BaseModel):
     """
     The estimate this job was converted from.
     """
-    invoice_ids: list[InvoiceId]
+    invoice_ids: list[JobInvoiceId]
     """
     Invoices billing this job.
     """
@@ -2721,10 +2813,10 @@ class JobCreate(BaseModel):
     summary: Annotated[str, Field(max_length=200, min_length=1)]
     description: Annotated[str | MISSING | None, Field(max_length=5000)] = MISSING
     schedule: JobSchedule | MISSING = MISSING
-    assigned_technician_ids: Annotated[list[AssignedTechnicianId1] | MISSING, Field(max_length=20)] = MISSING
+    assigned_technician_ids: Annotated[list[JobCreateAssignedTechnicianId] | MISSING, Field(max_length=20)] = MISSING
     line_items: Annotated[list[LineItemInput] | MISSING, Field(max_length=200)] = MISSING
     currency: Annotated[str | MISSING, Field(max_length=3, pattern="^[A-Z]{3}$")] = MISSING
-    tags: Annotated[list[Tag] | MISSING, Field(max_length=50)] = MISSING
+    tags: Annotated[list[JobCreateTag] | MISSING, Field(max_length=50)] = MISSING
     metadata: Metadata | MISSING = MISSING
 
 
@@ -2773,7 +2865,7 @@ class JobUpdate(BaseModel):
     summary: Annotated[str | MISSING, Field(max_length=200, min_length=1)] = MISSING
     description: Annotated[str | MISSING | None, Field(max_length=5000)] = MISSING
     line_items: Annotated[list[LineItemInput] | MISSING, Field(max_length=200)] = MISSING
-    tags: Annotated[list[Tag] | MISSING, Field(max_length=50)] = MISSING
+    tags: Annotated[list[JobUpdateTag] | MISSING, Field(max_length=50)] = MISSING
     metadata: Metadata | MISSING = MISSING
 
 
@@ -2871,8 +2963,8 @@ class RefundEvent(BaseModel):
     )
     id: Annotated[str, Field(pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")]
     object: Literal["event"]
-    type: Type10
-    api_version: ApiVersion4
+    type: RefundEventType
+    api_version: RefundEventApiVersion
     organization_id: Annotated[str, Field(pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
     environment: Environment
     data: RefundEventData
@@ -2892,8 +2984,8 @@ class ServiceEvent(BaseModel):
     )
     id: Annotated[str, Field(pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")]
     object: Literal["event"]
-    type: Type11
-    api_version: ApiVersion4
+    type: ServiceEventType
+    api_version: ServiceEventApiVersion
     organization_id: Annotated[str, Field(pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
     environment: Environment
     data: ServiceEventData
@@ -2913,8 +3005,8 @@ class WebhookEndpointEvent(BaseModel):
     )
     id: Annotated[str, Field(pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")]
     object: Literal["event"]
-    type: Type14
-    api_version: ApiVersion4
+    type: WebhookEndpointEventType
+    api_version: WebhookEndpointEventApiVersion
     organization_id: Annotated[str, Field(pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
     environment: Environment
     data: WebhookEndpointEventData
@@ -3021,7 +3113,7 @@ class EstimateCreate(BaseModel):
     options: Annotated[list[EstimateOptionInput], Field(max_length=5, min_length=1)]
     deposit_amount: Annotated[int | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
     deposit_required: bool = False
-    tags: Annotated[list[Tag] | MISSING, Field(max_length=50)] = MISSING
+    tags: Annotated[list[EstimateCreateTag] | MISSING, Field(max_length=50)] = MISSING
     metadata: Metadata | MISSING = MISSING
 
 
@@ -3064,8 +3156,8 @@ class InvoiceEvent(BaseModel):
     )
     id: Annotated[str, Field(pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")]
     object: Literal["event"]
-    type: Type5
-    api_version: ApiVersion4
+    type: InvoiceEventType
+    api_version: InvoiceEventApiVersion
     organization_id: Annotated[str, Field(pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
     environment: Environment
     data: InvoiceEventData
@@ -3085,8 +3177,8 @@ class JobEvent(BaseModel):
     )
     id: Annotated[str, Field(pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")]
     object: Literal["event"]
-    type: Type6
-    api_version: ApiVersion4
+    type: JobEventType
+    api_version: JobEventApiVersion
     organization_id: Annotated[str, Field(pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
     environment: Environment
     data: JobEventData
@@ -3106,8 +3198,8 @@ class PaymentEvent(BaseModel):
     )
     id: Annotated[str, Field(pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")]
     object: Literal["event"]
-    type: Type7
-    api_version: ApiVersion4
+    type: PaymentEventType
+    api_version: PaymentEventApiVersion
     organization_id: Annotated[str, Field(pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
     environment: Environment
     data: PaymentEventData
@@ -3127,8 +3219,8 @@ class EstimateEvent(BaseModel):
     )
     id: Annotated[str, Field(pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")]
     object: Literal["event"]
-    type: Type3
-    api_version: ApiVersion
+    type: EstimateEventType
+    api_version: EstimateEventApiVersion
     organization_id: Annotated[str, Field(pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
     environment: Environment
     data: EstimateEventData

@@ -34,6 +34,7 @@ _OPTIONS: dict[str, Any] = {
     "use_subclass_enum": True,
     "set_default_enum_member": True,
     "type_mappings": ["email=string", "idn-email=string"],
+    "naming_strategy": "parent-prefixed",
 }
 
 

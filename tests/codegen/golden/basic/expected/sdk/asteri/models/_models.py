@@ -26,7 +26,7 @@ class CompleteJobRequest(BaseModel):
     note: Annotated[str | MISSING, Field(max_length=500)] = MISSING
 
 
-class Status(StrEnum):
+class CompleteJobResponseStatus(StrEnum):
     UNSCHEDULED = "unscheduled"
     SCHEDULED = "scheduled"
     IN_PROGRESS = "in_progress"
@@ -38,7 +38,7 @@ class CompleteJobResponse(BaseModel):
         validate_by_name=True,
     )
     id: str
-    status: Status
+    status: CompleteJobResponseStatus
 
 
 class CustomerCreate(BaseModel):
@@ -82,7 +82,7 @@ class GetHealthResponse(BaseModel):
     ok: bool | MISSING = MISSING
 
 
-class Error(BaseModel):
+class ProblemError(BaseModel):
     model_config = ConfigDict(
         validate_by_name=True,
     )
@@ -90,7 +90,7 @@ class Error(BaseModel):
     message: str
 
 
-class LimitWindow(StrEnum):
+class ProblemLimitWindow(StrEnum):
     MINUTE = "minute"
     DAY = "day"
 
@@ -105,9 +105,9 @@ class Problem(BaseModel):
     detail: str | MISSING = MISSING
     code: str
     request_id: str | MISSING = MISSING
-    errors: list[Error] | MISSING = MISSING
+    errors: list[ProblemError] | MISSING = MISSING
     required_scopes: list[str] | MISSING = MISSING
-    limit_window: LimitWindow | MISSING = MISSING
+    limit_window: ProblemLimitWindow | MISSING = MISSING
     retry_after: int | MISSING = MISSING
 
 
