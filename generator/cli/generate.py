@@ -8,29 +8,22 @@ from typing import Annotated
 import typer
 
 from generator.cli._common import EXIT_FINDINGS, config_or_exit, fail_usage, load_or_exit, spec_path
-from generator.codegen import check_trees, generate_trees, write_trees
+from generator.codegen import DtoWorker, check_trees, generate_trees, write_trees
 from generator.ir import CodegenError
-from generator.rendering import FormattingError
+from generator.rendering import FormattingError, RenderedTree
 
 _SPEC_HELP = "The spec to generate from (default: [tool.asteri] spec)."
 _CHECK_HELP = "Compare with the committed output; exit 1 and list the stale files."
 _OUTPUT_HELP = "Where generated/ and sdk/ live (default: the project root)."
 
 
-def _generate(
-    spec: Annotated[Path | None, typer.Option("--spec", help=_SPEC_HELP)] = None,
-    check: Annotated[bool, typer.Option("--check", help=_CHECK_HELP)] = False,
-    output_dir: Annotated[Path | None, typer.Option("--output-dir", help=_OUTPUT_HELP)] = None,
-) -> None:
-    """Generate DTOs and server stubs (generated/) and the Python SDK (sdk/) from the contract."""
-    path = spec_path(spec)
+def _trees(path: Path, worker: DtoWorker) -> tuple[RenderedTree, ...]:
     doc = load_or_exit(path)
     if doc.problems:
         first = doc.problems[0]
         fail_usage(f"{first.location}: {first.message} (run `asteri check` for every problem)")
-    root = output_dir if output_dir is not None else config_or_exit().project_root
     try:
-        trees = generate_trees(doc.data)
+        return generate_trees(doc.data, worker=worker)
     except CodegenError as exc:
         for problem in exc.problems:
             where = doc.locate(problem.pointer)
@@ -40,6 +33,18 @@ def _generate(
         raise typer.Exit(EXIT_FINDINGS) from None
     except FormattingError as exc:
         fail_usage(f"ruff rejected the rendered output (a template bug): {exc}")
+
+
+def _generate(
+    spec: Annotated[Path | None, typer.Option("--spec", help=_SPEC_HELP)] = None,
+    check: Annotated[bool, typer.Option("--check", help=_CHECK_HELP)] = False,
+    output_dir: Annotated[Path | None, typer.Option("--output-dir", help=_OUTPUT_HELP)] = None,
+) -> None:
+    """Generate DTOs and server stubs (generated/) and the Python SDK (sdk/) from the contract."""
+    path = spec_path(spec)
+    root = output_dir if output_dir is not None else config_or_exit().project_root
+    with DtoWorker() as worker:  # warms datamodel-code-generator up while the spec loads
+        trees = _trees(path, worker)
     if check:
         stale = [f"{tree}/{rel}" for tree, diff in check_trees(trees, root).items() for rel in diff.stale]
         if stale:

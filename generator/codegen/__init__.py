@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from generator.codegen.pipeline import DEFAULT_TEMPLATES, check_trees, generate_trees, write_trees
+from generator.codegen.pipeline import DEFAULT_TEMPLATES, DtoWorker, check_trees, generate_trees, write_trees
 
-__all__ = ["DEFAULT_TEMPLATES", "check_trees", "generate_trees", "write_trees"]
+__all__ = ["DEFAULT_TEMPLATES", "DtoWorker", "check_trees", "generate_trees", "write_trees"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import warnings
 from typing import Any
 
@@ -11,7 +12,7 @@ from generator.ir.errors import CodegenError, Unsupported
 from generator.ir.model import DtoModule
 from generator.ir.schemas import SchemaRegistry
 
-__all__ = ["dtos_from_document", "generate_dtos"]
+__all__ = ["dtos_from_document", "generate_dtos", "warm_up"]
 
 _EXPERIMENTAL_MISSING = "from pydantic.experimental.missing_sentinel import MISSING"
 
@@ -69,6 +70,14 @@ def _fresh_source(document: dict[str, Any]) -> str:
     while lines and (lines[0].startswith("#") or not lines[0].strip()):
         lines.pop(0)
     return "".join(lines).replace(_EXPERIMENTAL_MISSING, "from pydantic import MISSING")
+
+
+def warm_up() -> None:
+    """Run datamodel-code-generator once on a tiny document (its first call pays for imports)."""
+    tiny = {"openapi": "3.1.0", "info": {"title": "warm-up", "version": "0"}, "paths": {},
+            "components": {"schemas": {"Warm": {"type": "object", "properties": {"a": {"type": "string"}}}}}}
+    with contextlib.suppress(Exception):  # an optimisation only; the real run reports errors
+        _run_datamodel_codegen(tiny)
 
 
 def _classes(tree: ast.Module) -> tuple[list[str], list[str]]:

@@ -7,12 +7,11 @@ process renders and formats every other file; the DTO modules are rendered when 
 from __future__ import annotations
 
 import dataclasses
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from generator.codegen.dto import dtos_from_document
+from generator.codegen.worker import DtoWorker
 from generator.ir import BuildOptions, CodegenError, build_api
 from generator.loading import dump_document
 from generator.rendering import (
@@ -27,7 +26,7 @@ from generator.rendering import (
     write_tree,
 )
 
-__all__ = ["DEFAULT_TEMPLATES", "check_trees", "generate_trees", "write_trees"]
+__all__ = ["DEFAULT_TEMPLATES", "DtoWorker", "check_trees", "generate_trees", "write_trees"]
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -37,8 +36,16 @@ def _merge(trees: tuple[RenderedTree, ...]) -> dict[str, str]:
 
 
 def generate_trees(data: dict[str, Any], *, templates: Path = DEFAULT_TEMPLATES,
-                   options: BuildOptions | None = None, parallel: bool = True) -> tuple[RenderedTree, ...]:
+                   options: BuildOptions | None = None, parallel: bool = True,
+                   worker: DtoWorker | None = None) -> tuple[RenderedTree, ...]:
     """Render every output tree of a bundled document, formatted, in memory.
+
+    Args:
+        data: the bundled document.
+        templates: the template folder.
+        options: SDK and server package names.
+        parallel: generate the DTOs in a forked worker while the other files render.
+        worker: an already started (warming) worker to use; the caller closes it.
 
     Raises:
         CodegenError: the document has constructs the generator cannot express (nothing is produced).
@@ -50,17 +57,17 @@ def generate_trees(data: dict[str, Any], *, templates: Path = DEFAULT_TEMPLATES,
         raise CodegenError(list(registry.problems))
     env = make_environment(templates)
     first_party = (api.server_package, api.package)
-    if parallel and "fork" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            pending = pool.submit(dtos_from_document, document, registry.class_names)
-            trees = (render_generated(env, api), render_sdk(env, api))
-            formatted = format_files(_merge(trees), first_party)
-            dtos = pending.result()
-    else:
-        dtos = dtos_from_document(document, registry.class_names)
+    own = worker is None and parallel
+    active = DtoWorker() if own else worker
+    try:
+        if active is not None:
+            active.submit(document, registry.class_names)
         trees = (render_generated(env, api), render_sdk(env, api))
         formatted = format_files(_merge(trees), first_party)
+        dtos = active.result() if active is not None else dtos_from_document(document, registry.class_names)
+    finally:
+        if own and active is not None:
+            active.close()
     dto_trees = render_dtos(env, dataclasses.replace(api, dtos=dtos))
     formatted.update(format_files(_merge(dto_trees), first_party))
     out = []
