@@ -26,8 +26,13 @@ PEERS = {
     "openapi-python-client": "openapi-python-client==0.29.1",
     "fastapi-code-generator": "fastapi-code-generator==0.8.1",
 }
-_ENGINE = ("import sys; from generator.loading import load_document; from generator.codegen import generate_trees; "
-           "generate_trees(load_document(sys.argv[1]).data)")
+_ENGINE = """
+import sys
+from generator.codegen import DtoWorker, generate_trees
+from generator.loading import load_document
+with DtoWorker() as worker:
+    generate_trees(load_document(sys.argv[1]).data, worker=worker)
+"""
 
 
 def documents(workdir: Path) -> list[Path]:
