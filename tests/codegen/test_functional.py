@@ -285,3 +285,44 @@ def test_webhooks_verify_and_unwrap(mini, client):
     assert event.data.name == "n"
     with pytest.raises(mini.sdk.InvalidWebhookSignatureError):
         client.webhooks.verify(payload + " ", headers, secret=secret)
+
+
+def test_sdk_timeouts_raise_api_timeout_error(mini):
+    def slow(request):
+        raise httpx.ReadTimeout("too slow", request=request)
+
+    sdk = mini.sdk.Asteri("k", base_url=BASE, transport=httpx.MockTransport(slow), max_retries=0)
+    with pytest.raises(mini.sdk.APITimeoutError):
+        sdk.customers.retrieve("cus_1", timeout=0.01)
+
+
+def test_sdk_retry_delay_honours_the_server(mini):
+    from mini_sdk._base_client import MAX_RETRY_DELAY, SyncAPIClient
+
+    def response(headers):
+        return httpx.Response(429, headers=headers)
+
+    assert SyncAPIClient._retry_delay(0, response({"Retry-After": "3"})) == 3.0
+    assert SyncAPIClient._retry_delay(0, response({"retry-after-ms": "250"})) == 0.25
+    assert SyncAPIClient._retry_delay(0, response({"RateLimit": '"minute";r=0;t=7'})) == 7.0
+    backoff = [SyncAPIClient._retry_delay(n, response({})) for n in range(6)]
+    assert all(0 < b <= MAX_RETRY_DELAY for b in backoff)
+    assert backoff[3] > backoff[0]
+
+
+def test_sdk_does_not_retry_unsafe_requests_or_long_waits(mini):
+    calls = []
+
+    def flaky(request):
+        calls.append(request)
+        return httpx.Response(503, headers={"Retry-After": "0"}, json={"code": "unavailable"})
+
+    sdk = mini.sdk.Asteri("k", base_url=BASE, transport=httpx.MockTransport(flaky), max_retries=2)
+    with pytest.raises(mini.sdk.InternalServerError):
+        sdk.customers.update("cus_1", mini.sdk.models.CustomerUpdate(name="x"))  # PATCH without a key
+    assert len(calls) == 1
+    calls.clear()
+    with pytest.raises(mini.sdk.InternalServerError):
+        sdk.customers.retrieve("cus_1")
+    assert len(calls) == 3
+    assert calls[1].headers["x-retry-count"] == "1"
