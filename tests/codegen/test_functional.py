@@ -297,9 +297,12 @@ def test_sdk_timeouts_raise_api_timeout_error(mini):
 
 
 def test_sdk_retry_delay_honours_the_server(mini):
-    from mini_sdk._base_client import MAX_RETRY_DELAY, SyncAPIClient
+    import importlib
 
-    def response(headers):
+    base_client: Any = importlib.import_module("mini_sdk._base_client")
+    SyncAPIClient, MAX_RETRY_DELAY = base_client.SyncAPIClient, base_client.MAX_RETRY_DELAY
+
+    def response(headers: dict[str, str]) -> httpx.Response:
         return httpx.Response(429, headers=headers)
 
     assert SyncAPIClient._retry_delay(0, response({"Retry-After": "3"})) == 3.0
