@@ -20,6 +20,7 @@ from server_impl.adapters.sqlalchemy.unit_of_work import unit_of_work_factory
 from server_impl.adapters.tokens import TokenVerifier
 from server_impl.handlers.wiring import build_handlers, contract_routers
 from server_impl.services.idempotency import IdempotencyPolicy
+from server_impl.services.key_cache import KeyCache
 from server_impl.services.ports import UnitOfWorkFactory
 from server_impl.settings import ConfigurationError, Settings, load_settings
 from server_impl.web.authorizer import Authorizer
@@ -76,6 +77,7 @@ def build_context(settings: Settings) -> AppContext:
         limiter=limiter,
         default_per_minute=settings.default_per_minute,
         default_per_day=settings.default_per_day,
+        keys=KeyCache(settings.key_cache_seconds),
     )
     return AppContext(settings, engine, uow_factory, authorizer, limiter, IdempotencyPolicy())
 
@@ -119,6 +121,7 @@ def create_app(settings: Settings | None = None, *, routers: RouterFactory | Non
         context.idempotency,
         pepper=settings.api_key_pepper,
         seal_key=settings.derived_key("idempotency-sealing"),
+        keys=context.authorizer.keys,
     )
     install_error_handlers(app, settings.docs_base_url)
     app.add_middleware(EdgeMiddleware, docs_base_url=settings.docs_base_url, max_body_bytes=settings.max_body_bytes)

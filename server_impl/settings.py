@@ -44,6 +44,8 @@ class Settings(BaseSettings):
         default_per_day: Per-day limit of bearer sessions and new keys.
         docs_base_url: Base of the problem ``type`` URIs.
         spec_path: The bundled contract served at ``/api/public/v1/openapi.json``; the repo's spec when unset.
+        key_cache_seconds: How long a process keeps an authenticated API key before reading it again
+            (0 disables); revocations by another process take effect within this delay.
     """
 
     model_config = SettingsConfigDict(env_prefix="ASTERI_", extra="ignore", frozen=True)
@@ -61,6 +63,7 @@ class Settings(BaseSettings):
     default_per_day: int = Field(default=50_000, ge=1)
     docs_base_url: str = "https://docs.asteri.example"
     spec_path: str | None = None
+    key_cache_seconds: float = Field(default=2.0, ge=0, le=60)
 
     @field_validator("database_url")
     @classmethod

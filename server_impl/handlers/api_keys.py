@@ -29,6 +29,7 @@ from server_impl.domain.tenancy import Environment
 from server_impl.handlers.common import caller_of, decode_cursor, page_cursor, principal_of, read
 from server_impl.services import api_keys as use_cases
 from server_impl.services.idempotency import IdempotencyPolicy
+from server_impl.services.key_cache import KeyCache
 from server_impl.services.ports import UnitOfWork, UnitOfWorkFactory
 from server_impl.web.conditional import etag_for
 from server_impl.web.idempotent import idempotent_write
@@ -87,8 +88,9 @@ class ApiKeys(ApiKeysHandlers):
     """API key management over :mod:`server_impl.services.api_keys`."""
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, policy: IdempotencyPolicy, pepper: bytes, seal_key: bytes
+        self, uow_factory: UnitOfWorkFactory, policy: IdempotencyPolicy, pepper: bytes, seal_key: bytes, keys: KeyCache
     ) -> None:
+        self._keys = keys
         self._uow = uow_factory
         self._policy = policy
         self._pepper = pepper
@@ -200,6 +202,8 @@ class ApiKeys(ApiKeysHandlers):
 
     async def _write_once(self, context: RequestContext, principal: Principal, work: Any) -> NoReturn:
         response = await idempotent_write(context.request, principal, self._uow, work, self._policy)
+        if context.operation_id != "createApiKey":
+            self._keys.clear()  # a revoked or rotated key stops working in this process at once
         raise ImmediateResponse(self._unsealed(response))
 
     def _unsealed(self, response: Response) -> Response:

@@ -37,6 +37,7 @@ from server_impl.handlers.customers import Customers
 from server_impl.handlers.later import NotYetAvailable
 from server_impl.handlers.services import Services
 from server_impl.services.idempotency import IdempotencyPolicy
+from server_impl.services.key_cache import KeyCache
 from server_impl.services.ports import UnitOfWorkFactory
 
 IMPLEMENTED = frozenset(
@@ -56,7 +57,7 @@ class Handlers:
 
 
 def build_handlers(
-    uow_factory: UnitOfWorkFactory, policy: IdempotencyPolicy, *, pepper: bytes, seal_key: bytes
+    uow_factory: UnitOfWorkFactory, policy: IdempotencyPolicy, *, pepper: bytes, seal_key: bytes, keys: KeyCache
 ) -> Handlers:
     """Return the handlers of one application.
 
@@ -65,6 +66,7 @@ def build_handlers(
         policy: Idempotency key retention and lock timeout.
         pepper: The HMAC pepper of API keys.
         seal_key: Seals API key secrets inside stored idempotent responses.
+        keys: The authenticated-key cache, cleared on revocation and rotation.
 
     Returns:
         The handlers; ``create_app`` leaves them in ``app.state.handlers``.
@@ -77,7 +79,7 @@ def build_handlers(
     return Handlers(
         customers=Customers(uow_factory, policy),
         services=Services(uow_factory, policy),
-        api_keys=ApiKeys(uow_factory, policy, pepper, seal_key),
+        api_keys=ApiKeys(uow_factory, policy, pepper, seal_key, keys),
         audit_events=AuditEvents(uow_factory),
         later=later,
     )

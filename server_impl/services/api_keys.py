@@ -328,7 +328,7 @@ def get_key(uow_factory: UnitOfWorkFactory, tenant: Tenant, key_id: str) -> ApiK
     Raises:
         NotFound: If it is not in the tenant.
     """
-    with uow_factory(tenant) as uow:
+    with uow_factory(tenant, read_only=True) as uow:
         key = uow.api_keys.get(key_id)
     if key is None:
         raise NotFound("api_key", key_id)
@@ -345,5 +345,5 @@ def list_keys(
     now: datetime | None = None,
 ) -> Page[ApiKey]:
     """Return the tenant's keys, newest first, optionally only those ``active``, ``expired`` or ``revoked``."""
-    with uow_factory(tenant) as uow:
+    with uow_factory(tenant, read_only=True) as uow:
         return uow.api_keys.list(limit=limit, before_id=before_id, status=status, now=now or utc_now())

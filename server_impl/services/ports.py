@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
@@ -71,6 +71,9 @@ class ApiKeyRepository(Protocol):
 
     def save(self, key: ApiKey) -> None:
         """Write back a changed key (revoked, rotated, used)."""
+
+    def touch(self, key_id: str, used_at: datetime) -> None:
+        """Record that the key authenticated a request at ``used_at`` (only ``last_used_at`` changes)."""
 
     def predecessor(self, key_id: str) -> ApiKey | None:
         """Return the key a rotation replaced by ``key_id``, if any."""
@@ -208,5 +211,15 @@ class UnitOfWork(Protocol):
         """Roll back the transaction."""
 
 
-UnitOfWorkFactory = Callable[[Tenant | None], UnitOfWork]
-"""Opens a unit of work confined to one tenant, or a system one (``None``) for identity lookups."""
+class UnitOfWorkFactory(Protocol):
+    """Opens a unit of work confined to one tenant, or a system one (``None``) for identity lookups.
+
+    Attributes:
+        inline_reads: Read-only units never wait on a lock or the network (SQLite in WAL mode), so
+            the web layer may run them on the event loop instead of hopping to a worker thread.
+    """
+
+    inline_reads: bool
+
+    def __call__(self, tenant: Tenant | None, /, *, read_only: bool = False) -> UnitOfWork:
+        """Return a unit of work; a ``read_only`` one must not write (it takes no write lock)."""

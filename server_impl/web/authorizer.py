@@ -19,12 +19,15 @@ from starlette.concurrency import run_in_threadpool
 
 from server_impl.adapters.ratelimit import RateLimiter
 from server_impl.adapters.tokens import TokenVerifier
+from server_impl.domain.api_keys import ApiKey, has_valid_checksum, hash_secret
+from server_impl.domain.clock import utc_now
 from server_impl.domain.errors import InvalidCredentials, OrganizationAccessDenied
 from server_impl.domain.ids import is_id
 from server_impl.domain.principal import ActorType, CallContext, Principal
 from server_impl.domain.scopes import ROLE_SCOPES
 from server_impl.domain.tenancy import Environment
-from server_impl.services.authentication import authenticate_key, membership_for
+from server_impl.services.authentication import find_key, membership_for, needs_use_noted, note_use
+from server_impl.services.key_cache import KeyCache
 from server_impl.services.ports import UnitOfWorkFactory
 from server_impl.web.edge import REQUEST_ID_STATE
 from server_impl.web.problems import ProblemError
@@ -59,7 +62,9 @@ class Authorizer:
         limiter: RateLimiter,
         default_per_minute: int,
         default_per_day: int,
+        keys: KeyCache | None = None,
     ) -> None:
+        self.keys = keys or KeyCache(0)
         self._uow_factory = uow_factory
         self._pepper = pepper
         self._tokens = tokens
@@ -134,6 +139,17 @@ class Authorizer:
 
         return dependency
 
+    async def _find_key(self, secret: str) -> ApiKey:
+        now = utc_now()
+        cached = self.keys.get(hash_secret(secret, self._pepper)) if has_valid_checksum(secret) else None
+        if cached is not None or self._uow_factory.inline_reads:  # SQLite: a WAL read never waits
+            key = find_key(self._uow_factory, secret, self._pepper, now, self.keys)
+        else:
+            key = await run_in_threadpool(find_key, self._uow_factory, secret, self._pepper, now, self.keys)
+        if needs_use_noted(key, now):
+            await run_in_threadpool(note_use, self._uow_factory, key, now)
+        return key
+
     async def _authenticate(self, request: Request, organization_id: str) -> _Caller:
         api_key = request.headers.get("x-api-key")
         authorization = request.headers.get("authorization")
@@ -142,7 +158,7 @@ class Authorizer:
                 400, "ambiguous_credentials", "Send either 'x-api-key' or 'Authorization: Bearer', not both."
             )
         if api_key is not None:
-            key = await run_in_threadpool(authenticate_key, self._uow_factory, api_key.strip(), self._pepper)
+            key = await self._find_key(api_key.strip())
             if key.organization_id != organization_id:
                 raise OrganizationAccessDenied("This credential cannot act in that organization.")
             principal = Principal(

@@ -12,13 +12,17 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from server_impl.adapters.sqlalchemy.tenancy import install_tenant_guard
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+READ_ONLY_OPTION = "asteri_read_only"
+"""Execution option of read-only units of work: on SQLite they begin deferred and never take the write lock."""
 
 
 def build_engine(database_url: str, *, echo: bool = False) -> Engine:
     """Create the engine for a database URL.
 
-    On SQLite, transactions start with ``BEGIN IMMEDIATE`` (writers queue instead of failing with
-    "database is locked" on a lock upgrade), the journal is WAL and foreign keys are enforced.
+    On SQLite, write transactions start with ``BEGIN IMMEDIATE`` (writers queue instead of failing
+    with "database is locked" on a lock upgrade), read-only ones (:data:`READ_ONLY_OPTION`) with a
+    deferred ``BEGIN`` (WAL readers never wait for writers), the journal is WAL and foreign keys
+    are enforced.
 
     Args:
         database_url: A SQLAlchemy URL (``sqlite:///./asteri.db``, ``postgresql+psycopg://...``).
@@ -46,7 +50,8 @@ def build_engine(database_url: str, *, echo: bool = False) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -143,6 +143,10 @@ class SqlApiKeyRepository:
             )
         )
 
+    def touch(self, key_id: str, used_at: datetime) -> None:
+        """Write ``last_used_at`` alone (a concurrent revocation is never overwritten)."""
+        self._session.execute(update(ApiKeyRow).where(ApiKeyRow.id == key_id).values(last_used_at=used_at))
+
     def predecessor(self, key_id: str) -> ApiKey | None:
         """Return the key a rotation replaced by ``key_id``, if any."""
         row = self._session.scalars(select(ApiKeyRow).where(ApiKeyRow.rotated_to_id == key_id)).first()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from server_impl.adapters.sqlalchemy.engine import READ_ONLY_OPTION
 from server_impl.adapters.sqlalchemy.idempotency import SqlIdempotencyRepository
 from server_impl.adapters.sqlalchemy.repositories import (
     SqlApiKeyRepository,
@@ -50,12 +50,18 @@ class SqlAlchemyUnitOfWork:
     customers: CustomerRepository
     catalog: CatalogRepository
 
-    def __init__(self, factory: sessionmaker[Session], tenant: Tenant | None) -> None:
+    def __init__(self, factory: sessionmaker[Session], tenant: Tenant | None, *, read_only: bool = False) -> None:
         self._factory = factory
         self.tenant = tenant
+        self.read_only = read_only
 
     def __enter__(self) -> Self:
-        self.session = self._factory(info={SCOPE_KEY: self.tenant if self.tenant is not None else SYSTEM})
+        info = {SCOPE_KEY: self.tenant if self.tenant is not None else SYSTEM}
+        if self.read_only:
+            engine = self._factory.kw["bind"]
+            self.session = self._factory(info=info, bind=engine.execution_options(**{READ_ONLY_OPTION: True}))
+        else:
+            self.session = self._factory(info=info)
         self.organizations = SqlOrganizationRepository(self.session)
         self.users = SqlUserRepository(self.session)
         self.memberships = SqlMembershipRepository(self.session)
@@ -89,10 +95,18 @@ class SqlAlchemyUnitOfWork:
         self.session.rollback()
 
 
-def unit_of_work_factory(factory: sessionmaker[Session]) -> Callable[[Tenant | None], SqlAlchemyUnitOfWork]:
+class SqlAlchemyUnitOfWorkFactory:
+    """Opens :class:`SqlAlchemyUnitOfWork` on one session factory (the ``UnitOfWorkFactory`` port)."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+        self.inline_reads = factory.kw["bind"].dialect.name == "sqlite"
+
+    def __call__(self, tenant: Tenant | None, /, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
+        """Return a unit of work of the tenant (``None``: system); ``read_only`` ones never write."""
+        return SqlAlchemyUnitOfWork(self._factory, tenant, read_only=read_only)
+
+
+def unit_of_work_factory(factory: sessionmaker[Session]) -> SqlAlchemyUnitOfWorkFactory:
     """Return ``tenant -> SqlAlchemyUnitOfWork`` bound to a session factory."""
-
-    def make(tenant: Tenant | None) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(factory, tenant)
-
-    return make
+    return SqlAlchemyUnitOfWorkFactory(factory)
