@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import event, false
+from sqlalchemy import bindparam, event, false
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from server_impl.adapters.sqlalchemy.tables import TenantScoped
@@ -23,15 +23,29 @@ class TenantViolation(RuntimeError):
     """A row of another tenant was about to be written: a bug, never a user error."""
 
 
-def _criteria(scope: object) -> Any:
-    if isinstance(scope, Tenant):
-        organization_id, environment = scope.organization_id, scope.environment.value
-        return with_loader_criteria(
-            TenantScoped,
-            lambda cls: (cls.organization_id == organization_id) & (cls.environment == environment),
-            include_aliases=True,
-        )
-    return with_loader_criteria(TenantScoped, lambda _cls: false(), include_aliases=True)
+ORGANIZATION_PARAM: Final = "_tenant_organization_id"
+ENVIRONMENT_PARAM: Final = "_tenant_environment"
+
+# The criteria take the tenant as bound parameters, not closure values: the option (and its cache
+# key) is the same for every tenant, so SQLAlchemy reuses the compiled statement and the lambda's
+# analysis; the values are added to each execution's parameters by the hook below.
+_TENANT_ROWS = with_loader_criteria(
+    TenantScoped,
+    lambda cls: (
+        # literal names: SQLAlchemy's lambda analysis would wrap module globals as tracked values
+        (cls.organization_id == bindparam("_tenant_organization_id"))
+        & (cls.environment == bindparam("_tenant_environment"))
+    ),
+    include_aliases=True,
+)
+_NO_ROWS = with_loader_criteria(TenantScoped, lambda _cls: false(), include_aliases=True)
+
+
+def _with_tenant(parameters: Any, scope: Tenant) -> Any:
+    values = {ORGANIZATION_PARAM: scope.organization_id, ENVIRONMENT_PARAM: scope.environment.value}
+    if isinstance(parameters, list):  # executemany
+        return [{**item, **values} for item in parameters]
+    return {**(parameters or {}), **values}
 
 
 def install_tenant_guard(factory: sessionmaker[Session]) -> None:
@@ -46,7 +60,11 @@ def install_tenant_guard(factory: sessionmaker[Session]) -> None:
         scope = state.session.info.get(SCOPE_KEY)
         if scope == SYSTEM or not (state.is_select or state.is_update or state.is_delete):
             return
-        state.statement = state.statement.options(_criteria(scope))
+        if isinstance(scope, Tenant):
+            state.statement = state.statement.options(_TENANT_ROWS)
+            state.parameters = _with_tenant(state.parameters, scope)
+        else:
+            state.statement = state.statement.options(_NO_ROWS)
 
     @event.listens_for(factory, "before_flush")
     def _stamp(session: Session, _context: Any, _instances: Any) -> None:
