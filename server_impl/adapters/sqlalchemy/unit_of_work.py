@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,16 +51,22 @@ class SqlAlchemyUnitOfWork:
     customers: CustomerRepository
     catalog: CatalogRepository
 
-    def __init__(self, factory: sessionmaker[Session], tenant: Tenant | None, *, read_only: bool = False) -> None:
+    def __init__(
+        self, factory: sessionmaker[Session], tenant: Tenant | None, *, read_only_bind: Engine | None = None
+    ) -> None:
         self._factory = factory
         self.tenant = tenant
-        self.read_only = read_only
+        self._read_only_bind = read_only_bind
+
+    @property
+    def read_only(self) -> bool:
+        """Whether this unit of work only reads (it begins deferred on SQLite)."""
+        return self._read_only_bind is not None
 
     def __enter__(self) -> Self:
         info = {SCOPE_KEY: self.tenant if self.tenant is not None else SYSTEM}
-        if self.read_only:
-            engine = self._factory.kw["bind"]
-            self.session = self._factory(info=info, bind=engine.execution_options(**{READ_ONLY_OPTION: True}))
+        if self._read_only_bind is not None:
+            self.session = self._factory(info=info, bind=self._read_only_bind)
         else:
             self.session = self._factory(info=info)
         self.organizations = SqlOrganizationRepository(self.session)
@@ -100,11 +107,13 @@ class SqlAlchemyUnitOfWorkFactory:
 
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
-        self.inline_reads = factory.kw["bind"].dialect.name == "sqlite"
+        engine: Engine = factory.kw["bind"]
+        self._read_only_bind = engine.execution_options(**{READ_ONLY_OPTION: True})
+        self.inline_reads = engine.dialect.name == "sqlite"
 
     def __call__(self, tenant: Tenant | None, /, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
         """Return a unit of work of the tenant (``None``: system); ``read_only`` ones never write."""
-        return SqlAlchemyUnitOfWork(self._factory, tenant, read_only=read_only)
+        return SqlAlchemyUnitOfWork(self._factory, tenant, read_only_bind=self._read_only_bind if read_only else None)
 
 
 def unit_of_work_factory(factory: sessionmaker[Session]) -> SqlAlchemyUnitOfWorkFactory:
