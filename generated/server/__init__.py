@@ -34,10 +34,11 @@ ROUTER_FACTORIES = (
 )
 
 __all__ = [
+    "BASE_PATH",
+    "ROUTER_FACTORIES",
     "ApiKeysHandlers",
     "AuditEventsHandlers",
     "Authorizer",
-    "BASE_PATH",
     "CustomersHandlers",
     "EstimatesHandlers",
     "EventsHandlers",
@@ -45,7 +46,6 @@ __all__ = [
     "InvoicesHandlers",
     "JobsHandlers",
     "PaymentsHandlers",
-    "ROUTER_FACTORIES",
     "RequestContext",
     "SecurityRequirement",
     "ServicesHandlers",

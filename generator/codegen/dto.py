@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import hashlib
 import warnings
+from pathlib import Path
 from typing import Any
 
 from generator.codegen.cache import cache_key, read_cached, write_cached
@@ -14,6 +16,8 @@ from generator.ir.schemas import SchemaRegistry
 
 __all__ = ["dtos_from_document", "generate_dtos", "warm_up"]
 
+# Any change to this module (options, post-processing) invalidates cached DTO sources.
+_THIS_FILE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 _EXPERIMENTAL_MISSING = "from pydantic.experimental.missing_sentinel import MISSING"
 
 
@@ -69,7 +73,8 @@ def _fresh_source(document: dict[str, Any]) -> str:
     lines = output.splitlines(keepends=True)
     while lines and (lines[0].startswith("#") or not lines[0].strip()):
         lines.pop(0)
-    return "".join(lines).replace(_EXPERIMENTAL_MISSING, "from pydantic import MISSING")
+    source = "".join(line.rstrip() + "\n" for line in "".join(lines).splitlines())  # spec text may end in blanks
+    return source.replace(_EXPERIMENTAL_MISSING, "from pydantic import MISSING")
 
 
 def warm_up() -> None:
@@ -113,7 +118,7 @@ def dtos_from_document(document: dict[str, Any], expected: tuple[str, ...]) -> D
     schemas = document["components"]["schemas"]
     if not schemas:
         return DtoModule("from __future__ import annotations\n", (), ())
-    key = cache_key(document, repr(sorted(_OPTIONS.items())))
+    key = cache_key(document, repr(sorted(_OPTIONS.items())) + _THIS_FILE_DIGEST)
     source = read_cached(key)
     if source is None:
         source = _fresh_source(document)

@@ -152,6 +152,8 @@ class SchemaRegistry:
                 out[key] = {**copy.deepcopy(value), "mapping": mapped}
             elif key in ("example", "examples", "const", "enum"):
                 out[key] = value
+            elif key == "default" and ("oneOf" in node or "anyOf" in node):
+                continue  # datamodel-code-generator copies a union's default into every branch (wrong types)
             else:
                 if key == "default":
                     self._check_default(node, value, child)

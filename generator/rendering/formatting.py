@@ -15,7 +15,7 @@ line-length = 120
 target-version = "py311"
 
 [lint]
-select = ["I", "F401", "F541", "UP", "RUF036", "C4", "SIM", "PIE"]
+select = ["E", "W", "F", "I", "UP", "B", "C4", "PIE", "RUF", "SIM", "PT", "PERF", "PL", "ARG", "C90", "T20"]
 
 [lint.isort]
 known-first-party = [{first_party}]

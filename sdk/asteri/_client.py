@@ -22,7 +22,7 @@ from asteri.resources.payments import AsyncPayments, Payments
 from asteri.resources.services import AsyncServices, Services
 from asteri.resources.webhook_endpoints import AsyncWebhookEndpoints, WebhookEndpoints
 
-__all__ = ["AsyncAsteri", "Asteri"]
+__all__ = ["Asteri", "AsyncAsteri"]
 
 
 class Asteri(SyncAPIClient):

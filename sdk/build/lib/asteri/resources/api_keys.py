@@ -17,8 +17,8 @@ from asteri._response import APIResponse
 from asteri._types import NOT_GIVEN, NotGiven, Timeout
 
 __all__ = [
-    "AsyncApiKeys",
     "ApiKeys",
+    "AsyncApiKeys",
 ]
 
 _M = TypeVar("_M", bound=BaseModel)

@@ -18,10 +18,10 @@ from asteri._response import APIResponse
 from asteri._types import NOT_GIVEN, NotGiven, Timeout
 
 __all__ = [
-    "AsyncInvoicesAccountingSync",
-    "InvoicesAccountingSync",
     "AsyncInvoices",
+    "AsyncInvoicesAccountingSync",
     "Invoices",
+    "InvoicesAccountingSync",
 ]
 
 _M = TypeVar("_M", bound=BaseModel)

@@ -22,14 +22,14 @@ ROUTER_FACTORIES = (
 )
 
 __all__ = [
-    "Authorizer",
     "BASE_PATH",
+    "ROUTER_FACTORIES",
+    "Authorizer",
     "CustomersHandlers",
     "FilesHandlers",
     "InvoicesHandlers",
     "JobsHandlers",
     "MetaHandlers",
-    "ROUTER_FACTORIES",
     "RequestContext",
     "SecurityRequirement",
     "build_customers_router",

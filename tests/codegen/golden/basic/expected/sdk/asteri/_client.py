@@ -16,7 +16,7 @@ from asteri.resources.invoices import AsyncInvoices, Invoices
 from asteri.resources.jobs import AsyncJobs, Jobs
 from asteri.resources.meta import AsyncMeta, Meta
 
-__all__ = ["AsyncAsteri", "Asteri"]
+__all__ = ["Asteri", "AsyncAsteri"]
 
 
 class Asteri(SyncAPIClient):

@@ -16,11 +16,11 @@ ROUTER_FACTORIES = (
 )
 
 __all__ = [
-    "Authorizer",
     "BASE_PATH",
+    "ROUTER_FACTORIES",
+    "Authorizer",
     "DefaultHandlers",
     "PetsHandlers",
-    "ROUTER_FACTORIES",
     "RequestContext",
     "SecurityRequirement",
     "build_default_router",

@@ -29,7 +29,10 @@ from asteri._version import __version__
 from asteri._webhooks import WebhookEvent, Webhooks
 
 __all__ = [
-    "__version__",
+    "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "NOT_GIVEN",
     "APIConnectionError",
     "APIResponse",
     "APIStatusError",
@@ -42,14 +45,9 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
-    "DEFAULT_BASE_URL",
-    "DEFAULT_MAX_RETRIES",
-    "DEFAULT_TIMEOUT",
     "FieldError",
     "InternalServerError",
     "InvalidWebhookSignatureError",
-    "models",
-    "NOT_GIVEN",
     "NotFoundError",
     "NotGiven",
     "PermissionDeniedError",
@@ -62,4 +60,6 @@ __all__ = [
     "UnprocessableEntityError",
     "WebhookEvent",
     "Webhooks",
+    "__version__",
+    "models",
 ]

@@ -13,7 +13,7 @@ from asteri._webhooks import Webhooks
 from asteri.resources.default import AsyncDefault, Default
 from asteri.resources.pets import AsyncPets, Pets
 
-__all__ = ["AsyncAsteri", "Asteri"]
+__all__ = ["Asteri", "AsyncAsteri"]
 
 
 class Asteri(SyncAPIClient):
