@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -13,6 +14,7 @@ from server_impl.adapters.sqlalchemy.tenancy import install_tenant_guard
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 READ_ONLY_OPTION = "asteri_read_only"
+_HOLDS_WRITER = "asteri_holds_writer"
 """Execution option of read-only units of work: on SQLite they begin deferred and never take the write lock."""
 
 
@@ -50,11 +52,30 @@ def build_engine(database_url: str, *, echo: bool = False) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.close()
 
+    # SQLite has one writer. Its busy handler polls with sleeps of up to 100 ms, so writers of this
+    # process queue on a blocking lock instead, taken where SQLite's write lock is (BEGIN IMMEDIATE)
+    # and released with it; other processes still meet busy_timeout.
+    writer = threading.Lock()
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        read_only = connection.get_execution_options().get(READ_ONLY_OPTION, False)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY_OPTION, False):
+            connection.exec_driver_sql("BEGIN")
+            return
+        writer.acquire()
+        connection.info[_HOLDS_WRITER] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            _release(connection)
+            raise
 
+    def _release(connection: Any) -> None:
+        if connection.info.pop(_HOLDS_WRITER, False):
+            writer.release()
+
+    event.listen(engine, "commit", _release)
+    event.listen(engine, "rollback", _release)
     return engine
 
 
