@@ -62,8 +62,9 @@ def build_engine(database_url: str, *, echo: bool = False) -> Engine:
         if connection.get_execution_options().get(READ_ONLY_OPTION, False):
             connection.exec_driver_sql("BEGIN")
             return
-        writer.acquire()
-        connection.info[_HOLDS_WRITER] = True
+        # Bounded wait: past busy_timeout, SQLite's own lock decides (and reports "database is locked").
+        if writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_SECONDS):
+            connection.info[_HOLDS_WRITER] = True
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
