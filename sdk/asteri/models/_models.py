@@ -1060,7 +1060,7 @@ class ProblemFieldError(BaseModel):
     )
     field: str
     """
-    Path of the field in the body or the name of the query parameter, e.g. `line_items[2].quantity`.
+    A JSON pointer (RFC 6901) to the field in the body, e.g. `/line_items/2/quantity`, or the name of the query, header or path parameter as sent, e.g. `limit`.
     """
     message: str
     """
