@@ -27,6 +27,7 @@ from server_impl.domain.idempotency import StoredResponse
 from server_impl.domain.principal import ActorType, Principal
 from server_impl.domain.tenancy import Environment
 from server_impl.handlers.common import caller_of, decode_cursor, page_cursor, principal_of, read
+from server_impl.services import api_key_rotation as rotation
 from server_impl.services import api_keys as use_cases
 from server_impl.services.idempotency import IdempotencyPolicy
 from server_impl.services.key_cache import KeyCache
@@ -184,7 +185,7 @@ class ApiKeys(ApiKeysHandlers):
         overlap = timedelta(seconds=(body or models.ApiKeyRotate()).overlap_seconds)
 
         def work(uow: UnitOfWork) -> StoredResponse:
-            new, secret = use_cases.rotate_key_in(uow, caller, api_key_id, pepper=self._pepper, overlap=overlap)
+            new, secret = rotation.rotate_key_in(uow, caller, api_key_id, pepper=self._pepper, overlap=overlap)
             previous = uow.api_keys.get(api_key_id)
             view = KeyView(new, previous.expires_at if previous else None, new.created_at)
             return self._with_secret(200, view, secret, (("Location", f"{PATH}/{new.id}"), ("ETag", _etag(new))))

@@ -11,7 +11,7 @@ from server_impl.domain.errors import Conflict, InvalidCredentials, NotFound, Sc
 from server_impl.domain.principal import ActorType, CallContext, Principal
 from server_impl.domain.scopes import ALL_SCOPES
 from server_impl.domain.tenancy import Environment
-from server_impl.services import api_keys
+from server_impl.services import api_key_rotation, api_keys
 from server_impl.services.authentication import authenticate_key
 from tests.server.conftest import Harness
 
@@ -134,7 +134,7 @@ def test_rotation_keeps_the_old_key_for_the_overlap(harness: Harness) -> None:
     key_id, old_secret = harness.key(org, scopes=("read:customers",))
     now = utc_now()
     pepper = harness.settings.api_key_pepper
-    new, new_secret = api_keys.rotate_key(
+    new, new_secret = api_key_rotation.rotate_key(
         harness.context.uow_factory, system_context(org), key_id, pepper=pepper, overlap=timedelta(hours=1), now=now
     )
     assert new.scopes == ("read:customers",)
@@ -145,14 +145,14 @@ def test_rotation_keeps_the_old_key_for_the_overlap(harness: Harness) -> None:
         authenticate_key(harness.context.uow_factory, old_secret, pepper, now + timedelta(hours=1, seconds=1))
     assert caught.value.reason == "expired"
     with pytest.raises(Conflict):
-        api_keys.rotate_key(harness.context.uow_factory, system_context(org), key_id, pepper=pepper)
+        api_key_rotation.rotate_key(harness.context.uow_factory, system_context(org), key_id, pepper=pepper)
 
 
 def test_rotation_needs_every_scope_of_the_key(harness: Harness) -> None:
     org = harness.organization()
     key_id, _ = harness.key(org, scopes=("read:customers", "write:customers"))
     with pytest.raises(ScopeEscalation):
-        api_keys.rotate_key(
+        api_key_rotation.rotate_key(
             harness.context.uow_factory,
             key_context(org, {"write:api_keys", "read:customers"}),
             key_id,
