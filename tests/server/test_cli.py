@@ -1,6 +1,8 @@
 """The server's CLI commands: db upgrade, orgs, users, keys, tokens, configuration errors."""
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import jwt
@@ -90,3 +92,11 @@ def test_configuration_errors_stop_with_one_sentence(run, monkeypatch: pytest.Mo
 @pytest.mark.parametrize(("text", "seconds"), [("90d", 90 * 86400), ("1h", 3600), ("30m", 1800), ("45s", 45)])
 def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text).total_seconds() == seconds
+
+
+def test_the_cli_module_does_not_load_the_server_stack() -> None:
+    """``asteri --help`` stays fast: the server commands import their stack only when they run."""
+    heavy = "{'sqlalchemy', 'fastapi', 'uvicorn', 'pydantic_settings'}"
+    probe = f"import sys, server_impl.cli; print(sorted({heavy} & set(sys.modules)))"
+    loaded = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True, text=True).stdout.strip()
+    assert loaded == "[]"
