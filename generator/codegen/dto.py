@@ -9,7 +9,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from generator.codegen.cache import cache_key, read_cached, write_cached
+from generator.cache import cache_key, read_cached, write_cached
 from generator.ir.errors import CodegenError, Unsupported
 from generator.ir.model import DtoModule
 from generator.ir.schemas import SchemaRegistry
@@ -118,11 +118,12 @@ def dtos_from_document(document: dict[str, Any], expected: tuple[str, ...]) -> D
     schemas = document["components"]["schemas"]
     if not schemas:
         return DtoModule("from __future__ import annotations\n", (), ())
-    key = cache_key(document, repr(sorted(_OPTIONS.items())) + _THIS_FILE_DIGEST)
-    source = read_cached(key)
+    key = cache_key(document, repr(sorted(_OPTIONS.items())) + _THIS_FILE_DIGEST,
+                    libraries=("datamodel-code-generator",))
+    source = read_cached("dto", key, ".py")
     if source is None:
         source = _fresh_source(document)
-        write_cached(key, source)
+        write_cached("dto", key, source, ".py")
     classes, enums = _classes(ast.parse(source))
     missing = sorted(set(expected) - set(classes))
     if missing:

@@ -8,8 +8,11 @@ stamp the path of the node it was validating onto the errors it yields.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Iterator
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from jsonschema.exceptions import SchemaError, ValidationError, best_match
@@ -26,6 +29,7 @@ from openapi_spec_validator.validation.exceptions import (
 from referencing import Registry
 from referencing.jsonschema import specification_with
 
+from generator.cache import cache_key, read_cached, write_cached
 from generator.loading.pointers import join
 
 __all__ = ["StructuralError", "structural_errors"]
@@ -33,6 +37,7 @@ __all__ = ["StructuralError", "structural_errors"]
 # Checked by generator.validation.semantic with exact locations instead.
 _SKIPPED = (DuplicateOperationIDError, UnresolvableParameterError)
 _STAMP = "_asteri_parts"
+_LIBRARIES = ("openapi-spec-validator", "openapi-schema-validator", "jsonschema")
 
 
 class StructuralError:
@@ -125,8 +130,25 @@ def _message(error: ValidationError) -> str:
     return str(error.message)
 
 
+_THIS_FILE_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
 def structural_errors(data: dict[str, Any]) -> list[StructuralError]:
-    """Run openapi-spec-validator on a bundled document (3.0 or 3.1 by its ``openapi`` field)."""
+    """Run openapi-spec-validator on a bundled document, through the content-addressed cache.
+
+    The validation is a pure function of the document and the validator's version, and the
+    slowest step of ``asteri check``; an unchanged spec is answered from the cache.
+    """
+    key = cache_key(data, _THIS_FILE_DIGEST, libraries=_LIBRARIES)
+    cached = read_cached("validation", key, ".json")
+    if cached is not None:
+        return [StructuralError(pointer, message) for pointer, message in json.loads(cached)]
+    errors = _fresh_structural_errors(data)
+    write_cached("validation", key, json.dumps([[e.pointer, e.message] for e in errors]), ".json")
+    return errors
+
+
+def _fresh_structural_errors(data: dict[str, Any]) -> list[StructuralError]:
     version = str(data.get("openapi", ""))
     validator_class = _V31 if version.startswith("3.1") else _V30
     errors: list[StructuralError] = []
