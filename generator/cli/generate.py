@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from generator.cli._common import EXIT_FINDINGS, config_or_exit, fail_usage, load_or_exit, spec_path
-from generator.codegen import DtoWorker, check_trees, generate_trees, write_trees
-from generator.ir import CodegenError
-from generator.rendering import FormattingError, RenderedTree
+
+if TYPE_CHECKING:  # the codegen stack is imported when the command runs: a fast `asteri --help`
+    from generator.codegen import DtoWorker
+    from generator.rendering import RenderedTree
 
 _SPEC_HELP = "The spec to generate from (default: [tool.asteri] spec)."
 _CHECK_HELP = "Compare with the committed output; exit 1 and list the stale files."
@@ -18,6 +19,10 @@ _OUTPUT_HELP = "Where generated/ and sdk/ live (default: the project root)."
 
 
 def _trees(path: Path, worker: DtoWorker) -> tuple[RenderedTree, ...]:
+    from generator.codegen import generate_trees
+    from generator.ir import CodegenError
+    from generator.rendering import FormattingError
+
     doc = load_or_exit(path)
     if doc.problems:
         first = doc.problems[0]
@@ -41,6 +46,8 @@ def _generate(
     output_dir: Annotated[Path | None, typer.Option("--output-dir", help=_OUTPUT_HELP)] = None,
 ) -> None:
     """Generate DTOs and server stubs (generated/) and the Python SDK (sdk/) from the contract."""
+    from generator.codegen import DtoWorker, check_trees, write_trees
+
     path = spec_path(spec)
     root = output_dir if output_dir is not None else config_or_exit().project_root
     with DtoWorker() as worker:  # warms datamodel-code-generator up while the spec loads
