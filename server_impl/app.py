@@ -13,6 +13,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
+from starlette.staticfiles import StaticFiles
 
 from server_impl.adapters.ratelimit import RateLimiter
 from server_impl.adapters.sqlalchemy.engine import build_engine, build_session_factory
@@ -24,7 +25,7 @@ from server_impl.services.key_cache import KeyCache
 from server_impl.services.ports import UnitOfWorkFactory
 from server_impl.settings import ConfigurationError, Settings, load_settings
 from server_impl.web.authorizer import Authorizer
-from server_impl.web.contract import contract_router, default_spec_path, load_contract
+from server_impl.web.contract import contract_router, default_docs_site, default_spec_path, load_contract
 from server_impl.web.edge import EdgeMiddleware
 from server_impl.web.errors import install_error_handlers
 
@@ -130,4 +131,7 @@ def create_app(settings: Settings | None = None, *, routers: RouterFactory | Non
         app.include_router(router)
     for router in routers(context) if routers is not None else ():
         app.include_router(router)
+    site = default_docs_site()
+    if site is not None:  # the developer portal, where the problem `type` URIs of a local server point
+        app.mount("/docs", StaticFiles(directory=site, html=True), name="docs")
     return app

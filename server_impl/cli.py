@@ -223,6 +223,8 @@ def serve(
             else DEMO_DATABASE_URL
         )
         os.environ["ASTERI_DATABASE_URL"] = url
+        # Problem `type` URIs then point at this server's own portal (/docs), unless set explicitly.
+        os.environ.setdefault("ASTERI_DOCS_BASE_URL", f"http://{host}:{port}/docs")
         settings = _settings(database_url=url)
         upgrade(url)
         typer.echo(seed_demo(_uow_factory(settings), settings, f"http://{host}:{port}"))

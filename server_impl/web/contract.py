@@ -21,16 +21,27 @@ BASE_PATH = "/api/public/v1"
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
 
-def default_spec_path() -> Path | None:
-    """Return ``generated/openapi.json`` (written by ``asteri generate``) when it exists."""
+def _generated_file(name: str) -> Path | None:
     spec = importlib.util.find_spec("generated")
     if spec is None or not spec.submodule_search_locations:
         return None
     for location in spec.submodule_search_locations:
-        candidate = Path(location) / "openapi.json"
-        if candidate.is_file():
+        candidate = Path(location) / name
+        if candidate.exists():
             return candidate
     return None
+
+
+def default_spec_path() -> Path | None:
+    """Return ``generated/openapi.json`` (written by ``asteri generate``) when it exists."""
+    path = _generated_file("openapi.json")
+    return path if path is not None and path.is_file() else None
+
+
+def default_docs_site() -> Path | None:
+    """Return ``generated/docs_site`` (written by ``asteri docs build``) when it exists."""
+    path = _generated_file("docs_site")
+    return path if path is not None and (path / "index.html").is_file() else None
 
 
 def load_contract(path: Path) -> bytes:

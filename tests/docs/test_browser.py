@@ -70,6 +70,8 @@ def _app(site_dir: Path, base: str, tmp: Path) -> tuple[Any, bool]:
     url = f"sqlite:///{tmp / 'portal.db'}"
     upgrade(url)
     app = create_app(Settings(database_url=url, docs_base_url=f"{base}/docs"))
+    # The server mounts the committed portal at /docs itself; serve the site under test in its place.
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) != "/docs"]
     app.mount("/docs", static)
     return app, True
 

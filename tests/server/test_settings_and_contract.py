@@ -51,4 +51,16 @@ def test_the_contract_is_served_as_written(harness: Harness) -> None:
     assert response.headers["content-type"] == "application/json"
     assert response.json() == json.loads(SPEC.read_text())
     assert harness.client.get("/openapi.json").status_code == 404
-    assert harness.client.get("/docs").status_code == 404
+    assert "swagger" not in harness.client.get("/docs/").text.lower()  # /docs is our portal, not FastAPI's UI
+    assert harness.client.get("/redoc").status_code == 404
+
+
+def test_the_developer_portal_is_served_at_docs(harness: Harness) -> None:
+    landing = harness.client.get("/docs/")
+    assert landing.status_code == 200
+    assert landing.headers["content-type"].startswith("text/html")
+    problem = harness.client.get("/api/public/v1/customers/cus_01HV3K8Z9Q4N7M2R5T6W8X0Y1B")
+    code = problem.json()["code"]
+    page = harness.client.get(f"/docs/errors/{code}/")
+    assert page.status_code == 200
+    assert code in page.text
