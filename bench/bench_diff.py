@@ -27,8 +27,12 @@ METHODS = ("get", "put", "post", "delete", "patch")
 
 
 def _operations(data: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    return [(path, method, item[method]) for path, item in data.get("paths", {}).items()
-            for method in METHODS if isinstance(item, dict) and method in item]
+    return [
+        (path, method, item[method])
+        for path, item in data.get("paths", {}).items()
+        for method in METHODS
+        if isinstance(item, dict) and method in item
+    ]
 
 
 def edit(data: dict[str, Any]) -> dict[str, Any]:
@@ -38,8 +42,9 @@ def edit(data: dict[str, Any]) -> dict[str, Any]:
     for path, method, _ in operations[:3]:  # remove 3 operations without deprecation
         del data["paths"][path][method]
     for _, _, node in operations[3:13]:  # a new required query parameter on 10 operations
-        node.setdefault("parameters", []).append({"name": "bench_mode", "in": "query", "required": True,
-                                                  "schema": {"type": "string"}})
+        node.setdefault("parameters", []).append(
+            {"name": "bench_mode", "in": "query", "required": True, "schema": {"type": "string"}}
+        )
     for _, _, node in operations[13:18]:  # 5 operations deprecated
         node["deprecated"] = True
     schemas = data.get("components", {}).get("schemas", {})
@@ -81,8 +86,10 @@ def bench(path: Path, repeat: int) -> None:
         full_best, _, _ = _time(lambda: diff_documents(base, revision), 1)
     size = path.stat().st_size / 1024
     print(f"{path.name}: {size:.0f} KiB, {len(_operations(base.data))} operations, load {load_best:.2f} s")
-    print(f"  diff after scripted edits: best {best:.3f} s, median {median:.3f} s of {repeat}; "
-          f"{len(result.changes)} changes {result.summary}")
+    print(
+        f"  diff after scripted edits: best {best:.3f} s, median {median:.3f} s of {repeat}; "
+        f"{len(result.changes)} changes {result.summary}"
+    )
     print(f"  same diff without the equal-subtree shortcut (every schema walked): {full_best:.3f} s")
 
 

@@ -34,13 +34,17 @@ def _weights(files: dict[str, str]) -> None:
         by_section[rel.split("/")[0]] += len(text.encode())
     pages = [(len(t.encode()), r) for r, t in files.items() if r.endswith(".html")]
     gz = sum(len(gzip.compress(t.encode(), 9, mtime=0)) for t in files.values())
-    print(f"\nour site: {len(files)} files, {site_size(files):,} bytes ({gz:,} gzipped), "
-          f"{len(pages)} pages, median page {int(statistics.median(p for p, _ in pages)):,} bytes")
+    print(
+        f"\nour site: {len(files)} files, {site_size(files):,} bytes ({gz:,} gzipped), "
+        f"{len(pages)} pages, median page {int(statistics.median(p for p, _ in pages)):,} bytes"
+    )
     for section, size in by_section.most_common():
         print(f"  {section:20} {size:>10,}")
     biggest = max(pages)
-    print(f"  largest page: {biggest[1]} ({biggest[0]:,} bytes); search index "
-          f"{len(files['assets/search-index.js'].encode()):,} bytes (loaded on first focus of the search box)")
+    print(
+        f"  largest page: {biggest[1]} ({biggest[0]:,} bytes); search index "
+        f"{len(files['assets/search-index.js'].encode()):,} bytes (loaded on first focus of the search box)"
+    )
 
 
 def main() -> None:
@@ -77,8 +81,10 @@ def main() -> None:
             continue
         best = min(range(len(totals)), key=totals.__getitem__)
         load, view, render, write = parts[best]
-        print(f"{path.name:40} {ops:>5} {load:>7.2f} {view:>7.2f} {render:>8.2f} {write:>7.2f} "
-              f"{totals[best]:>7.2f} {site_size(files):>11,}")
+        print(
+            f"{path.name:40} {ops:>5} {load:>7.2f} {view:>7.2f} {render:>8.2f} {write:>7.2f} "
+            f"{totals[best]:>7.2f} {site_size(files):>11,}"
+        )
         if ours is None:
             ours = files
     if ours is not None:

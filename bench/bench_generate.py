@@ -64,15 +64,35 @@ def ensure_peers(env: Path) -> Path | None:
 
 def commands(doc: Path, out: Path, peers: Path | None) -> dict[str, list[str]]:
     cmds = {
-        "asteri generate": [sys.executable, "-m", "generator", "generate", "--spec", str(doc), "--output-dir",
-                            str(out)],
+        "asteri generate": [
+            sys.executable,
+            "-m",
+            "generator",
+            "generate",
+            "--spec",
+            str(doc),
+            "--output-dir",
+            str(out),
+        ],
         "asteri (engine)": [sys.executable, "-c", _ENGINE, str(doc)],
     }
     if peers is not None:
-        cmds["openapi-python-client"] = [str(peers / "openapi-python-client"), "generate", "--path", str(doc),
-                                         "--output-path", str(out / "opc"), "--overwrite"]
-        cmds["fastapi-code-generator"] = [str(peers / "fastapi-codegen"), "--input", str(doc), "--output",
-                                          str(out / "fcg")]
+        cmds["openapi-python-client"] = [
+            str(peers / "openapi-python-client"),
+            "generate",
+            "--path",
+            str(doc),
+            "--output-path",
+            str(out / "opc"),
+            "--overwrite",
+        ]
+        cmds["fastapi-code-generator"] = [
+            str(peers / "fastapi-codegen"),
+            "--input",
+            str(doc),
+            "--output",
+            str(out / "fcg"),
+        ]
     return cmds
 
 

@@ -112,15 +112,21 @@ def _today(text: str | None) -> date:
 
 
 def diff(  # noqa: PLR0917 - typer maps parameters to options
-    base: Annotated[str | None, typer.Argument(help="Base spec: file, split-spec root or git:REF:path "
-                                                    "(default: latest release under spec/releases/).")] = None,
+    base: Annotated[
+        str | None,
+        typer.Argument(
+            help="Base spec: file, split-spec root or git:REF:path (default: latest release under spec/releases/)."
+        ),
+    ] = None,
     revision: Annotated[str | None, typer.Argument(help="Revised spec (default: [tool.asteri] spec).")] = None,
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.text,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 at this level or above.")] = FailOn.warning,
-    severity_levels: Annotated[Path | None, typer.Option("--severity-levels",
-                                                         help="Lines 'check-id error|warning|info|none'.")] = None,
-    ignore: Annotated[Path | None, typer.Option("--ignore", help="Lines: a fingerprint, or "
-                                                                "'check-id [METHOD] [PATH-GLOB]'.")] = None,
+    severity_levels: Annotated[
+        Path | None, typer.Option("--severity-levels", help="Lines 'check-id error|warning|info|none'.")
+    ] = None,
+    ignore: Annotated[
+        Path | None, typer.Option("--ignore", help="Lines: a fingerprint, or 'check-id [METHOD] [PATH-GLOB]'.")
+    ] = None,
     match_path: Annotated[str | None, typer.Option("--match-path", help="Only paths matching this regex.")] = None,
     engine: Annotated[Engine, typer.Option("--engine", help="builtin, or oasdiff from PATH.")] = Engine.builtin,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
@@ -133,12 +139,19 @@ def diff(  # noqa: PLR0917 - typer maps parameters to options
     """Compare two versions of the contract and report changes with oasdiff's check ids and levels."""
     pair = resolve_pair(base, revision, releases)
     if pair is None:
-        typer.echo(f"asteri diff: no release under {releases_dir(releases)} yet, nothing to compare "
-                   "(cut one with 'asteri release VERSION')", err=True)
+        typer.echo(
+            f"asteri diff: no release under {releases_dir(releases)} yet, nothing to compare "
+            "(cut one with 'asteri release VERSION')",
+            err=True,
+        )
         raise typer.Exit(EXIT_OK)
     policy = _policy(severity_levels, ignore, match_path)
-    options = DiffOptions(today=_today(today), deprecation_days_stable=deprecation_days_stable,
-                          deprecation_days_beta=deprecation_days_beta, include_path_params=include_path_params)
+    options = DiffOptions(
+        today=_today(today),
+        deprecation_days_stable=deprecation_days_stable,
+        deprecation_days_beta=deprecation_days_beta,
+        include_path_params=include_path_params,
+    )
     old, new = load_spec_or_exit(pair[0]), load_spec_or_exit(pair[1])
     result = policy.apply(run_diff(old, new, engine, options))
     write_text(render(result, fmt.value), output)

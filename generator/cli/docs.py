@@ -48,8 +48,12 @@ def _build(
     text = changelog_path.read_text(encoding="utf-8") if changelog_path.is_file() else ""
     files = build_site(doc.data, changelog_text=text, base_url=base_url)
     target = output if output is not None else root / DEFAULT_SITE_DIR
-    if (not check and target.is_dir() and any(target.iterdir())
-            and not (target / "assets" / "search-index.js").is_file()):
+    if (
+        not check
+        and target.is_dir()
+        and any(target.iterdir())
+        and not (target / "assets" / "search-index.js").is_file()
+    ):
         fail_usage(f"{target}: not empty and not a docs site; refusing to replace its files")
     if check:
         stale = compare_tree(target, files).stale

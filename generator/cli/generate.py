@@ -33,8 +33,9 @@ def _trees(path: Path, worker: DtoWorker) -> tuple[RenderedTree, ...]:
         for problem in exc.problems:
             where = doc.locate(problem.pointer)
             typer.echo(f"{where.file}:{where.line}: #{problem.pointer}: {problem.message}", err=True)
-        typer.echo(f"error: cannot generate: {len(exc.problems)} unsupported construct(s); nothing was written",
-                   err=True)
+        typer.echo(
+            f"error: cannot generate: {len(exc.problems)} unsupported construct(s); nothing was written", err=True
+        )
         raise typer.Exit(EXIT_FINDINGS) from None
     except FormattingError as exc:
         fail_usage(f"ruff rejected the rendered output (a template bug): {exc}")

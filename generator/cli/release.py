@@ -39,8 +39,9 @@ def release(  # noqa: PLR0917 - typer maps parameters to options
     revision = load_spec_or_exit(str(spec_path(spec)))
     target = changelog if changelog is not None else config_or_exit().project_root / "CHANGELOG.md"
     try:
-        outcome = cut_release(revision.document, version, releases_dir(releases), target, released=_date(on),
-                              write=not dry_run)
+        outcome = cut_release(
+            revision.document, version, releases_dir(releases), target, released=_date(on), write=not dry_run
+        )
     except ReleaseError as exc:
         typer.echo(f"error: release refused: {exc}", err=True)
         raise typer.Exit(EXIT_FINDINGS) from None
@@ -53,8 +54,9 @@ def release(  # noqa: PLR0917 - typer maps parameters to options
 
 
 def changelog_command(  # noqa: PLR0917 - typer maps parameters to options
-    base: Annotated[str | None, typer.Argument(
-        help="Base spec (default: latest release; none: first release).")] = None,
+    base: Annotated[
+        str | None, typer.Argument(help="Base spec (default: latest release; none: first release).")
+    ] = None,
     revision: Annotated[str | None, typer.Argument(help="Revised spec (default: [tool.asteri] spec).")] = None,
     version: Annotated[str | None, typer.Option("--version", help="Heading version (default: info.version).")] = None,
     on: Annotated[str | None, typer.Option("--date", help="Heading date (default today).")] = None,

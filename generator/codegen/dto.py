@@ -68,8 +68,9 @@ def _fresh_source(document: dict[str, Any]) -> str:
         problem = Unsupported("/components/schemas", f"datamodel-code-generator failed: {message}")
         raise CodegenError([problem]) from exc
     if not isinstance(output, str):
-        raise CodegenError([Unsupported("/components/schemas", "datamodel-code-generator split the models "
-                                                               "into several modules")])
+        raise CodegenError(
+            [Unsupported("/components/schemas", "datamodel-code-generator split the models into several modules")]
+        )
     lines = output.splitlines(keepends=True)
     while lines and (lines[0].startswith("#") or not lines[0].strip()):
         lines.pop(0)
@@ -79,8 +80,12 @@ def _fresh_source(document: dict[str, Any]) -> str:
 
 def warm_up() -> None:
     """Run datamodel-code-generator once on a tiny document (its first call pays for imports)."""
-    tiny = {"openapi": "3.1.0", "info": {"title": "warm-up", "version": "0"}, "paths": {},
-            "components": {"schemas": {"Warm": {"type": "object", "properties": {"a": {"type": "string"}}}}}}
+    tiny = {
+        "openapi": "3.1.0",
+        "info": {"title": "warm-up", "version": "0"},
+        "paths": {},
+        "components": {"schemas": {"Warm": {"type": "object", "properties": {"a": {"type": "string"}}}}},
+    }
     with contextlib.suppress(Exception):  # an optimisation only; the real run reports errors
         _run_datamodel_codegen(tiny)
 
@@ -118,8 +123,9 @@ def dtos_from_document(document: dict[str, Any], expected: tuple[str, ...]) -> D
     schemas = document["components"]["schemas"]
     if not schemas:
         return DtoModule("from __future__ import annotations\n", (), ())
-    key = cache_key(document, repr(sorted(_OPTIONS.items())) + _THIS_FILE_DIGEST,
-                    libraries=("datamodel-code-generator",))
+    key = cache_key(
+        document, repr(sorted(_OPTIONS.items())) + _THIS_FILE_DIGEST, libraries=("datamodel-code-generator",)
+    )
     source = read_cached("dto", key, ".py")
     if source is None:
         source = _fresh_source(document)
@@ -127,6 +133,12 @@ def dtos_from_document(document: dict[str, Any], expected: tuple[str, ...]) -> D
     classes, enums = _classes(ast.parse(source))
     missing = sorted(set(expected) - set(classes))
     if missing:
-        raise CodegenError([Unsupported("/components/schemas/" + name, "datamodel-code-generator did not produce "
-                                                                        f"a class named {name}") for name in missing])
+        raise CodegenError(
+            [
+                Unsupported(
+                    "/components/schemas/" + name, f"datamodel-code-generator did not produce a class named {name}"
+                )
+                for name in missing
+            ]
+        )
     return DtoModule(source, tuple(sorted(classes)), tuple(sorted(enums)))

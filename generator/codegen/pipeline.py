@@ -35,9 +35,14 @@ def _merge(trees: tuple[RenderedTree, ...]) -> dict[str, str]:
     return {f"{tree.root}/{path}": text for tree in trees for path, text in tree.files.items()}
 
 
-def generate_trees(data: dict[str, Any], *, templates: Path = DEFAULT_TEMPLATES,
-                   options: BuildOptions | None = None, parallel: bool = True,
-                   worker: DtoWorker | None = None) -> tuple[RenderedTree, ...]:
+def generate_trees(
+    data: dict[str, Any],
+    *,
+    templates: Path = DEFAULT_TEMPLATES,
+    options: BuildOptions | None = None,
+    parallel: bool = True,
+    worker: DtoWorker | None = None,
+) -> tuple[RenderedTree, ...]:
     """Render every output tree of a bundled document, formatted, in memory.
 
     Args:

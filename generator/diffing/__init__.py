@@ -13,6 +13,14 @@ from generator.diffing.model import Change, DiffOptions, DiffResult
 from generator.diffing.policy import Policy, PolicyError, parse_ignores, parse_severity_levels
 
 __all__ = [
-    "Change", "Check", "DiffOptions", "DiffResult", "Policy", "PolicyError", "catalogue", "diff_documents",
-    "parse_ignores", "parse_severity_levels",
+    "Change",
+    "Check",
+    "DiffOptions",
+    "DiffResult",
+    "Policy",
+    "PolicyError",
+    "catalogue",
+    "diff_documents",
+    "parse_ignores",
+    "parse_severity_levels",
 ]

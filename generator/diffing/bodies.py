@@ -22,15 +22,17 @@ def check_request_body(walker: SchemaWalker, base: Operation, revision: Operatio
     sink = walker.sink
     context = sink.context
     old, old_pointer, _ = deref(context.base.data, base.node.get("requestBody"), base.pointer + "/requestBody")
-    new, new_pointer, _ = deref(context.revision.data, revision.node.get("requestBody"),
-                                revision.pointer + "/requestBody")
+    new, new_pointer, _ = deref(
+        context.revision.data, revision.node.get("requestBody"), revision.pointer + "/requestBody"
+    )
     where = "request body"
     if not isinstance(old, dict) and not isinstance(new, dict):
         return
     if not isinstance(old, dict):
         kind = "required" if new.get("required") is True else "optional"
-        sink.emit(f"request-body-added-{kind}", f"{kind} request body added", location=where,
-                  revision_pointer=new_pointer)
+        sink.emit(
+            f"request-body-added-{kind}", f"{kind} request body added", location=where, revision_pointer=new_pointer
+        )
         return
     if not isinstance(new, dict):
         sink.emit("request-body-removed", "request body removed", location=where, base_pointer=old_pointer)
@@ -38,22 +40,39 @@ def check_request_body(walker: SchemaWalker, base: Operation, revision: Operatio
     was, now = old.get("required") is True, new.get("required") is True
     if was != now:
         verb = "required" if now else "optional"
-        sink.emit(f"request-body-became-{verb}", f"request body became {verb}", location=where,
-                  base_pointer=old_pointer, revision_pointer=new_pointer)
+        sink.emit(
+            f"request-body-became-{verb}",
+            f"request body became {verb}",
+            location=where,
+            base_pointer=old_pointer,
+            revision_pointer=new_pointer,
+        )
     old_content, new_content = _mapping(old.get("content")), _mapping(new.get("content"))
     for media in sorted(old_content.keys() | new_content.keys()):
         label = f"request body ({media})"
         old_media_pointer = f"{old_pointer}/content/{escape(media)}"
         new_media_pointer = f"{new_pointer}/content/{escape(media)}"
         if media not in new_content:
-            sink.emit("request-body-media-type-removed", f"media type '{media}' no longer accepted",
-                      location=label, base_pointer=old_media_pointer)
+            sink.emit(
+                "request-body-media-type-removed",
+                f"media type '{media}' no longer accepted",
+                location=label,
+                base_pointer=old_media_pointer,
+            )
         elif media not in old_content:
-            sink.emit("request-body-media-type-added", f"media type '{media}' now accepted", location=label,
-                      revision_pointer=new_media_pointer)
+            sink.emit(
+                "request-body-media-type-added",
+                f"media type '{media}' now accepted",
+                location=label,
+                revision_pointer=new_media_pointer,
+            )
         else:
-            _media(walker, Site("request", "body", label), (_mapping(old_content[media]), old_media_pointer),
-                   (_mapping(new_content[media]), new_media_pointer))
+            _media(
+                walker,
+                Site("request", "body", label),
+                (_mapping(old_content[media]), old_media_pointer),
+                (_mapping(new_content[media]), new_media_pointer),
+            )
 
 
 def _media(walker: SchemaWalker, site: Site, old: tuple[dict[str, Any], str], new: tuple[dict[str, Any], str]) -> None:
@@ -64,8 +83,13 @@ def _media(walker: SchemaWalker, site: Site, old: tuple[dict[str, Any], str], ne
         walker.walk(site, old_node["schema"], old_pointer + "/schema", new_node["schema"], new_pointer + "/schema")
     elif has_old or has_new:
         verb = "added" if has_new else "removed"
-        sink.emit(f"{site.direction}-body-media-type-schema-{verb}", f"{site.location}: schema {verb}",
-                  location=site.location, base_pointer=old_pointer, revision_pointer=new_pointer)
+        sink.emit(
+            f"{site.direction}-body-media-type-schema-{verb}",
+            f"{site.location}: schema {verb}",
+            location=site.location,
+            base_pointer=old_pointer,
+            revision_pointer=new_pointer,
+        )
 
 
 def _success(status: str) -> bool:
@@ -93,8 +117,9 @@ def check_responses(walker: SchemaWalker, base: Operation, revision: Operation) 
             _contents(walker, label, (old, old_pointer), (new, new_pointer))
 
 
-def _headers(walker: SchemaWalker, label: str, old: tuple[dict[str, Any], str],
-             new: tuple[dict[str, Any], str]) -> None:
+def _headers(
+    walker: SchemaWalker, label: str, old: tuple[dict[str, Any], str], new: tuple[dict[str, Any], str]
+) -> None:
     sink = walker.sink
     context = sink.context
     old_headers = {name.lower(): name for name in _mapping(old[0].get("headers"))}
@@ -104,11 +129,15 @@ def _headers(walker: SchemaWalker, label: str, old: tuple[dict[str, Any], str],
         where = f"{label} header '{name}'"
         old_node = old_pointer = new_node = new_pointer = None
         if key in old_headers:
-            old_node, old_pointer, _ = deref(context.base.data, old[0]["headers"][old_headers[key]],
-                                             f"{old[1]}/headers/{escape(old_headers[key])}")
+            old_node, old_pointer, _ = deref(
+                context.base.data, old[0]["headers"][old_headers[key]], f"{old[1]}/headers/{escape(old_headers[key])}"
+            )
         if key in new_headers:
-            new_node, new_pointer, _ = deref(context.revision.data, new[0]["headers"][new_headers[key]],
-                                             f"{new[1]}/headers/{escape(new_headers[key])}")
+            new_node, new_pointer, _ = deref(
+                context.revision.data,
+                new[0]["headers"][new_headers[key]],
+                f"{new[1]}/headers/{escape(new_headers[key])}",
+            )
         old_required = isinstance(old_node, dict) and old_node.get("required") is True
         new_required = isinstance(new_node, dict) and new_node.get("required") is True
         if not isinstance(new_node, dict):
@@ -118,11 +147,21 @@ def _headers(walker: SchemaWalker, label: str, old: tuple[dict[str, Any], str],
             sink.emit("response-header-added", f"{where} added", location=where, revision_pointer=new_pointer)
         else:
             if old_required and not new_required:
-                sink.emit("response-header-became-optional", f"{where} became optional", location=where,
-                          base_pointer=old_pointer, revision_pointer=new_pointer)
+                sink.emit(
+                    "response-header-became-optional",
+                    f"{where} became optional",
+                    location=where,
+                    base_pointer=old_pointer,
+                    revision_pointer=new_pointer,
+                )
             if "schema" in old_node and "schema" in new_node:
-                walker.walk(Site("response", "header", where), old_node["schema"], f"{old_pointer}/schema",
-                            new_node["schema"], f"{new_pointer}/schema")
+                walker.walk(
+                    Site("response", "header", where),
+                    old_node["schema"],
+                    f"{old_pointer}/schema",
+                    new_node["schema"],
+                    f"{new_pointer}/schema",
+                )
 
 
 def _media_parts(media: str) -> tuple[str, str]:
@@ -137,8 +176,9 @@ def _covers(wide: str, narrow: str) -> bool:
     return wide != narrow and (wide == "*/*" or (wide_type == narrow_type and wide_sub == "*"))
 
 
-def _contents(walker: SchemaWalker, label: str, old: tuple[dict[str, Any], str],
-              new: tuple[dict[str, Any], str]) -> None:
+def _contents(
+    walker: SchemaWalker, label: str, old: tuple[dict[str, Any], str], new: tuple[dict[str, Any], str]
+) -> None:
     sink = walker.sink
     old_content, new_content = _mapping(old[0].get("content")), _mapping(new[0].get("content"))
     removed = [media for media in old_content if media not in new_content]
@@ -148,26 +188,51 @@ def _contents(walker: SchemaWalker, label: str, old: tuple[dict[str, Any], str],
         where = f"{label} ({media})"
         old_pointer = f"{old[1]}/content/{escape(media)}"
         if partner is None:
-            sink.emit("response-media-type-removed", f"{label}: media type '{media}' removed", location=where,
-                      base_pointer=old_pointer)
+            sink.emit(
+                "response-media-type-removed",
+                f"{label}: media type '{media}' removed",
+                location=where,
+                base_pointer=old_pointer,
+            )
             continue
         added.remove(partner)
         old_main, new_main = _media_parts(media)[0], _media_parts(partner)[0]
-        verdict = "generalized" if _covers(new_main, old_main) else "specialized" if _covers(old_main, new_main) \
+        verdict = (
+            "generalized"
+            if _covers(new_main, old_main)
+            else "specialized"
+            if _covers(old_main, new_main)
             else "changed"
+        )
         new_pointer = f"{new[1]}/content/{escape(partner)}"
-        sink.emit(f"response-media-type-name-{verdict}", f"{label}: media type '{media}' became '{partner}'",
-                  location=where, base_pointer=old_pointer, revision_pointer=new_pointer)
-        _media(walker, Site("response", "body", f"{label} ({partner})"), (_mapping(old_content[media]), old_pointer),
-               (_mapping(new_content[partner]), new_pointer))
+        sink.emit(
+            f"response-media-type-name-{verdict}",
+            f"{label}: media type '{media}' became '{partner}'",
+            location=where,
+            base_pointer=old_pointer,
+            revision_pointer=new_pointer,
+        )
+        _media(
+            walker,
+            Site("response", "body", f"{label} ({partner})"),
+            (_mapping(old_content[media]), old_pointer),
+            (_mapping(new_content[partner]), new_pointer),
+        )
     for media in added:
-        sink.emit("response-media-type-added", f"{label}: media type '{media}' added", location=f"{label} ({media})",
-                  revision_pointer=f"{new[1]}/content/{escape(media)}")
+        sink.emit(
+            "response-media-type-added",
+            f"{label}: media type '{media}' added",
+            location=f"{label} ({media})",
+            revision_pointer=f"{new[1]}/content/{escape(media)}",
+        )
     for media in old_content:
         if media in new_content:
-            _media(walker, Site("response", "body", f"{label} ({media})"),
-                   (_mapping(old_content[media]), f"{old[1]}/content/{escape(media)}"),
-                   (_mapping(new_content[media]), f"{new[1]}/content/{escape(media)}"))
+            _media(
+                walker,
+                Site("response", "body", f"{label} ({media})"),
+                (_mapping(old_content[media]), f"{old[1]}/content/{escape(media)}"),
+                (_mapping(new_content[media]), f"{new[1]}/content/{escape(media)}"),
+            )
 
 
 def _rename_partner(media: str, added: list[str]) -> str | None:

@@ -33,7 +33,7 @@ class Check:
     def impact(self) -> str:
         """The bracketed impact at the end of the meaning (``"existing callers break"``)."""
         start = self.meaning.rfind("[")
-        return self.meaning[start + 1:].rstrip("]") if start >= 0 else ""
+        return self.meaning[start + 1 :].rstrip("]") if start >= 0 else ""
 
     @property
     def summary(self) -> str:

@@ -14,8 +14,19 @@ from generator.diffing.schema_walk import SchemaPair
 __all__ = ["RULES", "match_subschemas", "wrapped_in_one_of"]
 
 _KEYWORDS = (("allOf", "all-of"), ("anyOf", "any-of"), ("oneOf", "one-of"))
-_ANNOTATIONS = {"description", "title", "example", "examples", "deprecated", "readOnly", "writeOnly",
-                "externalDocs", "default", "$comment", "x-stability-level"}
+_ANNOTATIONS = {
+    "description",
+    "title",
+    "example",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "externalDocs",
+    "default",
+    "$comment",
+    "x-stability-level",
+}
 
 
 def _label(member: Any, index: int) -> str:
@@ -55,8 +66,11 @@ def match_subschemas(old: list[Any], new: list[Any]) -> tuple[list[tuple[int, in
 
 
 def _annotation_only(member: Any) -> bool:
-    return isinstance(member, dict) and "$ref" not in member and all(
-        key in _ANNOTATIONS or key.startswith("x-") for key in member)
+    return (
+        isinstance(member, dict)
+        and "$ref" not in member
+        and all(key in _ANNOTATIONS or key.startswith("x-") for key in member)
+    )
 
 
 def check_composition(pair: SchemaPair) -> None:
@@ -71,16 +85,25 @@ def check_composition(pair: SchemaPair) -> None:
         pairs, removed, added = match_subschemas(old, new)
         for index in removed:
             suffix = f"{name}-removed-annotation-only" if _annotation_only(old[index]) else f"{name}-removed"
-            pair.emit((suffix, f"{name}-removed"), f"subschema '{_label(old[index], index)}' removed from {keyword}",
-                      revision=False)
+            pair.emit(
+                (suffix, f"{name}-removed"),
+                f"subschema '{_label(old[index], index)}' removed from {keyword}",
+                revision=False,
+            )
         for index in added:
             suffix = f"{name}-added-annotation-only" if _annotation_only(new[index]) else f"{name}-added"
-            pair.emit((suffix, f"{name}-added"), f"subschema '{_label(new[index], index)}' added to {keyword}",
-                      base=False)
+            pair.emit(
+                (suffix, f"{name}-added"), f"subschema '{_label(new[index], index)}' added to {keyword}", base=False
+            )
         for old_index, new_index in pairs:
             token = f"{keyword}[{_label(new[new_index], new_index)}]"
-            pair.walker.walk(pair.site.child(token), old[old_index], f"{base.pointer}/{keyword}/{old_index}",
-                             new[new_index], f"{revision.pointer}/{keyword}/{new_index}")
+            pair.walker.walk(
+                pair.site.child(token),
+                old[old_index],
+                f"{base.pointer}/{keyword}/{old_index}",
+                new[new_index],
+                f"{revision.pointer}/{keyword}/{new_index}",
+            )
 
 
 def wrapped_in_one_of(pair: SchemaPair) -> bool:
@@ -94,13 +117,19 @@ def wrapped_in_one_of(pair: SchemaPair) -> bool:
         return False
     target = canonical(base.node)
     base_ref = "#" + base.pointer
-    match = next((index for index, member in enumerate(members)
-                  if isinstance(member, dict) and (member.get("$ref") == base_ref or canonical(member) == target)),
-                 None)
+    match = next(
+        (
+            index
+            for index, member in enumerate(members)
+            if isinstance(member, dict) and (member.get("$ref") == base_ref or canonical(member) == target)
+        ),
+        None,
+    )
     if match is None:
         return False
-    if not pair.emit(("wrapped-in-one-of", "one-of-added"), f"schema wrapped in oneOf with {len(members)} alternatives",
-                     base=False):
+    if not pair.emit(
+        ("wrapped-in-one-of", "one-of-added"), f"schema wrapped in oneOf with {len(members)} alternatives", base=False
+    ):
         return False
     member_pointer = f"{pair.revision.pointer}/oneOf/{match}"
     pair.walker.walk(pair.site, base.node, base.pointer, members[match], member_pointer)
@@ -124,8 +153,10 @@ def check_discriminator(pair: SchemaPair) -> None:
         pair.emit("discriminator-removed", f"discriminator on '{old.get('propertyName')}' removed", revision=False)
         return
     if old.get("propertyName") != new.get("propertyName"):
-        pair.emit("discriminator-property-name-changed",
-                  f"discriminator property changed from '{old.get('propertyName')}' to '{new.get('propertyName')}'")
+        pair.emit(
+            "discriminator-property-name-changed",
+            f"discriminator property changed from '{old.get('propertyName')}' to '{new.get('propertyName')}'",
+        )
     old_map, new_map = _mapping(old.get("mapping")), _mapping(new.get("mapping"))
     for key in sorted(old_map.keys() | new_map.keys()):
         if key not in old_map:

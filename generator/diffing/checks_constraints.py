@@ -14,11 +14,16 @@ from generator.diffing.schema_walk import SchemaPair
 __all__ = ["RULES"]
 
 _LIMITS = (
-    ("maximum", "max", True), ("exclusiveMaximum", "exclusive-max", True),
-    ("minimum", "min", False), ("exclusiveMinimum", "exclusive-min", False),
-    ("maxLength", "max-length", True), ("minLength", "min-length", False),
-    ("maxItems", "max-items", True), ("minItems", "min-items", False),
-    ("maxContains", "max-contains", True), ("minContains", "min-contains", False),
+    ("maximum", "max", True),
+    ("exclusiveMaximum", "exclusive-max", True),
+    ("minimum", "min", False),
+    ("exclusiveMinimum", "exclusive-min", False),
+    ("maxLength", "max-length", True),
+    ("minLength", "min-length", False),
+    ("maxItems", "max-items", True),
+    ("minItems", "min-items", False),
+    ("maxContains", "max-contains", True),
+    ("minContains", "min-contains", False),
 )
 
 

@@ -17,9 +17,15 @@ from generator.diffing.schema_walk import SchemaPair
 __all__ = ["RULES"]
 
 _PRESENCE = (
-    ("if", "if"), ("then", "then"), ("else", "else"), ("contains", "contains"), ("prefixItems", "prefix-items"),
-    ("propertyNames", "property-names"), ("unevaluatedItems", "unevaluated-items"),
-    ("unevaluatedProperties", "unevaluated-properties"), ("contentSchema", "content-schema"),
+    ("if", "if"),
+    ("then", "then"),
+    ("else", "else"),
+    ("contains", "contains"),
+    ("prefixItems", "prefix-items"),
+    ("propertyNames", "property-names"),
+    ("unevaluatedItems", "unevaluated-items"),
+    ("unevaluatedProperties", "unevaluated-properties"),
+    ("contentSchema", "content-schema"),
 )
 
 
@@ -39,9 +45,11 @@ def _mapping(raw: Any) -> dict[str, Any]:
 
 def check_keyed(pair: SchemaPair) -> None:
     """Report entries of dependentRequired, dependentSchemas and patternProperties added, removed or changed."""
-    for keyword, name, track_changes in (("dependentRequired", "dependent-required", True),
-                                         ("dependentSchemas", "dependent-schema", False),
-                                         ("patternProperties", "pattern-property", False)):
+    for keyword, name, track_changes in (
+        ("dependentRequired", "dependent-required", True),
+        ("dependentSchemas", "dependent-schema", False),
+        ("patternProperties", "pattern-property", False),
+    ):
         old, new = (_mapping(raw) for raw in pair.both(keyword))
         for key in sorted(old.keys() | new.keys()):
             if key not in new:

@@ -23,8 +23,10 @@ def check_deprecation(pair: SchemaPair) -> None:
     options = pair.sink.context.options
     days = options.deprecation_days_stable
     if sunset is INVALID:
-        pair.emit("deprecated-sunset-invalid", f"deprecated with an unparseable x-sunset "
-                                               f"'{pair.revision.node.get('x-sunset')}'")
+        pair.emit(
+            "deprecated-sunset-invalid",
+            f"deprecated with an unparseable x-sunset '{pair.revision.node.get('x-sunset')}'",
+        )
     elif sunset is None:
         if days > 0:
             pair.emit("deprecated-sunset-missing", "deprecated without x-sunset")

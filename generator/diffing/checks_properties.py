@@ -48,18 +48,30 @@ def check_properties(pair: SchemaPair) -> None:
     for name in [*old_props, *(name for name in new_props if name not in old_props)]:
         base_pointer = f"{base.pointer}/properties/{_esc(name)}"
         revision_pointer = f"{revision.pointer}/properties/{_esc(name)}"
-        if (name in new_props and (name in old_required) == (name in new_required)
-                and context.same(old_props.get(name), base_pointer, new_props[name])):
+        if (
+            name in new_props
+            and (name in old_required) == (name in new_required)
+            and context.same(old_props.get(name), base_pointer, new_props[name])
+        ):
             continue  # identical property, same requiredness: nothing to report (fast path)
         flags = _Flags(
             base_ro=name in old_props and _flag(base_data, old_props[name], base_pointer, "readOnly"),
             base_wo=name in old_props and _flag(base_data, old_props[name], base_pointer, "writeOnly"),
             new_ro=name in new_props and _flag(revision_data, new_props[name], revision_pointer, "readOnly"),
-            new_wo=name in new_props and _flag(revision_data, new_props[name], revision_pointer, "writeOnly"))
+            new_wo=name in new_props and _flag(revision_data, new_props[name], revision_pointer, "writeOnly"),
+        )
         child = site.child(name, read_only=flags.base_ro or flags.new_ro, write_only=flags.base_wo or flags.new_wo)
-        prop = _Prop(pair, child, name, flags, name in old_required, name in new_required,
-                     name in new_props and _has_default(revision_data, new_props[name], revision_pointer),
-                     base_pointer if name in old_props else None, revision_pointer if name in new_props else None)
+        prop = _Prop(
+            pair,
+            child,
+            name,
+            flags,
+            name in old_required,
+            name in new_required,
+            name in new_props and _has_default(revision_data, new_props[name], revision_pointer),
+            base_pointer if name in old_props else None,
+            revision_pointer if name in new_props else None,
+        )
         if name not in old_props:
             _added(prop)
         elif name not in new_props:
@@ -94,9 +106,14 @@ class _Prop:
 
     def emit(self, check_id: str, text: str) -> None:
         site = self.site
-        self.pair.sink.emit(check_id, f"{site.location}: {text}", location=site.location,
-                            base_pointer=self.base_pointer, revision_pointer=self.revision_pointer,
-                            component=site.component)
+        self.pair.sink.emit(
+            check_id,
+            f"{site.location}: {text}",
+            location=site.location,
+            base_pointer=self.base_pointer,
+            revision_pointer=self.revision_pointer,
+            component=site.component,
+        )
 
 
 def _esc(name: str) -> str:
@@ -161,8 +178,10 @@ def _transitions(prop: _Prop) -> None:
     for was, now, label in ((flags.base_ro, flags.new_ro, "read-only"), (flags.base_wo, flags.new_wo, "write-only")):
         if was != now:
             state = label if now else f"not-{label}"
-            prop.emit(f"{site.direction}-{kind}-property-became-{state}",
-                      f"{kind} property '{prop.name}' became {state.replace('-', ' ')}")
+            prop.emit(
+                f"{site.direction}-{kind}-property-became-{state}",
+                f"{kind} property '{prop.name}' became {state.replace('-', ' ')}",
+            )
 
 
 def check_children(pair: SchemaPair) -> None:
@@ -171,8 +190,9 @@ def check_children(pair: SchemaPair) -> None:
     for keyword, token in (("items", "items"), ("additionalProperties", "additionalProperties")):
         old, new = base.node.get(keyword), revision.node.get(keyword)
         if isinstance(old, dict) and isinstance(new, dict):
-            pair.walker.walk(pair.site.child(token), old, f"{base.pointer}/{keyword}", new,
-                             f"{revision.pointer}/{keyword}")
+            pair.walker.walk(
+                pair.site.child(token), old, f"{base.pointer}/{keyword}", new, f"{revision.pointer}/{keyword}"
+            )
 
 
 RULES = (check_properties, check_children)

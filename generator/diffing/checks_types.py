@@ -15,8 +15,13 @@ _FORMAT_WIDENINGS = {("int32", "int64"), ("float", "double"), ("date", "date-tim
 
 
 def compare_types(  # noqa: PLR0911 - one return per verdict reads best
-        base: frozenset[str], base_format: str | None, revision: frozenset[str], revision_format: str | None, *,
-        text_wire: bool = False) -> str:
+    base: frozenset[str],
+    base_format: str | None,
+    revision: frozenset[str],
+    revision_format: str | None,
+    *,
+    text_wire: bool = False,
+) -> str:
     """Classify a type change as ``""`` (none), generalized, specialized, compatible, changed, widened or narrowed.
 
     Args:
@@ -82,8 +87,9 @@ def check_type(pair: SchemaPair) -> None:
     base, revision = pair.base, pair.revision
     if (not base.types and _composed(base.node)) or (not revision.types and _composed(revision.node)):
         return  # the composition rules report membership changes
-    verdict = compare_types(base.types, base.format, revision.types, revision.format,
-                            text_wire=pair.site.scope in ("parameter", "header"))
+    verdict = compare_types(
+        base.types, base.format, revision.types, revision.format, text_wire=pair.site.scope in ("parameter", "header")
+    )
     if not verdict:
         return
     old, new = _describe(base.types, base.format), _describe(revision.types, revision.format)
@@ -107,8 +113,10 @@ def check_nullable(pair: SchemaPair) -> None:
 
 def check_content_encoding(pair: SchemaPair) -> None:
     """Report changes of ``contentMediaType`` and ``contentEncoding`` (encoded strings, 3.1)."""
-    for keyword, suffix in (("contentMediaType", "content-media-type-changed"),
-                            ("contentEncoding", "content-encoding-changed")):
+    for keyword, suffix in (
+        ("contentMediaType", "content-media-type-changed"),
+        ("contentEncoding", "content-encoding-changed"),
+    ):
         old, new = pair.both(keyword)
         if old != new:
             pair.emit(suffix, f"{keyword} changed from '{old}' to '{new}'")

@@ -71,8 +71,10 @@ def check_default(pair: SchemaPair) -> None:
     elif "default" not in revision:
         pair.emit("default-value-removed", f"default value {_show(base['default'])} removed")
     elif canonical(base["default"]) != canonical(revision["default"]):
-        pair.emit("default-value-changed",
-                  f"default value changed from {_show(base['default'])} to {_show(revision['default'])}")
+        pair.emit(
+            "default-value-changed",
+            f"default value changed from {_show(base['default'])} to {_show(revision['default'])}",
+        )
 
 
 def check_pattern(pair: SchemaPair) -> None:

@@ -55,8 +55,12 @@ class Site:
 
     def child(self, token: str, *, read_only: bool = False, write_only: bool = False) -> Site:
         """The site of a property (or items, or a subschema) below this one."""
-        return replace(self, path=(*self.path, token), read_only=self.read_only or read_only,
-                       write_only=self.write_only or write_only)
+        return replace(
+            self,
+            path=(*self.path, token),
+            read_only=self.read_only or read_only,
+            write_only=self.write_only or write_only,
+        )
 
     def prefixes(self) -> tuple[str, ...]:  # noqa: PLR0911 - a lookup table, spelled out
         """The id prefixes for a schema keyword change at this site, most specific first."""
@@ -156,8 +160,7 @@ class DiffContext:
         if base is MISSING or revision is MISSING:
             result = base is revision
         else:
-            result = base == revision and all(self._ref_stable(inner)
-                                              for inner in self._refs_within(base, ref[1:]))
+            result = base == revision and all(self._ref_stable(inner) for inner in self._refs_within(base, ref[1:]))
         self._stable[ref] = result
         return result
 
@@ -169,8 +172,16 @@ class Sink:
         self.context = context
         self.operation = operation
 
-    def emit(self, check_id: str, text: str, *, location: str = "", base_pointer: str | None = None,
-             revision_pointer: str | None = None, component: str = "") -> bool:
+    def emit(
+        self,
+        check_id: str,
+        text: str,
+        *,
+        location: str = "",
+        base_pointer: str | None = None,
+        revision_pointer: str | None = None,
+        component: str = "",
+    ) -> bool:
         """Record a change if ``check_id`` is a known check; returns whether it was recorded."""
         check = catalogue().get(check_id)
         if check is None:
@@ -179,22 +190,43 @@ class Sink:
         detail = text
         if component:
             text = f"{text} (in component {component})"
-        self.context.changes.append(Change(
-            id=check_id, level=check.level, operation=operation.display, operation_id=operation.operation_id,
-            path=operation.path, location=location, text=text, why=why_breaking(check),
-            base_source=self.context.base_source(base_pointer),
-            revision_source=self.context.revision_source(revision_pointer), component=component,
-            fingerprint=fingerprint_of(check_id, operation.key, location, detail)))
+        self.context.changes.append(
+            Change(
+                id=check_id,
+                level=check.level,
+                operation=operation.display,
+                operation_id=operation.operation_id,
+                path=operation.path,
+                location=location,
+                text=text,
+                why=why_breaking(check),
+                base_source=self.context.base_source(base_pointer),
+                revision_source=self.context.revision_source(revision_pointer),
+                component=component,
+                fingerprint=fingerprint_of(check_id, operation.key, location, detail),
+            )
+        )
         return True
 
-    def emit_schema(self, site: Site, suffixes: str | Sequence[str], text: str, base_pointer: str | None,
-                    revision_pointer: str | None) -> bool:
+    def emit_schema(
+        self,
+        site: Site,
+        suffixes: str | Sequence[str],
+        text: str,
+        base_pointer: str | None,
+        revision_pointer: str | None,
+    ) -> bool:
         """Record a schema keyword change at ``site``: the first candidate id that exists wins."""
         known = catalogue()
         for suffix in (suffixes,) if isinstance(suffixes, str) else suffixes:
             for prefix in site.prefixes():
                 if prefix + suffix in known:
-                    return self.emit(prefix + suffix, f"{site.location}: {text}", location=site.location,
-                                     base_pointer=base_pointer, revision_pointer=revision_pointer,
-                                     component=site.component)
+                    return self.emit(
+                        prefix + suffix,
+                        f"{site.location}: {text}",
+                        location=site.location,
+                        base_pointer=base_pointer,
+                        revision_pointer=revision_pointer,
+                        component=site.component,
+                    )
         return False

@@ -20,11 +20,11 @@ def check_webhooks(sink: Sink, base: dict[str, Any], revision: dict[str, Any]) -
     new = index_operations(revision, options, "webhooks")
     for key in sorted(old.keys() - new.keys()):
         if stability_of(old[key].node) not in EXEMPT:
-            sink.emit("webhook-removed", f"webhook {key} removed", location=f"webhook {key}",
-                      base_pointer=old[key].pointer)
+            sink.emit(
+                "webhook-removed", f"webhook {key} removed", location=f"webhook {key}", base_pointer=old[key].pointer
+            )
     for key in sorted(new.keys() - old.keys()):
-        sink.emit("webhook-added", f"webhook {key} added", location=f"webhook {key}",
-                  revision_pointer=new[key].pointer)
+        sink.emit("webhook-added", f"webhook {key} added", location=f"webhook {key}", revision_pointer=new[key].pointer)
 
 
 def _schemas(data: dict[str, Any]) -> dict[str, Any]:
@@ -38,8 +38,12 @@ def check_components(sink: Sink, base: dict[str, Any], revision: dict[str, Any])
     new = _schemas(revision)
     for name in sorted(_schemas(base)):
         if name not in new:
-            sink.emit("api-schema-removed", f"component schema '{name}' removed", location=f"component '{name}'",
-                      base_pointer=f"/components/schemas/{escape(name)}")
+            sink.emit(
+                "api-schema-removed",
+                f"component schema '{name}' removed",
+                location=f"component '{name}'",
+                base_pointer=f"/components/schemas/{escape(name)}",
+            )
 
 
 def parse_version(text: str) -> tuple[int, ...]:
@@ -59,8 +63,12 @@ def check_versioning(sink: Sink, base: dict[str, Any], revision: dict[str, Any],
     if new_version == old_version:
         sink.emit("api-version-not-bumped", f"breaking changes but info.version is still '{new}'", **emit)
     elif new_version < old_version:
-        sink.emit("api-version-decreased", f"breaking changes and info.version went down from '{old}' to '{new}'",
-                  **emit)
+        sink.emit(
+            "api-version-decreased", f"breaking changes and info.version went down from '{old}' to '{new}'", **emit
+        )
     elif new_version[0] <= old_version[0]:
-        sink.emit("api-major-version-not-bumped", f"breaking changes but the major version of '{new}' was not "
-                  f"bumped from '{old}'", **emit)
+        sink.emit(
+            "api-major-version-not-bumped",
+            f"breaking changes but the major version of '{new}' was not bumped from '{old}'",
+            **emit,
+        )

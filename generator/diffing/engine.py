@@ -28,8 +28,13 @@ from generator.loading import LoadedDocument
 __all__ = ["SCHEMA_RULES", "diff_documents"]
 
 SCHEMA_RULES: Sequence[SchemaRule] = (
-    *checks_types.RULES, *checks_values.RULES, *checks_constraints.RULES, *checks_keywords.RULES,
-    *checks_lifecycle.RULES, *checks_composition.RULES, *checks_properties.RULES,
+    *checks_types.RULES,
+    *checks_values.RULES,
+    *checks_constraints.RULES,
+    *checks_keywords.RULES,
+    *checks_lifecycle.RULES,
+    *checks_composition.RULES,
+    *checks_properties.RULES,
 )
 _SHORTCUTS = (checks_composition.wrapped_in_one_of,)
 
@@ -49,13 +54,16 @@ def diff_documents(base: LoadedDocument, revision: LoadedDocument, options: Diff
             check_removed(sink, old, key.split(" ", 1)[1] not in new_paths, context.options)
         elif old is None and new is not None:
             if stability_of(new.node) not in EXEMPT:
-                Sink(context, new.ref(new_prefix)).emit("endpoint-added", "endpoint added",
-                                                        revision_pointer=new.pointer)
+                Sink(context, new.ref(new_prefix)).emit(
+                    "endpoint-added", "endpoint added", revision_pointer=new.pointer
+                )
         elif old is not None and new is not None:
             sink = Sink(context, new.ref(new_prefix))
             if context.same(old.node, old.pointer, new.node) and context.same(
-                    old.path_item.get("parameters"), old.pointer.rsplit("/", 1)[0] + "/parameters",
-                    new.path_item.get("parameters")):
+                old.path_item.get("parameters"),
+                old.pointer.rsplit("/", 1)[0] + "/parameters",
+                new.path_item.get("parameters"),
+            ):
                 continue
             if not check_lifecycle(sink, old, new):
                 continue

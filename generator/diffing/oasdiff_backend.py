@@ -40,11 +40,20 @@ def map_oasdiff_changes(raw: Any) -> DiffResult:
         path = item.get("path", "")
         display = f"{operation} {path}".strip()
         text = str(item.get("text", ""))
-        changes.append(Change(
-            id=str(item["id"]), level=level, operation=display, operation_id=str(item.get("operationId", "")),
-            path=str(path), location=str(item.get("section", "")), text=text,
-            base_source=_source(item.get("baseSource")), revision_source=_source(item.get("revisionSource")),
-            fingerprint=str(item.get("fingerprint") or fingerprint_of(str(item["id"]), display, "", text))))
+        changes.append(
+            Change(
+                id=str(item["id"]),
+                level=level,
+                operation=display,
+                operation_id=str(item.get("operationId", "")),
+                path=str(path),
+                location=str(item.get("section", "")),
+                text=text,
+                base_source=_source(item.get("baseSource")),
+                revision_source=_source(item.get("revisionSource")),
+                fingerprint=str(item.get("fingerprint") or fingerprint_of(str(item["id"]), display, "", text)),
+            )
+        )
     return DiffResult(tuple(sorted(changes, key=lambda change: change.sort_key)))
 
 
@@ -62,15 +71,22 @@ def diff_with_oasdiff(base: LoadedDocument, revision: LoadedDocument, executable
     """
     binary = shutil.which(executable)
     if binary is None:
-        raise OasdiffError("oasdiff is not on PATH; install it (https://github.com/oasdiff/oasdiff) "
-                           "or use the built-in engine (--engine builtin)")
+        raise OasdiffError(
+            "oasdiff is not on PATH; install it (https://github.com/oasdiff/oasdiff) "
+            "or use the built-in engine (--engine builtin)"
+        )
     with tempfile.TemporaryDirectory(prefix="asteri-oasdiff-") as tmp:
         base_file, revision_file = Path(tmp) / "base.yaml", Path(tmp) / "revision.yaml"
         base_file.write_text(dump_document(base.data), encoding="utf-8")
         revision_file.write_text(dump_document(revision.data), encoding="utf-8")
         try:
-            done = subprocess.run([binary, "changelog", str(base_file), str(revision_file), "--format", "json"],
-                                  capture_output=True, text=True, check=False, timeout=300)
+            done = subprocess.run(
+                [binary, "changelog", str(base_file), str(revision_file), "--format", "json"],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=300,
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise OasdiffError(f"cannot run oasdiff: {exc}") from None
     if done.returncode != 0:

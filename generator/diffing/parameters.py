@@ -52,8 +52,10 @@ def _collect(data: dict[str, Any], operation: Operation, by_name: bool) -> dict[
     positions = {name: str(index) for index, name in enumerate(_PARAM.findall(operation.path))}
     found: dict[tuple[str, str], _Param] = {}
     item_pointer = operation.pointer.rsplit("/", 1)[0]
-    for owner, pointer, path_level in ((operation.path_item, item_pointer, True),
-                                       (operation.node, operation.pointer, False)):
+    for owner, pointer, path_level in (
+        (operation.path_item, item_pointer, True),
+        (operation.node, operation.pointer, False),
+    ):
         raw = owner.get("parameters")
         if not isinstance(raw, list):
             continue
@@ -89,8 +91,12 @@ def check_parameters(walker: SchemaWalker, base: Operation, revision: Operation)
                 check_id = f"new-{kind}-request-default-parameter-to-existing-path"
             else:
                 check_id = f"new-{'required' if param.required else 'optional'}-request-parameter"
-            sink.emit(check_id, f"new {'required' if param.required else 'optional'} {param.label}",
-                      location=param.label, revision_pointer=param.pointer)
+            sink.emit(
+                check_id,
+                f"new {'required' if param.required else 'optional'} {param.label}",
+                location=param.label,
+                revision_pointer=param.pointer,
+            )
         elif key not in new:
             _removed(walker, old[key])
         else:
@@ -105,13 +111,15 @@ def _removed(walker: SchemaWalker, param: _Param) -> None:
         return
     sunset = parse_sunset(param.node.get("x-sunset"))
     if sunset is INVALID:
-        sink.emit("request-parameter-sunset-parse", f"deprecated {param.label} removed; its x-sunset cannot be parsed",
-                  **emit)
+        sink.emit(
+            "request-parameter-sunset-parse", f"deprecated {param.label} removed; its x-sunset cannot be parsed", **emit
+        )
     elif sunset is None:
         sink.emit("request-parameter-removed-with-deprecation", f"deprecated {param.label} removed", **emit)
     elif sunset > sink.context.options.today:
-        sink.emit("request-parameter-removed-before-sunset", f"{param.label} removed before its sunset date {sunset}",
-                  **emit)
+        sink.emit(
+            "request-parameter-removed-before-sunset", f"{param.label} removed before its sunset date {sunset}", **emit
+        )
 
 
 def _changed(walker: SchemaWalker, old: _Param, new: _Param) -> None:
@@ -137,18 +145,33 @@ def _deprecation(walker: SchemaWalker, old: _Param, new: _Param, emit: dict[str,
         sink.emit("request-parameter-reactivated", f"{new.label} is no longer deprecated", **emit)
     elif now and not was:
         if new_sunset is None and days > 0:
-            sink.emit("request-parameter-deprecated-sunset-missing", f"{new.label} deprecated without x-sunset",
-                      **emit)
-        elif new_sunset is not None and new_sunset is not INVALID and days > 0 and (
-                new_sunset - options.today).days < days:
-            sink.emit("request-parameter-sunset-date-too-small",
-                      f"{new.label} deprecated with x-sunset {new_sunset}, less than {days} days away", **emit)
+            sink.emit("request-parameter-deprecated-sunset-missing", f"{new.label} deprecated without x-sunset", **emit)
+        elif (
+            new_sunset is not None
+            and new_sunset is not INVALID
+            and days > 0
+            and (new_sunset - options.today).days < days
+        ):
+            sink.emit(
+                "request-parameter-sunset-date-too-small",
+                f"{new.label} deprecated with x-sunset {new_sunset}, less than {days} days away",
+                **emit,
+            )
         else:
             sink.emit("request-parameter-deprecated", f"{new.label} deprecated", **emit)
     elif was and now:
         if old_sunset is not None and new_sunset is None:
             sink.emit("request-parameter-sunset-deleted", f"x-sunset removed from deprecated {new.label}", **emit)
-        elif (old_sunset is not None and new_sunset is not None and INVALID not in (old_sunset, new_sunset)
-              and new_sunset < old_sunset and days > 0 and (new_sunset - options.today).days < days):
-            sink.emit("request-parameter-sunset-date-changed-too-small",
-                      f"x-sunset of {new.label} moved from {old_sunset} to {new_sunset}", **emit)
+        elif (
+            old_sunset is not None
+            and new_sunset is not None
+            and INVALID not in (old_sunset, new_sunset)
+            and new_sunset < old_sunset
+            and days > 0
+            and (new_sunset - options.today).days < days
+        ):
+            sink.emit(
+                "request-parameter-sunset-date-changed-too-small",
+                f"x-sunset of {new.label} moved from {old_sunset} to {new_sunset}",
+                **emit,
+            )

@@ -19,8 +19,14 @@ from generator.diffing.model import Change, DiffResult
 
 __all__ = ["IgnoreRule", "Policy", "PolicyError", "parse_ignores", "parse_severity_levels"]
 
-_LEVEL_WORDS = {"error": Severity.ERROR, "err": Severity.ERROR, "warning": Severity.WARNING,
-                "warn": Severity.WARNING, "info": Severity.INFO, "none": None}
+_LEVEL_WORDS = {
+    "error": Severity.ERROR,
+    "err": Severity.ERROR,
+    "warning": Severity.WARNING,
+    "warn": Severity.WARNING,
+    "info": Severity.INFO,
+    "none": None,
+}
 _FINGERPRINT = re.compile(r"^[0-9a-f]{16}$")
 _METHODS = {"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"}
 
@@ -74,8 +80,11 @@ class IgnoreRule:
         method, _, path = change.operation.partition(" ")
         if self.method and method != self.method:
             return False
-        return not self.path_glob or fnmatch.fnmatchcase(path, self.path_glob) or fnmatch.fnmatchcase(
-            change.path, self.path_glob)
+        return (
+            not self.path_glob
+            or fnmatch.fnmatchcase(path, self.path_glob)
+            or fnmatch.fnmatchcase(change.path, self.path_glob)
+        )
 
 
 def parse_ignores(path: Path) -> list[IgnoreRule]:
@@ -112,7 +121,8 @@ class Policy:
             if self.match_path is not None and not change.path:
                 continue
             if self.match_path is not None and not (
-                    self.match_path.search(change.path) or self.match_path.search(change.operation)):
+                self.match_path.search(change.path) or self.match_path.search(change.operation)
+            ):
                 continue
             if change.id in self.levels:
                 level = self.levels[change.id]

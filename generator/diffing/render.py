@@ -17,8 +17,17 @@ _ICON = {"error": "error", "warning": "warning", "info": "info"}
 
 
 def _group(result: DiffResult) -> list[tuple[str, list[Change]]]:
-    ordered = sorted(result.changes, key=lambda change: (change.operation == "", change.path, change.operation,
-                                                         -change.level.rank, change.location, change.id))
+    ordered = sorted(
+        result.changes,
+        key=lambda change: (
+            change.operation == "",
+            change.path,
+            change.operation,
+            -change.level.rank,
+            change.location,
+            change.id,
+        ),
+    )
     return [(operation, list(changes)) for operation, changes in groupby(ordered, key=lambda c: c.operation)]
 
 
@@ -63,8 +72,11 @@ def render_markdown(result: DiffResult) -> str:
     lines = ["# API changes", "", _summary_line(result), ""]
     for operation, changes in _group(result):
         lines += [f"## {operation or 'Document'}", "", "| level | check | change | why |", "|---|---|---|---|"]
-        lines += [f"| {change.level.value} | `{change.id}` | {_cell(change.text)} | "
-                  f"{_cell(change.why if change.is_breaking else '')} |" for change in changes]
+        lines += [
+            f"| {change.level.value} | `{change.id}` | {_cell(change.text)} | "
+            f"{_cell(change.why if change.is_breaking else '')} |"
+            for change in changes
+        ]
         lines.append("")
     return "\n".join(lines)
 
@@ -95,17 +107,26 @@ def render_junit(result: DiffResult) -> str:
         name = quoteattr(f"{change.operation or 'document'} {change.id} {change.location}".strip())
         body = ""
         if change.is_breaking:
-            body = (f"<failure message={quoteattr(change.text)} type={quoteattr(change.level.value)}>"
-                    f"{escape(change.why)} {escape(change.revision_source or change.base_source)}</failure>")
+            body = (
+                f"<failure message={quoteattr(change.text)} type={quoteattr(change.level.value)}>"
+                f"{escape(change.why)} {escape(change.revision_source or change.base_source)}</failure>"
+            )
         cases.append(f'    <testcase classname="asteri.diff" name={name}>{body}</testcase>')
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<testsuites><testsuite name="asteri diff" tests="{len(result.changes)}" failures="{failures}">\n'
-            + "".join(case + "\n" for case in cases) + "</testsuite></testsuites>\n")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuites><testsuite name="asteri diff" tests="{len(result.changes)}" failures="{failures}">\n'
+        + "".join(case + "\n" for case in cases)
+        + "</testsuite></testsuites>\n"
+    )
 
 
 FORMATS: dict[str, Callable[[DiffResult], str]] = {
-    "text": render_text, "json": render_json, "yaml": render_yaml, "markdown": render_markdown,
-    "githubactions": render_githubactions, "junit": render_junit,
+    "text": render_text,
+    "json": render_json,
+    "yaml": render_yaml,
+    "markdown": render_markdown,
+    "githubactions": render_githubactions,
+    "junit": render_junit,
 }
 
 

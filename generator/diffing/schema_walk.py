@@ -30,8 +30,9 @@ class SchemaPair:
 
     def emit(self, suffixes: str | Sequence[str], text: str, *, base: bool = True, revision: bool = True) -> bool:
         """Report a keyword change at this site (sources point at both schemas unless told otherwise)."""
-        return self.sink.emit_schema(self.site, suffixes, text, self.base.pointer if base else None,
-                                     self.revision.pointer if revision else None)
+        return self.sink.emit_schema(
+            self.site, suffixes, text, self.base.pointer if base else None, self.revision.pointer if revision else None
+        )
 
     def both(self, keyword: str) -> tuple[Any, Any]:
         """The keyword's value on each side (``None`` when absent)."""
@@ -44,8 +45,9 @@ SchemaRule = Callable[[SchemaPair], None]
 class SchemaWalker:
     """Walks a pair of schemas for one operation, reporting into its sink."""
 
-    def __init__(self, sink: Sink, rules: Sequence[SchemaRule],
-                 shortcuts: Sequence[Callable[[SchemaPair], bool]] = ()) -> None:
+    def __init__(
+        self, sink: Sink, rules: Sequence[SchemaRule], shortcuts: Sequence[Callable[[SchemaPair], bool]] = ()
+    ) -> None:
         self.sink = sink
         self.rules = rules
         self.shortcuts = shortcuts
@@ -58,9 +60,12 @@ class SchemaWalker:
             return
         base_view = view(context.base.data, base, base_pointer)
         revision_view = view(context.revision.data, revision, revision_pointer)
-        if base_view.pointer != base_pointer and revision_view.pointer != revision_pointer and context.same(
-                base_view.node, base_view.pointer, revision_view.node) and (
-                base_view.nullable == revision_view.nullable):
+        if (
+            base_view.pointer != base_pointer
+            and revision_view.pointer != revision_pointer
+            and context.same(base_view.node, base_view.pointer, revision_view.node)
+            and (base_view.nullable == revision_view.nullable)
+        ):
             return
         key = (base_view.pointer, revision_view.pointer, site.direction, site.scope, site.read_only, site.write_only)
         if key in context.stack:

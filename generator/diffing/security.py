@@ -22,8 +22,9 @@ def _requirements(raw: Any) -> dict[_Requirement, dict[str, set[str]]]:
         return found
     for entry in raw:
         if isinstance(entry, dict):
-            found[frozenset(entry)] = {name: set(scopes) if isinstance(scopes, list) else set()
-                                       for name, scopes in entry.items()}
+            found[frozenset(entry)] = {
+                name: set(scopes) if isinstance(scopes, list) else set() for name, scopes in entry.items()
+            }
     return found
 
 
@@ -43,8 +44,7 @@ def _compare(sink: Sink, prefix: str, old_raw: Any, new_raw: Any, pointers: tupl
             for scope in sorted(new[requirement][scheme] - old[requirement][scheme]):
                 sink.emit(f"{prefix}-scope-added", f"scope '{scope}' added to security scheme '{scheme}'", **emit)
             for scope in sorted(old[requirement][scheme] - new[requirement][scheme]):
-                sink.emit(f"{prefix}-scope-removed", f"scope '{scope}' removed from security scheme '{scheme}'",
-                          **emit)
+                sink.emit(f"{prefix}-scope-removed", f"scope '{scope}' removed from security scheme '{scheme}'", **emit)
 
 
 def check_operation_security(sink: Sink, base: Operation, revision: Operation) -> None:
@@ -58,8 +58,13 @@ def check_global_security(sink: Sink, base: dict[str, Any], revision: dict[str, 
     """Report document-level security requirement changes."""
     old, new = base.get("security"), revision.get("security")
     if old != new:
-        _compare(sink, "api-global-security", old or [], new or [],
-                 ("/security" if old else None, "/security" if new else None))
+        _compare(
+            sink,
+            "api-global-security",
+            old or [],
+            new or [],
+            ("/security" if old else None, "/security" if new else None),
+        )
 
 
 def _schemes(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -73,16 +78,21 @@ def check_security_schemes(sink: Sink, base: dict[str, Any], revision: dict[str,
     old, new = _schemes(base), _schemes(revision)
     for name in sorted(old.keys() | new.keys()):
         pointer = f"/components/securitySchemes/{name}"
-        emit: dict[str, Any] = {"location": f"security scheme '{name}'",
-                                "base_pointer": pointer if name in old else None,
-                                "revision_pointer": pointer if name in new else None}
+        emit: dict[str, Any] = {
+            "location": f"security scheme '{name}'",
+            "base_pointer": pointer if name in old else None,
+            "revision_pointer": pointer if name in new else None,
+        }
         if name not in new:
             sink.emit("api-security-component-removed", f"security scheme '{name}' removed", **emit)
         elif name not in old:
             sink.emit("api-security-component-added", f"security scheme '{name}' added", **emit)
         elif old[name].get("type") != new[name].get("type"):
-            sink.emit("api-security-component-type-changed", f"security scheme '{name}' type changed from "
-                      f"'{old[name].get('type')}' to '{new[name].get('type')}'", **emit)
+            sink.emit(
+                "api-security-component-type-changed",
+                f"security scheme '{name}' type changed from '{old[name].get('type')}' to '{new[name].get('type')}'",
+                **emit,
+            )
         else:
             _flows(sink, name, old[name].get("flows"), new[name].get("flows"), emit)
 
@@ -106,5 +116,8 @@ def _flows(sink: Sink, name: str, old_raw: Any, new_raw: Any, emit: dict[str, An
             elif scope not in old_scopes:
                 sink.emit("api-security-component-oauth-scope-added", f"'{name}' scope '{scope}' added", **emit)
             elif old_scopes[scope] != new_scopes[scope]:
-                sink.emit("api-security-component-oauth-scope-changed", f"'{name}' scope '{scope}' description "
-                          "changed", **emit)
+                sink.emit(
+                    "api-security-component-oauth-scope-changed",
+                    f"'{name}' scope '{scope}' description changed",
+                    **emit,
+                )

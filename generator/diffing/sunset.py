@@ -25,8 +25,11 @@ def parse_sunset(value: Any) -> date | None:
     if isinstance(value, str):
         text = value.strip()
         try:
-            return date.fromisoformat(text[:10]) if len(text) == 10 else datetime.fromisoformat(
-                text.replace("Z", "+00:00")).date()
+            return (
+                date.fromisoformat(text[:10])
+                if len(text) == 10
+                else datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+            )
         except ValueError:
             return INVALID
     return INVALID

@@ -18,8 +18,19 @@ from generator.docs.site import GUIDES, SiteOptions, render_site, site_size
 from generator.docs.view import build_view
 
 __all__ = [
-    "DEFAULT_SITE_DIR", "DEFAULT_TEMPLATES", "GUIDES", "ChangelogEntry", "DocsApi", "SearchEntry", "SiteOptions",
-    "atom_feed", "build_index", "build_site", "build_view", "parse_changelog", "site_size",
+    "DEFAULT_SITE_DIR",
+    "DEFAULT_TEMPLATES",
+    "GUIDES",
+    "ChangelogEntry",
+    "DocsApi",
+    "SearchEntry",
+    "SiteOptions",
+    "atom_feed",
+    "build_index",
+    "build_site",
+    "build_view",
+    "parse_changelog",
+    "site_size",
 ]
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"

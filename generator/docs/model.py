@@ -8,8 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
-    "DocsApi", "ErrorDoc", "FieldDoc", "HeaderDoc", "OperationDoc", "ParamDoc", "ResponseDoc", "SchemaDoc",
-    "ScopeDoc", "TagDoc", "TypePart", "WebhookDoc",
+    "DocsApi",
+    "ErrorDoc",
+    "FieldDoc",
+    "HeaderDoc",
+    "OperationDoc",
+    "ParamDoc",
+    "ResponseDoc",
+    "SchemaDoc",
+    "ScopeDoc",
+    "TagDoc",
+    "TypePart",
+    "WebhookDoc",
 ]
 
 

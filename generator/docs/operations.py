@@ -44,8 +44,9 @@ def _resolve(data: Mapping[str, Any], node: Any) -> Any:
 class OperationReader:
     """Builds :class:`OperationDoc` objects from one bundled document."""
 
-    def __init__(self, data: Mapping[str, Any], schemas: SchemaView, codes: Mapping[str, int | None],
-                 server_url: str) -> None:
+    def __init__(
+        self, data: Mapping[str, Any], schemas: SchemaView, codes: Mapping[str, int | None], server_url: str
+    ) -> None:
         self.data = data
         self.schemas = schemas
         self.codes = codes
@@ -73,31 +74,46 @@ class OperationReader:
                     scopes.setdefault(str(scope), None)
         success = next((r for r in responses if r.status.startswith("2")), None)
         call = CallExample(
-            method=method, path=path, server_url=self.server_url,
+            method=method,
+            path=path,
+            server_url=self.server_url,
             path_params=examples_of("path", lambda _: True),
             query=examples_of("query", lambda p: p.required or p.name == "limit"),
             headers=examples_of("header", lambda p: p.required or p.name.lower() in _EXAMPLE_HEADERS),
-            body=body_example, sdk_method=_str_or_none(op.get("x-sdk-method")),
-            body_schema=ref_name(body_schema), is_list=self._is_list(success),
-            returns_body=bool(success and success.media_type), media_type=media_type or "application/json",
-            binary_fields=tuple(f.name for f in self.schemas.fields(body_schema)
-                                if "format: binary" in f.constraints),
+            body=body_example,
+            sdk_method=_str_or_none(op.get("x-sdk-method")),
+            body_schema=ref_name(body_schema),
+            is_list=self._is_list(success),
+            returns_body=bool(success and success.media_type),
+            media_type=media_type or "application/json",
+            binary_fields=tuple(f.name for f in self.schemas.fields(body_schema) if "format: binary" in f.constraints),
         )
         return OperationDoc(
-            operation_id=op_id, anchor=op_id, tag=tag, method=method.upper(), path=path,
-            summary=str(op.get("summary", "")), description=str(op.get("description", "")),
-            sdk_method=call.sdk_method, scopes=tuple(scopes), parameters=params,
+            operation_id=op_id,
+            anchor=op_id,
+            tag=tag,
+            method=method.upper(),
+            path=path,
+            summary=str(op.get("summary", "")),
+            description=str(op.get("description", "")),
+            sdk_method=call.sdk_method,
+            scopes=tuple(scopes),
+            parameters=params,
             body_required=bool(body.get("required")) if isinstance(body, Mapping) else False,
             body_schema=ref_name(body_schema),
             body_type=self.schemas.type_of(body_schema) if body_schema is not None else (),
             body_fields=self.schemas.fields(body_schema, anchor_prefix=f"{op_id}-body-") if body_schema else (),
             body_example=_pretty(body_example) if media_type == "application/json" else None,
-            responses=responses, curl=curl_snippet(call), sdk=sdk_snippet(call),
-            deprecated=op.get("deprecated") is True, sunset=_str_or_none(op.get("x-sunset")),
+            responses=responses,
+            curl=curl_snippet(call),
+            sdk=sdk_snippet(call),
+            deprecated=op.get("deprecated") is True,
+            sunset=_str_or_none(op.get("x-sunset")),
         )
 
-    def _parameters(self, item: Mapping[str, Any], op: Mapping[str, Any]
-                    ) -> tuple[tuple[ParamDoc, ...], dict[tuple[str, str], Any]]:
+    def _parameters(
+        self, item: Mapping[str, Any], op: Mapping[str, Any]
+    ) -> tuple[tuple[ParamDoc, ...], dict[tuple[str, str], Any]]:
         merged: dict[tuple[str, str], Mapping[str, Any]] = {}
         for raw in (*item.get("parameters", ()), *op.get("parameters", ())):
             param = _resolve(self.data, raw)
@@ -113,8 +129,11 @@ class OperationReader:
         schema = param.get("schema", {})
         example = param.get("example", self.schemas.example(schema))
         return ParamDoc(
-            name=str(param["name"]), location=str(param.get("in", "")), required=param.get("required") is True,
-            type=self.schemas.type_of(schema), description=str(param.get("description", "")),
+            name=str(param["name"]),
+            location=str(param.get("in", "")),
+            required=param.get("required") is True,
+            type=self.schemas.type_of(schema),
+            description=str(param.get("description", "")),
             constraints=self.schemas.constraints(self.schemas.resolve(schema)),
             example=None if example is None else str(example),
         )
@@ -127,19 +146,26 @@ class OperationReader:
         example = None
         if media is not None:
             example = media["example"] if "example" in media else self.schemas.example(schema)
-        headers = tuple(HeaderDoc(str(name), str(_resolve(self.data, h).get("description", "")))
-                        for name, h in resp.get("headers", {}).items())
+        headers = tuple(
+            HeaderDoc(str(name), str(_resolve(self.data, h).get("description", "")))
+            for name, h in resp.get("headers", {}).items()
+        )
         description = str(resp.get("description", ""))
         codes: tuple[str, ...] = ()
         if status[:1] in {"4", "5"}:
             codes = self._codes(status, description, example)
         is_problem = media_type == "application/problem+json"
         return ResponseDoc(
-            status=str(status), description=description, media_type=media_type, schema=ref_name(schema),
+            status=str(status),
+            description=description,
+            media_type=media_type,
+            schema=ref_name(schema),
             type=self.schemas.type_of(schema) if schema is not None else (),
-            fields=() if is_problem or schema is None or ref_name(schema) else self.schemas.fields(
-                schema, anchor_prefix=f"{op_id}-{status}-"),
-            headers=headers, example=_pretty(example) if media_type and "json" in media_type else None,
+            fields=()
+            if is_problem or schema is None or ref_name(schema)
+            else self.schemas.fields(schema, anchor_prefix=f"{op_id}-{status}-"),
+            headers=headers,
+            example=_pretty(example) if media_type and "json" in media_type else None,
             codes=codes,
         )
 

@@ -13,10 +13,19 @@ __all__ = ["SchemaView", "ref_name", "slug"]
 _REF_PREFIX = "#/components/schemas/"
 _MAX_DEPTH = 3
 _CONSTRAINT_KEYS = (
-    ("format", "format: {}"), ("pattern", "pattern: `{}`"), ("minLength", "min length {}"),
-    ("maxLength", "max length {}"), ("minimum", "≥ {}"), ("exclusiveMinimum", "> {}"), ("maximum", "≤ {}"),
-    ("exclusiveMaximum", "< {}"), ("multipleOf", "multiple of {}"), ("minItems", "min items {}"),
-    ("maxItems", "max items {}"), ("uniqueItems", "unique items"), ("minProperties", "min properties {}"),
+    ("format", "format: {}"),
+    ("pattern", "pattern: `{}`"),
+    ("minLength", "min length {}"),
+    ("maxLength", "max length {}"),
+    ("minimum", "≥ {}"),
+    ("exclusiveMinimum", "> {}"),
+    ("maximum", "≤ {}"),
+    ("exclusiveMaximum", "< {}"),
+    ("multipleOf", "multiple of {}"),
+    ("minItems", "min items {}"),
+    ("maxItems", "max items {}"),
+    ("uniqueItems", "unique items"),
+    ("minProperties", "min properties {}"),
     ("maxProperties", "max properties {}"),
 )
 
@@ -29,7 +38,7 @@ def ref_name(schema: Any) -> str | None:
     if isinstance(schema, Mapping):
         ref = schema.get("$ref")
         if isinstance(ref, str) and ref.startswith(_REF_PREFIX):
-            return ref[len(_REF_PREFIX):]
+            return ref[len(_REF_PREFIX) :]
     return None
 
 
@@ -106,8 +115,9 @@ class SchemaView:
             return ()
         out: list[str] = []
         if isinstance(schema.get("enum"), list):
-            out.append("one of " + ", ".join(f"`{v}`" if isinstance(v, str) else f"`{_json(v)}`"
-                                            for v in schema["enum"]))
+            out.append(
+                "one of " + ", ".join(f"`{v}`" if isinstance(v, str) else f"`{_json(v)}`" for v in schema["enum"])
+            )
         for key, fmt in _CONSTRAINT_KEYS:
             value = schema.get(key)
             if value is not None and value is not False:
@@ -135,15 +145,17 @@ class SchemaView:
         required = set(schema.get("required", ()))
         for name, prop in properties.items():
             dotted = f"{prefix}{name}"
-            out.append(FieldDoc(
-                name=dotted,
-                anchor=f"{anchor_prefix}{slug(dotted)}",
-                type=self.type_of(prop),
-                required=name in required,
-                description=str(prop.get("description", "")) if isinstance(prop, Mapping) else "",
-                constraints=self.constraints(prop),
-                depth=depth,
-            ))
+            out.append(
+                FieldDoc(
+                    name=dotted,
+                    anchor=f"{anchor_prefix}{slug(dotted)}",
+                    type=self.type_of(prop),
+                    required=name in required,
+                    description=str(prop.get("description", "")) if isinstance(prop, Mapping) else "",
+                    constraints=self.constraints(prop),
+                    depth=depth,
+                )
+            )
             if isinstance(prop, Mapping) and ref_name(prop) is None:
                 inner = prop.get("items") if "array" in _types(prop) else prop
                 if isinstance(inner, Mapping) and ref_name(inner) is None:
@@ -180,8 +192,11 @@ class SchemaView:
         if "object" in kinds or "properties" in schema:
             props = schema.get("properties", {})
             required = set(schema.get("required", ()))
-            return {name: self.example(prop, depth + 1) for name, prop in props.items()
-                    if name in required or (isinstance(prop, Mapping) and "example" in prop)}
+            return {
+                name: self.example(prop, depth + 1)
+                for name, prop in props.items()
+                if name in required or (isinstance(prop, Mapping) and "example" in prop)
+            }
         if "array" in kinds:
             return [self.example(schema.get("items", {}), depth + 1)]
         return _SCALARS.get(next((k for k in kinds if k != "null"), "null"))

@@ -48,23 +48,51 @@ def build_index(api: DocsApi, guides: dict[str, tuple[str, str]]) -> list[Search
     entries: list[SearchEntry] = []
     for op in api.operations:
         short = op.path.removeprefix(api.base_path) or op.path
-        entries.append(SearchEntry(
-            op.summary or op.operation_id, "operation", f"reference/{op.tag}/#{op.anchor}",
-            f"{op.method} {short}", " ".join(filter(None, (op.operation_id, op.sdk_method, op.path,
-                                                          " ".join(op.scopes))))))
+        entries.append(
+            SearchEntry(
+                op.summary or op.operation_id,
+                "operation",
+                f"reference/{op.tag}/#{op.anchor}",
+                f"{op.method} {short}",
+                " ".join(filter(None, (op.operation_id, op.sdk_method, op.path, " ".join(op.scopes)))),
+            )
+        )
     entries += _guide_entries(guides)
-    entries += [SearchEntry(err.code, "error", f"errors/{err.code}/",
-                            f"{err.status or ''} {plain_text(err.title)}".strip(), plain_text(err.meaning, 120))
-                for err in api.errors]
-    entries += [SearchEntry(scope.name, "scope", f"guides/authentication/#scope-{scope.name.replace(':', '-')}",
-                            plain_text(scope.grants, 120) or "Scope") for scope in api.scopes]
-    entries += [SearchEntry(hook.event, "event", f"guides/webhooks/#{hook.anchor}", plain_text(hook.description, 120))
-                for hook in api.webhooks]
+    entries += [
+        SearchEntry(
+            err.code,
+            "error",
+            f"errors/{err.code}/",
+            f"{err.status or ''} {plain_text(err.title)}".strip(),
+            plain_text(err.meaning, 120),
+        )
+        for err in api.errors
+    ]
+    entries += [
+        SearchEntry(
+            scope.name,
+            "scope",
+            f"guides/authentication/#scope-{scope.name.replace(':', '-')}",
+            plain_text(scope.grants, 120) or "Scope",
+        )
+        for scope in api.scopes
+    ]
+    entries += [
+        SearchEntry(hook.event, "event", f"guides/webhooks/#{hook.anchor}", plain_text(hook.description, 120))
+        for hook in api.webhooks
+    ]
     for schema in api.schemas:
-        entries.append(SearchEntry(schema.name, "schema", f"schemas/{schema.name}/",
-                                   plain_text(schema.description, 120) or "Schema"))
-        entries += [SearchEntry(f"{schema.name}.{f.name}", "field", f"schemas/{schema.name}/#{f.anchor}",
-                                plain_text(f.description, 90)) for f in schema.fields]
+        entries.append(
+            SearchEntry(
+                schema.name, "schema", f"schemas/{schema.name}/", plain_text(schema.description, 120) or "Schema"
+            )
+        )
+        entries += [
+            SearchEntry(
+                f"{schema.name}.{f.name}", "field", f"schemas/{schema.name}/#{f.anchor}", plain_text(f.description, 90)
+            )
+            for f in schema.fields
+        ]
     return entries
 
 

@@ -50,17 +50,21 @@ def _environment(templates: Path, api: DocsApi) -> jinja2.Environment:
     )
     op_tag = {op.operation_id: op.tag for op in api.operations}
     ops = {op.operation_id: op for op in api.operations}
-    env.filters.update({
-        "md": lambda text: Markup(markdown_html(str(text))),  # markdown-it escapes raw HTML
-        "mdi": lambda text: Markup(inline_html(str(text))),  # markdown-it escapes raw HTML
-    })
-    env.globals.update({
-        "api": api,
-        "guides": GUIDES,
-        "op_url": lambda op_id: f"reference/{op_tag[op_id]}/#{op_id}",
-        "op_by_id": ops.__getitem__,
-        "search_kinds": KINDS,
-    })
+    env.filters.update(
+        {
+            "md": lambda text: Markup(markdown_html(str(text))),  # markdown-it escapes raw HTML
+            "mdi": lambda text: Markup(inline_html(str(text))),  # markdown-it escapes raw HTML
+        }
+    )
+    env.globals.update(
+        {
+            "api": api,
+            "guides": GUIDES,
+            "op_url": lambda op_id: f"reference/{op_tag[op_id]}/#{op_id}",
+            "op_by_id": ops.__getitem__,
+            "search_kinds": KINDS,
+        }
+    )
     return env
 
 
@@ -81,8 +85,13 @@ def render_site(api: DocsApi, options: SiteOptions) -> dict[str, str]:
     page("index.html", "docs/index.html.jinja", title=api.title)
     guides: dict[str, tuple[str, str]] = {}
     for slug, title in GUIDES:
-        html = page(f"guides/{slug}/index.html", f"docs/guides/{slug}.html.jinja", title=title, slug=slug,
-                    changelog=options.changelog)
+        html = page(
+            f"guides/{slug}/index.html",
+            f"docs/guides/{slug}.html.jinja",
+            title=title,
+            slug=slug,
+            changelog=options.changelog,
+        )
         guides[slug] = (title, html)
     page("reference/index.html", "docs/reference_index.html.jinja", title="API reference")
     for tag in api.tags:

@@ -48,11 +48,16 @@ def curl_snippet(call: CallExample) -> str:
     url = call.server_url.rstrip("/") + _fill_path(call.path, call.path_params)
     if call.query:
         url += "?" + "&".join(f"{k}={_scalar(v)}" for k, v in call.query.items())
-    lines = [f"curl -X {call.method.upper()} {shlex.quote(url)}",
-             '-H "x-api-key: $ASTERI_API_KEY"',
-             '-H "x-organization-id: $ASTERI_ORGANIZATION_ID"']
-    lines += [f"-H {shlex.quote(f'{name}: {_scalar(value)}')}" for name, value in call.headers.items()
-              if name.lower() not in _SKIPPED_HEADERS]
+    lines = [
+        f"curl -X {call.method.upper()} {shlex.quote(url)}",
+        '-H "x-api-key: $ASTERI_API_KEY"',
+        '-H "x-organization-id: $ASTERI_ORGANIZATION_ID"',
+    ]
+    lines += [
+        f"-H {shlex.quote(f'{name}: {_scalar(value)}')}"
+        for name, value in call.headers.items()
+        if name.lower() not in _SKIPPED_HEADERS
+    ]
     if call.body is not None and call.media_type == "multipart/form-data" and isinstance(call.body, dict):
         for name, value in call.body.items():
             part = f"{name}=@{_SAMPLE_FILE}" if name in call.binary_fields else f"{name}={_scalar(value)}"
@@ -96,8 +101,10 @@ def sdk_snippet(call: CallExample) -> str | None:
     args: list[str] = [_py(value, 4) for value in call.path_params.values()]
     if call.body is not None:
         if isinstance(call.body, dict) and call.body_schema:
-            values = {k: _Code(f'open("{_SAMPLE_FILE}", "rb").read()') if k in call.binary_fields else v
-                      for k, v in call.body.items()}
+            values = {
+                k: _Code(f'open("{_SAMPLE_FILE}", "rb").read()') if k in call.binary_fields else v
+                for k, v in call.body.items()
+            }
             fields = "".join(f"\n        {_kwarg(k)}={_py(v, 8)}," for k, v in values.items())
             args.append(f"body=models.{call.body_schema}({fields}\n    )")
         else:

@@ -50,9 +50,14 @@ def _problem_example(code: str, status: int | None, title: str, data: Mapping[st
             example = media.get("example") if isinstance(media, Mapping) else None
             if isinstance(example, Mapping) and example.get("code") == code:
                 return dict(example)
-    return {"type": f"https://docs.asteri.example/errors/{code}", "title": title, "status": status or 400,
-            "detail": "What went wrong and how to fix the call.", "code": code,
-            "request_id": "req_01HWXHMFYFF1TK31CZT5GEVQEZ"}
+    return {
+        "type": f"https://docs.asteri.example/errors/{code}",
+        "title": title,
+        "status": status or 400,
+        "detail": "What went wrong and how to fix the call.",
+        "code": code,
+        "request_id": "req_01HWXHMFYFF1TK31CZT5GEVQEZ",
+    }
 
 
 def _errors(data: Mapping[str, Any], codes: Mapping[str, int | None], ops: list[OperationDoc]) -> tuple[ErrorDoc, ...]:
@@ -66,12 +71,18 @@ def _errors(data: Mapping[str, Any], codes: Mapping[str, int | None], ops: list[
         title = titles.get(code, code.replace("_", " ").capitalize())
         cells = table.get(code, [])
         causes, fixes = GUIDE.get(code, ((), ()))
-        out.append(ErrorDoc(
-            code=code, status=status, title=title, meaning=cells[1] if len(cells) > 1 else title + ".",
-            causes=causes, fixes=fixes,
-            example=json.dumps(_problem_example(code, status, title, data), indent=2, ensure_ascii=False),
-            operations=tuple(op.operation_id for op in ops if code in op.error_codes),
-        ))
+        out.append(
+            ErrorDoc(
+                code=code,
+                status=status,
+                title=title,
+                meaning=cells[1] if len(cells) > 1 else title + ".",
+                causes=causes,
+                fixes=fixes,
+                example=json.dumps(_problem_example(code, status, title, data), indent=2, ensure_ascii=False),
+                operations=tuple(op.operation_id for op in ops if code in op.error_codes),
+            )
+        )
     return tuple(out)
 
 
@@ -89,8 +100,10 @@ def _scopes(data: Mapping[str, Any], ops: list[OperationDoc]) -> tuple[ScopeDoc,
     for op in ops:
         for scope in op.scopes:
             names.setdefault(scope, None)
-    return tuple(ScopeDoc(name, (grants.get(name) or [""])[0],
-                          tuple(op.operation_id for op in ops if name in op.scopes)) for name in names)
+    return tuple(
+        ScopeDoc(name, (grants.get(name) or [""])[0], tuple(op.operation_id for op in ops if name in op.scopes))
+        for name in names
+    )
 
 
 def _webhooks(data: Mapping[str, Any], view: SchemaView) -> tuple[WebhookDoc, ...]:
@@ -102,11 +115,16 @@ def _webhooks(data: Mapping[str, Any], view: SchemaView) -> tuple[WebhookDoc, ..
         example = media.get("example", view.example(schema) if schema is not None else None)
         if isinstance(example, dict) and "type" in example:
             example = {**example, "type": event}
-        out.append(WebhookDoc(
-            event=str(event), anchor=slug(str(event)), resource=str(event).split(".", 1)[0],
-            description=str(op.get("description", op.get("summary", ""))), schema=ref_name(schema),
-            example=None if example is None else json.dumps(example, indent=2, ensure_ascii=False),
-        ))
+        out.append(
+            WebhookDoc(
+                event=str(event),
+                anchor=slug(str(event)),
+                resource=str(event).split(".", 1)[0],
+                description=str(op.get("description", op.get("summary", ""))),
+                schema=ref_name(schema),
+                example=None if example is None else json.dumps(example, indent=2, ensure_ascii=False),
+            )
+        )
     return tuple(out)
 
 
@@ -136,27 +154,53 @@ def build_view(data: Mapping[str, Any]) -> DocsApi:
     for path, method, item, op in iter_operations(paths):
         tag = str((op.get("tags") or ["other"])[0])
         grouped.setdefault(tag, []).append(reader.read(path, method, item, op, _tag_slug(tag)))
-    tags = tuple(TagDoc(name=name, slug=_tag_slug(name), title=_tag_title(name),
-                        description=str(tag_meta.get(name, {}).get("description", "")), operations=tuple(ops))
-                 for name, ops in grouped.items() if ops)
+    tags = tuple(
+        TagDoc(
+            name=name,
+            slug=_tag_slug(name),
+            title=_tag_title(name),
+            description=str(tag_meta.get(name, {}).get("description", "")),
+            operations=tuple(ops),
+        )
+        for name, ops in grouped.items()
+        if ops
+    )
     ops = [op for tag in tags for op in tag.operations]
     used: dict[str, list[str]] = {}
     for doc in ops:
         for name in (doc.body_schema, *(r.schema for r in doc.responses if not r.is_error)):
             if name:
                 used.setdefault(name, []).append(doc.operation_id)
-    schema_docs = tuple(SchemaDoc(
-        name=name, anchor=slug(name), description=str(view.resolve(s).get("description", "")),
-        type=view.type_of(view.resolve(s)), constraints=view.constraints(view.resolve(s)),
-        fields=view.fields(s), example=view.example_json(s), used_by=tuple(dict.fromkeys(used.get(name, []))),
-    ) for name, s in sorted(schemas.items()))
+    schema_docs = tuple(
+        SchemaDoc(
+            name=name,
+            anchor=slug(name),
+            description=str(view.resolve(s).get("description", "")),
+            type=view.type_of(view.resolve(s)),
+            constraints=view.constraints(view.resolve(s)),
+            fields=view.fields(s),
+            example=view.example_json(s),
+            used_by=tuple(dict.fromkeys(used.get(name, []))),
+        )
+        for name, s in sorted(schemas.items())
+    )
     info = data.get("info", {})
     base = os.path.commonpath(list(paths)) if paths else "/"
     return DocsApi(
-        title=str(info.get("title", "API")), version=str(info.get("version", "")),
-        summary=str(info.get("summary", "")), description=str(info.get("description", "")),
-        server_url=server_url, base_path=base if base != "/" else "", tags=tags, schemas=schema_docs,
-        scopes=_scopes(data, ops), errors=_errors(data, codes, ops), webhooks=_webhooks(data, view),
-        security_schemes={str(k): str(v.get("description", "")) for k, v in
-                          components.get("securitySchemes", {}).items() if isinstance(v, Mapping)},
+        title=str(info.get("title", "API")),
+        version=str(info.get("version", "")),
+        summary=str(info.get("summary", "")),
+        description=str(info.get("description", "")),
+        server_url=server_url,
+        base_path=base if base != "/" else "",
+        tags=tags,
+        schemas=schema_docs,
+        scopes=_scopes(data, ops),
+        errors=_errors(data, codes, ops),
+        webhooks=_webhooks(data, view),
+        security_schemes={
+            str(k): str(v.get("description", ""))
+            for k, v in components.get("securitySchemes", {}).items()
+            if isinstance(v, Mapping)
+        },
     )

@@ -18,8 +18,20 @@ from generator.naming import UniqueNames, class_name, module_name, python_identi
 __all__ = ["BuildOptions", "build_api"]
 
 _DEFAULT_ORIGIN = "http://localhost:3000"
-_SERVER_RESERVED = frozenset({"self", "router", "prefix", "authorizer", "provide_handlers", "models",
-                              "render_result", "datetime", "request", "response"})
+_SERVER_RESERVED = frozenset(
+    {
+        "self",
+        "router",
+        "prefix",
+        "authorizer",
+        "provide_handlers",
+        "models",
+        "render_result",
+        "datetime",
+        "request",
+        "response",
+    }
+)
 _SDK_RESERVED = frozenset({"with_raw_response", "with_options", "request", "close"})
 
 
@@ -55,7 +67,8 @@ def _auth(data: dict[str, Any], operations: list[Operation]) -> Auth:
         if scheme.get("type") == "apiKey" and scheme.get("in") == "header" and api_key_header is None:
             api_key_header = str(scheme.get("name"))
         elif scheme.get("type") in ("oauth2", "openIdConnect") or (
-                scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer"):
+            scheme.get("type") == "http" and str(scheme.get("scheme", "")).lower() == "bearer"
+        ):
             bearer = True
     organization = next((p.name for op in operations for p in op.parameters if p.role == "organization"), None)
     return Auth(api_key_header, bearer, organization)
@@ -76,13 +89,15 @@ def _namespaces(operations: list[Operation], problems: list[Unsupported]) -> tup
         by_path[op.sdk_namespace].append(op)
         for depth in range(1, len(op.sdk_namespace)):
             by_path.setdefault(op.sdk_namespace[:depth], [])
-    problems.extend(Unsupported(seen[path], f"SDK method {'.'.join(path)} clashes with a namespace")
-                    for path in by_path if path in seen)
+    problems.extend(
+        Unsupported(seen[path], f"SDK method {'.'.join(path)} clashes with a namespace")
+        for path in by_path
+        if path in seen
+    )
 
     def make(path: tuple[str, ...]) -> SdkNamespace:
         children = tuple(make(p) for p in sorted(by_path) if len(p) == len(path) + 1 and p[:-1] == path)
-        return SdkNamespace(path[-1], "".join(class_name(p) for p in path), path,
-                            tuple(by_path[path]), children)
+        return SdkNamespace(path[-1], "".join(class_name(p) for p in path), path, tuple(by_path[path]), children)
 
     return tuple(make(p) for p in sorted(by_path) if len(p) == 1)
 
@@ -110,8 +125,9 @@ def _webhooks(data: dict[str, Any], registry: SchemaRegistry, problems: list[Uns
 
 
 def _tags(data: dict[str, Any], operations: list[Operation]) -> tuple[TagGroup, ...]:
-    described = {str(t.get("name")): str(t.get("description") or "") for t in data.get("tags") or []
-                 if isinstance(t, dict)}
+    described = {
+        str(t.get("name")): str(t.get("description") or "") for t in data.get("tags") or [] if isinstance(t, dict)
+    }
     grouped: dict[str, list[Operation]] = defaultdict(list)
     for op in operations:
         grouped[op.tag].append(op)
@@ -138,8 +154,11 @@ def build_api(data: dict[str, Any], options: BuildOptions | None = None) -> tupl
         item, _ = registry.resolve(raw_item, f"/paths/{escape(str(path))}")
         if not isinstance(item, dict):
             continue
-        operations.extend(build_operation(data, registry, str(path), method, problems)
-                          for method in HTTP_METHODS if isinstance(item.get(method), dict))
+        operations.extend(
+            build_operation(data, registry, str(path), method, problems)
+            for method in HTTP_METHODS
+            if isinstance(item.get(method), dict)
+        )
     webhooks = _webhooks(data, registry, problems)
     namespaces = _namespaces(operations, problems)
     if problems:

@@ -58,8 +58,11 @@ def _file_fields(registry: SchemaRegistry, schema: Any, pointer: str) -> tuple[s
     found = []
     for name, prop in props.items():
         resolved, _ = registry.resolve(prop, pointer)
-        if isinstance(resolved, dict) and (resolved.get("format") == "binary" or "contentMediaType" in resolved
-                                           or resolved.get("contentEncoding") == "base64"):
+        if isinstance(resolved, dict) and (
+            resolved.get("format") == "binary"
+            or "contentMediaType" in resolved
+            or resolved.get("contentEncoding") == "base64"
+        ):
             found.append(str(name))
     return tuple(sorted(found))
 
@@ -122,8 +125,9 @@ class _OperationBuilder:
         if kind != "json":
             return Response(status, code, kind, media, None, description)
         schema = (content[media] or {}).get("schema")
-        typed = self.registry.model_type(schema if schema is not None else {},
-                                         f"{where}/content/{escape(media)}/schema", wanted)
+        typed = self.registry.model_type(
+            schema if schema is not None else {}, f"{where}/content/{escape(media)}/schema", wanted
+        )
         return Response(status, code, "json", media, typed, description)
 
     def pagination(self, success: Response, params: tuple[Any, ...]) -> Pagination | None:
@@ -160,24 +164,31 @@ def _security(data: dict[str, Any], operation: dict[str, Any]) -> tuple[Security
     raw = operation.get("security", data.get("security")) or []
     return tuple(
         SecurityRequirement(tuple((str(k), tuple(str(s) for s in (v or ()))) for k, v in alternative.items()))
-        for alternative in raw if isinstance(alternative, dict)
+        for alternative in raw
+        if isinstance(alternative, dict)
     )
 
 
-def _sdk_name(operation: dict[str, Any], tag: str, name: str, pointer: str,
-              problems: list[Unsupported]) -> tuple[tuple[str, ...], str]:
+def _sdk_name(
+    operation: dict[str, Any], tag: str, name: str, pointer: str, problems: list[Unsupported]
+) -> tuple[tuple[str, ...], str]:
     declared = operation.get("x-sdk-method")
     if isinstance(declared, str) and declared:
         parts = declared.split(".")
         if len(parts) >= 2 and all(p and p == snake_case(p) for p in parts):
             return tuple(module_name(p) for p in parts[:-1]), python_identifier(parts[-1])
-        problems.append(Unsupported(f"{pointer}/x-sdk-method",
-                                    f"x-sdk-method {declared!r} is not '<namespace>[.<sub>].<method>' in snake_case"))
+        problems.append(
+            Unsupported(
+                f"{pointer}/x-sdk-method",
+                f"x-sdk-method {declared!r} is not '<namespace>[.<sub>].<method>' in snake_case",
+            )
+        )
     return (module_name(tag),), name
 
 
-def build_operation(data: dict[str, Any], registry: SchemaRegistry, path: str, method: str,
-                    problems: list[Unsupported]) -> Operation:
+def build_operation(
+    data: dict[str, Any], registry: SchemaRegistry, path: str, method: str, problems: list[Unsupported]
+) -> Operation:
     """Build one operation's IR (problems are appended, never raised, so all of them are reported)."""
     path_item, _ = registry.resolve(data["paths"][path], f"/paths/{escape(path)}")
     operation = path_item[method]
@@ -192,8 +203,7 @@ def build_operation(data: dict[str, Any], registry: SchemaRegistry, path: str, m
     body = builder.body(operation.get("requestBody"), f"{pointer}/requestBody", stem)
     responses = builder.responses(operation.get("responses"), f"{pointer}/responses", stem)
     success_status = _OperationBuilder._success_status(operation.get("responses") or {"200": {}})
-    success = next((r for r in responses if r.status == success_status),
-                   Response("200", 200, "empty", None, None, ""))
+    success = next((r for r in responses if r.status == success_status), Response("200", 200, "empty", None, None, ""))
     namespace, sdk_method = _sdk_name(operation, tag, name, pointer, problems)
     return Operation(
         operation_id=operation_id,

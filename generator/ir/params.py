@@ -13,10 +13,27 @@ from generator.naming import UniqueNames, python_identifier
 __all__ = ["RESERVED_PARAM_NAMES", "build_parameters"]
 
 # Names the generated route functions and SDK methods use themselves.
-RESERVED_PARAM_NAMES = frozenset({
-    "self", "body", "request", "response", "handlers", "principal", "context", "extra_headers",
-    "extra_query", "timeout", "models", "builtins", "cast", "options", "max_retries", "datetime", "raw",
-})
+RESERVED_PARAM_NAMES = frozenset(
+    {
+        "self",
+        "body",
+        "request",
+        "response",
+        "handlers",
+        "principal",
+        "context",
+        "extra_headers",
+        "extra_query",
+        "timeout",
+        "models",
+        "builtins",
+        "cast",
+        "options",
+        "max_retries",
+        "datetime",
+        "raw",
+    }
+)
 _LOCATIONS = ("path", "query", "header", "cookie")
 _SCALARS = {"integer": "int", "number": "float", "boolean": "bool", "string": "str"}
 _FORMATS = {"date-time": "datetime.datetime", "date": "datetime.date"}
@@ -92,8 +109,12 @@ class _ParamTyper:
             return TypeRef(_SCALARS[kind])
         if kind is None and not (set(schema) - {"description", "title", "example", "examples", "nullable"}):
             return TypeRef("str")
-        self.problems.append(Unsupported(pointer, f"parameter schema of type {schema.get('type', 'object')!r} "
-                                                  "(only scalars, enums and arrays of them)"))
+        self.problems.append(
+            Unsupported(
+                pointer,
+                f"parameter schema of type {schema.get('type', 'object')!r} (only scalars, enums and arrays of them)",
+            )
+        )
         return None
 
 
@@ -151,8 +172,13 @@ def _role(name: str, location: str) -> ParamRole:
     return "plain"
 
 
-def build_parameters(registry: SchemaRegistry, path_item: dict[str, Any], operation: dict[str, Any],
-                     pointer: str, problems: list[Unsupported]) -> tuple[Parameter, ...]:
+def build_parameters(
+    registry: SchemaRegistry,
+    path_item: dict[str, Any],
+    operation: dict[str, Any],
+    pointer: str,
+    problems: list[Unsupported],
+) -> tuple[Parameter, ...]:
     """Merge path-item and operation parameters (the operation wins) and type each one."""
     path_pointer = pointer.rsplit("/", 1)[0]
     merged: dict[tuple[str, str], tuple[Any, str]] = {}
@@ -181,19 +207,21 @@ def build_parameters(registry: SchemaRegistry, path_item: dict[str, Any], operat
             continue
         resolved, _ = registry.resolve(schema, f"{where}/schema")
         required = bool(param.get("required")) or location == "path"
-        out.append(Parameter(
-            name=name,
-            py_name=names.take(python_identifier(name)),
-            location=location,  # type: ignore[arg-type]
-            required=required,
-            type=typed,
-            default=_default(resolved, typed, f"{where}/schema", problems),
-            constraints=_constraints(resolved),
-            description=str(param.get("description") or "").strip(),
-            deprecated=bool(param.get("deprecated")),
-            role=_role(name, location),
-            explode=bool(param.get("explode", True)),
-        ))
+        out.append(
+            Parameter(
+                name=name,
+                py_name=names.take(python_identifier(name)),
+                location=location,  # type: ignore[arg-type]
+                required=required,
+                type=typed,
+                default=_default(resolved, typed, f"{where}/schema", problems),
+                constraints=_constraints(resolved),
+                description=str(param.get("description") or "").strip(),
+                deprecated=bool(param.get("deprecated")),
+                role=_role(name, location),
+                explode=bool(param.get("explode", True)),
+            )
+        )
     return tuple(out)
 
 

@@ -15,15 +15,45 @@ __all__ = ["RESERVED_CLASS_NAMES", "SchemaRegistry"]
 _PREFIX = "#/components/schemas/"
 
 # Names the DTO module imports or that the server/SDK modules use next to ``models``.
-RESERVED_CLASS_NAMES = frozenset({
-    "Annotated", "Any", "AwareDatetime", "BaseModel", "ConfigDict", "Enum", "Field", "IntEnum", "Literal",
-    "MISSING", "NaiveDatetime", "RootModel", "StrEnum", "Optional", "Union", "UUID", "Decimal", "AnyUrl",
-    "Base64Str", "Json", "Model", "Models", "Date", "Datetime", "Time", "Timedelta", "Path",
-})
+RESERVED_CLASS_NAMES = frozenset(
+    {
+        "Annotated",
+        "Any",
+        "AwareDatetime",
+        "BaseModel",
+        "ConfigDict",
+        "Enum",
+        "Field",
+        "IntEnum",
+        "Literal",
+        "MISSING",
+        "NaiveDatetime",
+        "RootModel",
+        "StrEnum",
+        "Optional",
+        "Union",
+        "UUID",
+        "Decimal",
+        "AnyUrl",
+        "Base64Str",
+        "Json",
+        "Model",
+        "Models",
+        "Date",
+        "Datetime",
+        "Time",
+        "Timedelta",
+        "Path",
+    }
+)
 
 _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
-    "integer": (int,), "number": (int, float), "boolean": (bool,), "string": (str,),
-    "array": (list,), "object": (dict,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "string": (str,),
+    "array": (list,),
+    "object": (dict,),
 }
 
 
@@ -73,7 +103,7 @@ class SchemaRegistry:
         """The class name for ``#/components/schemas/<key>`` (``None`` for any other target)."""
         if not ref.startswith(_PREFIX):
             return None
-        rest = ref[len(_PREFIX):]
+        rest = ref[len(_PREFIX) :]
         if "/" in rest:
             return None
         return self.components.get(_unescape(rest))
@@ -117,7 +147,7 @@ class SchemaRegistry:
 
     def _ref(self, ref: str, pointer: str) -> str:
         if ref.startswith(_PREFIX):
-            key, _, rest = ref[len(_PREFIX):].partition("/")
+            key, _, rest = ref[len(_PREFIX) :].partition("/")
             name = self.components.get(_unescape(key))
             if name is not None:
                 return f"{_PREFIX}{escape(name)}" + (f"/{rest}" if rest else "")
@@ -147,8 +177,10 @@ class SchemaRegistry:
             elif key == "$ref" and isinstance(value, str):
                 out[key] = self._ref(value, child)
             elif key == "discriminator" and isinstance(value, dict) and isinstance(value.get("mapping"), dict):
-                mapped = {k: self._ref(v, child) if isinstance(v, str) and v.startswith("#") else v
-                          for k, v in value["mapping"].items()}
+                mapped = {
+                    k: self._ref(v, child) if isinstance(v, str) and v.startswith("#") else v
+                    for k, v in value["mapping"].items()
+                }
                 out[key] = {**copy.deepcopy(value), "mapping": mapped}
             elif key in ("example", "examples", "const", "enum"):
                 out[key] = value

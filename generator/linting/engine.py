@@ -49,8 +49,13 @@ def run_rules(document: LoadedDocument, rules: Iterable[Rule], severities: Mappi
         try:
             hits = list(rule.check(context))
         except Exception as exc:
-            hits = [("", f"internal error in rule {rule.id} ({type(exc).__name__}: {exc}); "
-                         "this is a bug in asteri, please report it with the spec")]
+            hits = [
+                (
+                    "",
+                    f"internal error in rule {rule.id} ({type(exc).__name__}: {exc}); "
+                    "this is a bug in asteri, please report it with the spec",
+                )
+            ]
         for pointer, message in hits:
             if suppressions.silenced(rule.id, pointer):
                 continue

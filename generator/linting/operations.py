@@ -123,6 +123,5 @@ def collect_operations(resolver: Resolver, section: str = "paths") -> list[Opera
             pointer = join(item_pointer, method)
             merged = {_key(param): param for param in shared}
             merged.update({_key(param): param for param in _parameters(resolver, node, pointer)})
-            operations.append(Operation(method, str(path), pointer, node, item_pointer, item,
-                                        tuple(merged.values())))
+            operations.append(Operation(method, str(path), pointer, node, item_pointer, item, tuple(merged.values())))
     return operations

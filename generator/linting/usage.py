@@ -79,5 +79,4 @@ def unused_components(data: Any) -> list[str]:
         reached.add(owner)
         stack.extend(edges.get(owner, ()))
     flagged = {f"/components/{escape(kind)}/" for kind in FLAGGED_KINDS}
-    return [owner for owner in edges
-            if owner not in reached and owner.rsplit("/", 1)[0] + "/" in flagged]
+    return [owner for owner in edges if owner not in reached and owner.rsplit("/", 1)[0] + "/" in flagged]

@@ -19,7 +19,8 @@ def section_of(change: Change) -> str:
     if "deprecated" in check_id and "removed" not in check_id:
         return "Deprecated"
     if check_id.startswith(("new-", "endpoint-added", "webhook-added")) or check_id.endswith(
-            ("-added", "-added-optional", "-added-required")):
+        ("-added", "-added-optional", "-added-required")
+    ):
         return "Added"
     if "removed" in check_id or "deleted" in check_id:
         return "Removed"
@@ -47,8 +48,9 @@ def changelog_entry(result: DiffResult, version: str, released: date, *, initial
     for section in SECTIONS:
         if grouped[section]:
             lines += [f"### {section}", ""]
-            ordered = sorted(grouped[section], key=lambda change: (not change.is_breaking, not change.operation,
-                                                                   change.sort_key))
+            ordered = sorted(
+                grouped[section], key=lambda change: (not change.is_breaking, not change.operation, change.sort_key)
+            )
             lines += [_line(change) for change in ordered]
             lines.append("")
     return "\n".join(lines)

@@ -41,13 +41,16 @@ def empty_document(openapi: str) -> LoadedDocument:
     """A document with no operations (the base of a first release)."""
     with tempfile.TemporaryDirectory(prefix="asteri-empty-") as tmp:
         path = Path(tmp) / "empty.yaml"
-        path.write_text(f"openapi: '{openapi or '3.1.0'}'\ninfo: {{title: empty, version: '0.0.0'}}\npaths: {{}}\n",
-                        encoding="utf-8")
+        path.write_text(
+            f"openapi: '{openapi or '3.1.0'}'\ninfo: {{title: empty, version: '0.0.0'}}\npaths: {{}}\n",
+            encoding="utf-8",
+        )
         return load_document(path)
 
 
-def compare_with_latest(revision: LoadedDocument, releases_dir: Path,
-                        options: DiffOptions | None = None) -> tuple[str, DiffResult]:
+def compare_with_latest(
+    revision: LoadedDocument, releases_dir: Path, options: DiffOptions | None = None
+) -> tuple[str, DiffResult]:
     """The latest released version (``""`` if none) and the diff from it to ``revision``."""
     latest = latest_release(releases_dir)
     if latest is None:
@@ -63,15 +66,28 @@ def _major_base_path(revision: LoadedDocument, previous_base: str, major: int) -
     paths = revision.data.get("paths") or {}
     new_base = base_path(revision.data)
     marker = f"/v{major}"
-    carried = new_base.endswith(marker) or f"{marker}/" in new_base + "/" or (
-        bool(paths) and all(f"{marker}/" in str(path) + "/" for path in paths))
+    carried = (
+        new_base.endswith(marker)
+        or f"{marker}/" in new_base + "/"
+        or (bool(paths) and all(f"{marker}/" in str(path) + "/" for path in paths))
+    )
     if not carried or (new_base and new_base == previous_base):
-        raise ReleaseError(f"a new major version must move the base path to '{marker}' "
-                           f"(servers url is '{new_base or '(none)'}'); never edit the previous major in place")
+        raise ReleaseError(
+            f"a new major version must move the base path to '{marker}' "
+            f"(servers url is '{new_base or '(none)'}'); never edit the previous major in place"
+        )
 
 
-def cut_release(revision: LoadedDocument, version: str, releases_dir: Path, changelog: Path, *,
-                released: date | None = None, write: bool = True, options: DiffOptions | None = None) -> ReleaseOutcome:
+def cut_release(
+    revision: LoadedDocument,
+    version: str,
+    releases_dir: Path,
+    changelog: Path,
+    *,
+    released: date | None = None,
+    write: bool = True,
+    options: DiffOptions | None = None,
+) -> ReleaseOutcome:
     """Check the release rules, then write the snapshot and prepend the changelog entry.
 
     Raises:
@@ -94,11 +110,14 @@ def cut_release(revision: LoadedDocument, version: str, releases_dir: Path, chan
         if breaking and not new_major:
             listed = "; ".join(f"{change.operation or 'document'}: {change.id}" for change in breaking[:5])
             more = f" (and {len(breaking) - 5} more)" if len(breaking) > 5 else ""
-            raise ReleaseError(f"{len(breaking)} breaking change(s) against {previous}: {listed}{more}. "
-                               f"Fix them, or release a new major version on a new base path")
+            raise ReleaseError(
+                f"{len(breaking)} breaking change(s) against {previous}: {listed}{more}. "
+                f"Fix them, or release a new major version on a new base path"
+            )
         if new_major:
-            _major_base_path(revision, base_path(load_document(releases_dir / f"{previous}.yaml").data),
-                             version_key(version)[0])
+            _major_base_path(
+                revision, base_path(load_document(releases_dir / f"{previous}.yaml").data), version_key(version)[0]
+            )
     entry = changelog_entry(result, version, released or date.today(), initial=not previous)
     if write:
         releases_dir.mkdir(parents=True, exist_ok=True)

@@ -70,13 +70,15 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,
     )
-    env.filters.update({
-        "pyrepr": _pyrepr,
-        "docstring": _docstring,
-        "sdk_annotation": _sdk_annotation,
-        "path_fstring": _path_fstring,
-        "route_path": _route_path,
-        "constraint_kwargs": _constraint_kwargs,
-    })
+    env.filters.update(
+        {
+            "pyrepr": _pyrepr,
+            "docstring": _docstring,
+            "sdk_annotation": _sdk_annotation,
+            "path_fstring": _path_fstring,
+            "route_path": _route_path,
+            "constraint_kwargs": _constraint_kwargs,
+        }
+    )
     env.globals["HEADER"] = HEADER
     return env

@@ -60,8 +60,7 @@ def render_generated(env: jinja2.Environment, api: Api) -> RenderedTree:
     files: dict[str, str] = {}
     files["__init__.py"] = _render(env, "server/package_init.py.jinja", api=api)
     files["py.typed"] = ""
-    exports = ["BASE_PATH", "ROUTER_FACTORIES", "Authorizer", "RequestContext", "SecurityRequirement",
-               "render_result"]
+    exports = ["BASE_PATH", "ROUTER_FACTORIES", "Authorizer", "RequestContext", "SecurityRequirement", "render_result"]
     for tag in api.tags:
         exports += [f"{tag.class_prefix}Handlers", f"build_{tag.module}_router"]
         files[f"server/{tag.module}.py"] = _render(env, "server/tag.py.jinja", api=api, tag=tag)
@@ -74,16 +73,19 @@ def render_generated(env: jinja2.Environment, api: Api) -> RenderedTree:
 def render_dtos(env: jinja2.Environment, api: Api) -> tuple[RenderedTree, RenderedTree]:
     """The DTO modules of both trees (rendered last: they wait for datamodel-code-generator)."""
     server = {
-        "models/__init__.py": _render(env, "dto/__init__.py.jinja", title=api.title, dtos=api.dtos,
-                                      module=f"{api.server_package}.models"),
+        "models/__init__.py": _render(
+            env, "dto/__init__.py.jinja", title=api.title, dtos=api.dtos, module=f"{api.server_package}.models"
+        ),
         "models/_models.py": _render(env, "dto/models.py.jinja", title=api.title, source=api.dtos.source),
     }
     pkg = api.package
     sdk = {
-        f"{pkg}/models/__init__.py": _render(env, "dto/__init__.py.jinja", title=api.title, dtos=api.dtos,
-                                             module=f"{pkg}.models"),
-        f"{pkg}/models/_models.py": _render(env, "dto/models.py.jinja", title=api.title,
-                                            source=sdk_model_source(api.dtos.source, pkg)),
+        f"{pkg}/models/__init__.py": _render(
+            env, "dto/__init__.py.jinja", title=api.title, dtos=api.dtos, module=f"{pkg}.models"
+        ),
+        f"{pkg}/models/_models.py": _render(
+            env, "dto/models.py.jinja", title=api.title, source=sdk_model_source(api.dtos.source, pkg)
+        ),
     }
     return RenderedTree(api.server_package, server, _SERVER_OWNED), RenderedTree("sdk", sdk)
 
@@ -107,7 +109,8 @@ def render_sdk(env: jinja2.Environment, api: Api) -> RenderedTree:
     for target, template in _SDK_MODULES.items():
         inner[target] = _render(env, f"client/{template}", api=api)
     for namespace in api.namespaces:
-        inner[f"resources/{namespace.attr}.py"] = _render(env, "client/resources/namespace.py.jinja",
-                                                          api=api, namespace=namespace)
+        inner[f"resources/{namespace.attr}.py"] = _render(
+            env, "client/resources/namespace.py.jinja", api=api, namespace=namespace
+        )
     files.update({str(PurePosixPath(pkg) / path): text for path, text in inner.items()})
     return RenderedTree("sdk", files)

@@ -30,11 +30,15 @@ def _owned_files(root: Path, owned: tuple[str, ...]) -> set[str]:
     found = set()
     for path in root.rglob("*"):
         rel = path.relative_to(root)
-        if path.is_file() and not (set(rel.parts) & _IGNORED_PARTS) and not any(
-                part.endswith(".egg-info") for part in rel.parts):
+        if (
+            path.is_file()
+            and not (set(rel.parts) & _IGNORED_PARTS)
+            and not any(part.endswith(".egg-info") for part in rel.parts)
+        ):
             name = rel.as_posix()
-            if not owned or any(name == prefix or (prefix.endswith("/") and name.startswith(prefix))
-                                for prefix in owned):
+            if not owned or any(
+                name == prefix or (prefix.endswith("/") and name.startswith(prefix)) for prefix in owned
+            ):
                 found.add(name)
     return found
 

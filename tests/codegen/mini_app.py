@@ -20,8 +20,15 @@ class ProblemError(Exception):
 
 
 def _problem(status: int, code: str, **extra: Any) -> dict[str, Any]:
-    return {"type": f"https://docs.example/errors/{code}", "title": code, "status": status, "code": code,
-            "detail": f"{code} happened", "request_id": "req_test", **extra}
+    return {
+        "type": f"https://docs.example/errors/{code}",
+        "title": code,
+        "status": status,
+        "code": code,
+        "detail": f"{code} happened",
+        "request_id": "req_test",
+        **extra,
+    }
 
 
 @dataclass
@@ -39,8 +46,13 @@ def build_app(server: Any, models: Any) -> tuple[FastAPI, State]:
     state = State()
     for i in range(7):
         cid = f"cus_{i:026d}"
-        state.customers[cid] = models.Customer(id=cid, object="customer", name=f"Customer {i}",
-                                               status=models.CustomerStatus.ACTIVE, created_at="2026-01-01T00:00:00Z")
+        state.customers[cid] = models.Customer(
+            id=cid,
+            object="customer",
+            name=f"Customer {i}",
+            status=models.CustomerStatus.ACTIVE,
+            created_at="2026-01-01T00:00:00Z",
+        )
 
     class Authorizer:
         async def authorize(self, request: Request, requirements: Any, operation_id: str) -> object:
@@ -50,33 +62,54 @@ def build_app(server: Any, models: Any) -> tuple[FastAPI, State]:
             key = request.headers.get("x-api-key")
             if key is None:
                 raise ProblemError(401, "invalid_credentials")
-            granted = {"read:customers", "write:customers", "write:jobs", "read:files", "write:files",
-                       "write:invoices"} if key == "good" else set()
+            granted = (
+                {"read:customers", "write:customers", "write:jobs", "read:files", "write:files", "write:invoices"}
+                if key == "good"
+                else set()
+            )
             if not any(set(req.scopes) <= granted for req in requirements):
                 raise ProblemError(403, "missing_scope", required_scopes=sorted(set(scopes)))
             return {"key": key}
 
     class Customers:
-        async def list_customers(self, context: Any, *, limit: int, cursor: str | None, status: Any,
-                                 updated_since: Any, x_organization_id: str) -> Any:
+        async def list_customers(
+            self,
+            context: Any,
+            *,
+            limit: int,
+            cursor: str | None,
+            status: Any,
+            updated_since: Any,
+            x_organization_id: str,
+        ) -> Any:
             ids = sorted(state.customers)
             start = ids.index(cursor) if cursor else 0
-            chunk = ids[start:start + limit]
+            chunk = ids[start : start + limit]
             following = ids[start + limit] if start + limit < len(ids) else None
             context.response.headers["RateLimit"] = '"minute";r=599;t=42'
             context.response.headers["RateLimit-Policy"] = '"minute";q=600;w=60'
-            return models.CustomerList(object="list", data=[state.customers[i] for i in chunk],
-                                       has_more=following is not None, next_cursor=following)
+            return models.CustomerList(
+                object="list",
+                data=[state.customers[i] for i in chunk],
+                has_more=following is not None,
+                next_cursor=following,
+            )
 
-        async def create_customer(self, context: Any, *, x_organization_id: str, idempotency_key: str | None,
-                                  body: Any) -> Any:
+        async def create_customer(
+            self, context: Any, *, x_organization_id: str, idempotency_key: str | None, body: Any
+        ) -> Any:
             state.idempotency_keys.append(idempotency_key)
             if body.name == "flaky" and state.attempts.setdefault("create", 0) < 1:
                 state.attempts["create"] += 1
                 raise ProblemError(503, "unavailable", headers={"Retry-After": "0"})
             cid = f"cus_{len(state.customers):026d}"
-            customer = models.Customer(id=cid, object="customer", name=body.name,
-                                       status=models.CustomerStatus.ACTIVE, created_at="2026-01-02T00:00:00Z")
+            customer = models.Customer(
+                id=cid,
+                object="customer",
+                name=body.name,
+                status=models.CustomerStatus.ACTIVE,
+                created_at="2026-01-02T00:00:00Z",
+            )
             state.customers[cid] = customer
             context.response.headers["Location"] = f"/api/public/v1/customers/{cid}"
             return customer
@@ -85,14 +118,16 @@ def build_app(server: Any, models: Any) -> tuple[FastAPI, State]:
             if customer_id.endswith("9" * 26):
                 return Response(status_code=299)  # a status the contract does not document
             if customer_id.endswith("8" * 26):
-                raise ProblemError(429, "rate_limited", headers={"Retry-After": "0"}, retry_after=0,
-                                   limit_window="minute")
+                raise ProblemError(
+                    429, "rate_limited", headers={"Retry-After": "0"}, retry_after=0, limit_window="minute"
+                )
             if customer_id not in state.customers:
                 raise ProblemError(404, "not_found")
             return state.customers[customer_id]
 
-        async def update_customer(self, context: Any, *, customer_id: str, x_organization_id: str,
-                                  if_match: str | None, body: Any) -> Any:
+        async def update_customer(
+            self, context: Any, *, customer_id: str, x_organization_id: str, if_match: str | None, body: Any
+        ) -> Any:
             state.updates.append((set(body.model_fields_set), body))
             customer = state.customers[customer_id]
             changes = body.model_dump(exclude_unset=True)
@@ -102,8 +137,9 @@ def build_app(server: Any, models: Any) -> tuple[FastAPI, State]:
             state.customers.pop(customer_id, None)
 
     class Jobs:
-        async def complete_job(self, context: Any, *, job_id: str, x_organization_id: str,
-                               idempotency_key: str | None, body: Any) -> Any:
+        async def complete_job(
+            self, context: Any, *, job_id: str, x_organization_id: str, idempotency_key: str | None, body: Any
+        ) -> Any:
             state.idempotency_keys.append(idempotency_key)
             count = state.attempts.setdefault(job_id, 0)
             state.attempts[job_id] = count + 1
@@ -112,8 +148,9 @@ def build_app(server: Any, models: Any) -> tuple[FastAPI, State]:
             return models.CompleteJobResponse(id=job_id, status="completed")
 
     class Invoices:
-        async def update_invoice_accounting_sync(self, context: Any, *, invoice_id: str, x_organization_id: str,
-                                                 body: Any) -> Any:
+        async def update_invoice_accounting_sync(
+            self, context: Any, *, invoice_id: str, x_organization_id: str, body: Any
+        ) -> Any:
             return models.UpdateInvoiceAccountingSyncResponse(status=body.status, external_id=body.external_id)
 
     class Files:
@@ -137,13 +174,18 @@ def build_app(server: Any, models: Any) -> tuple[FastAPI, State]:
 
     @app.exception_handler(ProblemError)
     async def _problem_handler(request: Request, exc: ProblemError) -> JSONResponse:
-        return JSONResponse(_problem(exc.status, exc.code, **exc.extra), status_code=exc.status,
-                            headers={"x-request-id": "req_test", **exc.headers}, media_type="application/problem+json")
+        return JSONResponse(
+            _problem(exc.status, exc.code, **exc.extra),
+            status_code=exc.status,
+            headers={"x-request-id": "req_test", **exc.headers},
+            media_type="application/problem+json",
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation_handler(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"field": ".".join(str(p) for p in e["loc"][1:]), "message": e["msg"]} for e in exc.errors()]
-        return JSONResponse(_problem(422, "validation_failed", errors=errors), status_code=422,
-                            media_type="application/problem+json")
+        return JSONResponse(
+            _problem(422, "validation_failed", errors=errors), status_code=422, media_type="application/problem+json"
+        )
 
     return app, state

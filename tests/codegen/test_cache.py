@@ -34,8 +34,12 @@ def test_worker_reports_refusals_like_an_in_process_run():
     from generator.codegen import DtoWorker
     from generator.ir import CodegenError
 
-    document = {"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": {},
-                "components": {"schemas": {"A": {"type": "object", "properties": {"a": {"type": "string"}}}}}}
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"A": {"type": "object", "properties": {"a": {"type": "string"}}}}},
+    }
     with DtoWorker() as worker:
         worker.submit(document, ("A", "Missing"))
         with pytest.raises(CodegenError) as refused:

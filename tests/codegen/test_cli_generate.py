@@ -17,8 +17,9 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def generated_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("out")
-    result = runner.invoke(app, ["generate", "--spec", str(GOLDEN / "basic" / "openapi.yaml"), "--output-dir",
-                                 str(root)])
+    result = runner.invoke(
+        app, ["generate", "--spec", str(GOLDEN / "basic" / "openapi.yaml"), "--output-dir", str(root)]
+    )
     assert result.exit_code == 0, result.output
     return root
 
@@ -26,8 +27,9 @@ def generated_root(tmp_path_factory):
 def test_check_passes_on_fresh_output(generated_root, tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(generated_root, root)
-    result = runner.invoke(app, ["generate", "--spec", str(GOLDEN / "basic" / "openapi.yaml"), "--check",
-                                 "--output-dir", str(root)])
+    result = runner.invoke(
+        app, ["generate", "--spec", str(GOLDEN / "basic" / "openapi.yaml"), "--check", "--output-dir", str(root)]
+    )
     assert result.exit_code == 0, result.output
     assert "up to date" in result.output
 
@@ -38,8 +40,9 @@ def test_check_lists_stale_missing_and_extra_files(generated_root, tmp_path):
     (root / "sdk" / "asteri" / "_version.py").write_text("__version__ = 'edited'\n")
     (root / "generated" / "server" / "jobs.py").unlink()
     (root / "generated" / "server" / "leftover.py").write_text("")
-    result = runner.invoke(app, ["generate", "--spec", str(GOLDEN / "basic" / "openapi.yaml"), "--check",
-                                 "--output-dir", str(root)])
+    result = runner.invoke(
+        app, ["generate", "--spec", str(GOLDEN / "basic" / "openapi.yaml"), "--check", "--output-dir", str(root)]
+    )
     assert result.exit_code == 1
     for rel in ("sdk/asteri/_version.py", "generated/server/jobs.py", "generated/server/leftover.py"):
         assert rel in result.output
@@ -51,12 +54,14 @@ def test_generate_rewrites_changed_and_deletes_stale_files(generated_root, tmp_p
     shutil.copytree(generated_root, root)
     (root / "generated" / "server" / "leftover.py").write_text("")
     (root / "sdk" / "asteri" / "_version.py").write_text("x = 1\n")
-    result = runner.invoke(app, ["generate", "--spec", str(GOLDEN / "basic" / "openapi.yaml"), "--output-dir",
-                                 str(root)])
+    result = runner.invoke(
+        app, ["generate", "--spec", str(GOLDEN / "basic" / "openapi.yaml"), "--output-dir", str(root)]
+    )
     assert result.exit_code == 0, result.output
     assert not (root / "generated" / "server" / "leftover.py").exists()
     assert (root / "sdk" / "asteri" / "_version.py").read_text() == (
-        generated_root / "sdk" / "asteri" / "_version.py").read_text()
+        generated_root / "sdk" / "asteri" / "_version.py"
+    ).read_text()
 
 
 def test_files_beside_the_owned_paths_are_left_alone(generated_root, tmp_path):
@@ -100,6 +105,7 @@ def test_committed_output_matches_the_spec():
     repo = Path(__file__).resolve().parents[2]
     if not (repo / "spec" / "openapi.yaml").is_file():
         pytest.skip("spec/openapi.yaml does not exist yet")
-    result = runner.invoke(app, ["generate", "--spec", str(repo / "spec" / "openapi.yaml"), "--check",
-                                 "--output-dir", str(repo)])
+    result = runner.invoke(
+        app, ["generate", "--spec", str(repo / "spec" / "openapi.yaml"), "--check", "--output-dir", str(repo)]
+    )
     assert result.exit_code == 0, result.output + "\nrun: .venv/bin/asteri generate"

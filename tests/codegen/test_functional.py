@@ -70,9 +70,16 @@ def test_sdk_request_models_let_the_server_judge_unknown_fields(mini):
 
 
 def test_sdk_response_models_keep_unknown_fields(mini):
-    customer = mini.sdk.models.Customer.model_validate({
-        "id": "c", "object": "customer", "name": "n", "status": "brand_new", "created_at": "2026-01-01T00:00:00Z",
-        "added_later": 1})
+    customer = mini.sdk.models.Customer.model_validate(
+        {
+            "id": "c",
+            "object": "customer",
+            "name": "n",
+            "status": "brand_new",
+            "created_at": "2026-01-01T00:00:00Z",
+            "added_later": 1,
+        }
+    )
     assert customer.status.value == "brand_new"
 
 
@@ -120,8 +127,7 @@ def test_security_scopes_come_from_the_contract(app_state):
 
 def test_authorization_runs_before_body_validation(app_state):
     app, _ = app_state
-    response = TestClient(app).post("/api/public/v1/customers", json={"bogus": 1},
-                                    headers={"x-organization-id": ORG})
+    response = TestClient(app).post("/api/public/v1/customers", json={"bogus": 1}, headers={"x-organization-id": ORG})
     assert response.status_code == 401
 
 
@@ -220,7 +226,8 @@ def test_sdk_raw_response_and_rate_limit_state(client):
 def test_sdk_nested_namespace_binary_and_multipart(mini, client, app_state):
     _, state = app_state
     synced = client.invoices.accounting_sync.update(
-        "inv_1", mini.sdk.models.UpdateInvoiceAccountingSyncRequest(status="synced", external_id=None))
+        "inv_1", mini.sdk.models.UpdateInvoiceAccountingSyncRequest(status="synced", external_id=None)
+    )
     assert synced.status.value == "synced"
     assert client.files.content("file_1") == b"\x00\x01binary"
     uploaded = client.files.upload(mini.sdk.models.UploadFileRequest(file=b"abc", purpose="logo"), filename="a.png")
@@ -273,8 +280,19 @@ def test_webhooks_verify_and_unwrap(mini, client):
     from standardwebhooks.webhooks import Webhook
 
     secret = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
-    payload = json.dumps({"id": "evt_1", "type": "customer.created", "data": {
-        "id": "cus_1", "object": "customer", "name": "n", "status": "active", "created_at": "2026-01-01T00:00:00Z"}})
+    payload = json.dumps(
+        {
+            "id": "evt_1",
+            "type": "customer.created",
+            "data": {
+                "id": "cus_1",
+                "object": "customer",
+                "name": "n",
+                "status": "active",
+                "created_at": "2026-01-01T00:00:00Z",
+            },
+        }
+    )
     now = int(time.time())
     from datetime import UTC, datetime
 

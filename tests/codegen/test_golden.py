@@ -37,8 +37,11 @@ def test_generation_matches_the_golden_tree(case):
         write_trees(trees, expected)
     stale = check_trees(trees, expected)
     files = {f"{tree.root}/{path}": text for tree in trees for path, text in tree.files.items()}
-    diffs = [_diff(expected, f"{root}/{rel}", files.get(f"{root}/{rel}"))
-             for root, diff in stale.items() for rel in diff.stale]
+    diffs = [
+        _diff(expected, f"{root}/{rel}", files.get(f"{root}/{rel}"))
+        for root, diff in stale.items()
+        for rel in diff.stale
+    ]
     assert not diffs, f"golden case {case!r} differs; if intended, run: {UPDATE_COMMAND}\n" + "\n".join(diffs)[:20000]
 
 

@@ -11,20 +11,27 @@ from generator.naming import UniqueNames, class_name, python_identifier, snake_c
 
 
 def _doc(paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"openapi": "3.1.0", "info": {"title": "T", "version": "1"}, "paths": paths,
-            "components": {"schemas": schemas or {}}}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "T", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": schemas or {}},
+    }
 
 
 def _op(**extra: Any) -> dict[str, Any]:
     return {"responses": {"200": {"description": "OK"}}, **extra}
 
 
-@pytest.mark.parametrize(("text", "snake", "cls"), [
-    ("listCustomers", "list_customers", "ListCustomers"),
-    ("X-Request-Id", "x_request_id", "XRequestId"),
-    ("api.v2010.account", "api_v2010_account", "ApiV2010Account"),
-    ("HTTPServer", "http_server", "HTTPServer"),
-])
+@pytest.mark.parametrize(
+    ("text", "snake", "cls"),
+    [
+        ("listCustomers", "list_customers", "ListCustomers"),
+        ("X-Request-Id", "x_request_id", "XRequestId"),
+        ("api.v2010.account", "api_v2010_account", "ApiV2010Account"),
+        ("HTTPServer", "http_server", "HTTPServer"),
+    ],
+)
 def test_case_conversion(text, snake, cls):
     assert snake_case(text) == snake
     assert class_name(text) == cls
@@ -44,12 +51,22 @@ def test_unique_names_are_deterministic_and_reported():
 
 
 def test_every_unsupported_construct_is_reported_at_once():
-    doc = _doc({"/a/{id}": {"get": _op(operationId="getA", parameters=[
-        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
-        {"name": "q", "in": "query", "content": {"application/json": {}}},
-        {"name": "f", "in": "query", "style": "deepObject", "schema": {"type": "object"}},
-        {"name": "n", "in": "query", "schema": {"type": "integer", "default": "ten"}},
-    ], **{"x-sdk-method": "A.Get"})}})
+    doc = _doc(
+        {
+            "/a/{id}": {
+                "get": _op(
+                    operationId="getA",
+                    parameters=[
+                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                        {"name": "q", "in": "query", "content": {"application/json": {}}},
+                        {"name": "f", "in": "query", "style": "deepObject", "schema": {"type": "object"}},
+                        {"name": "n", "in": "query", "schema": {"type": "integer", "default": "ten"}},
+                    ],
+                    **{"x-sdk-method": "A.Get"},
+                )
+            }
+        }
+    )
     with pytest.raises(CodegenError) as error:
         build_api(doc)
     pointers = [p.pointer for p in error.value.problems]
@@ -62,8 +79,12 @@ def test_every_unsupported_construct_is_reported_at_once():
 
 
 def test_duplicate_sdk_methods_are_refused():
-    doc = _doc({"/a": {"get": _op(operationId="a", **{"x-sdk-method": "things.list"})},
-                "/b": {"get": _op(operationId="b", **{"x-sdk-method": "things.list"})}})
+    doc = _doc(
+        {
+            "/a": {"get": _op(operationId="a", **{"x-sdk-method": "things.list"})},
+            "/b": {"get": _op(operationId="b", **{"x-sdk-method": "things.list"})},
+        }
+    )
     with pytest.raises(CodegenError, match=r"things\.list"):
         build_api(doc)
 
@@ -77,8 +98,13 @@ def test_sdk_names_default_to_tag_and_operation_id():
 
 
 def test_sub_namespaces_nest():
-    doc = _doc({"/i": {"patch": _op(operationId="u", tags=["invoices"],
-                                    **{"x-sdk-method": "invoices.accounting_sync.update"})}})
+    doc = _doc(
+        {
+            "/i": {
+                "patch": _op(operationId="u", tags=["invoices"], **{"x-sdk-method": "invoices.accounting_sync.update"})
+            }
+        }
+    )
     api, _ = build_api(doc, BuildOptions())
     (invoices,) = api.namespaces
     assert invoices.operations == ()
@@ -87,8 +113,14 @@ def test_sub_namespaces_nest():
 
 
 def test_operation_security_overrides_the_root_and_keeps_scopes():
-    doc = _doc({"/a": {"get": _op(operationId="a", security=[{"apiKey": ["read:a"]}, {"bearer": ["read:a"]}]),
-                       "post": _op(operationId="b", security=[])}})
+    doc = _doc(
+        {
+            "/a": {
+                "get": _op(operationId="a", security=[{"apiKey": ["read:a"]}, {"bearer": ["read:a"]}]),
+                "post": _op(operationId="b", security=[]),
+            }
+        }
+    )
     doc["security"] = [{"apiKey": []}]
     api, _ = build_api(doc)
     get, post = api.operations
@@ -97,15 +129,35 @@ def test_operation_security_overrides_the_root_and_keeps_scopes():
 
 
 def test_list_responses_with_a_cursor_are_paginated():
-    schemas = {"Thing": {"type": "object"},
-               "ThingList": {"type": "object", "properties": {
-                   "data": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}},
-                   "has_more": {"type": "boolean"}, "next_cursor": {"type": ["string", "null"]}}}}
-    ok = {"200": {"description": "OK", "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/ThingList"}}}}}
-    doc = _doc({"/things": {"get": {"operationId": "listThings", "responses": ok,
-                                    "parameters": [{"name": "cursor", "in": "query", "schema": {"type": "string"}}]}}},
-               schemas)
+    schemas = {
+        "Thing": {"type": "object"},
+        "ThingList": {
+            "type": "object",
+            "properties": {
+                "data": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}},
+                "has_more": {"type": "boolean"},
+                "next_cursor": {"type": ["string", "null"]},
+            },
+        },
+    }
+    ok = {
+        "200": {
+            "description": "OK",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ThingList"}}},
+        }
+    }
+    doc = _doc(
+        {
+            "/things": {
+                "get": {
+                    "operationId": "listThings",
+                    "responses": ok,
+                    "parameters": [{"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+                }
+            }
+        },
+        schemas,
+    )
     api, _ = build_api(doc)
     assert api.operations[0].pagination is not None
     assert api.operations[0].pagination.item.annotation == "models.Thing"

@@ -15,11 +15,21 @@ CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "expected").is_dir())
 
 
 def _ruff_and_mypy(root: Path, targets: list[str]) -> None:
-    ruff = subprocess.run([str(Path(sys.executable).parent / "ruff"), "check", "--no-cache", *targets],
-                          capture_output=True, text=True, check=False, cwd=root)
+    ruff = subprocess.run(
+        [str(Path(sys.executable).parent / "ruff"), "check", "--no-cache", *targets],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=root,
+    )
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
-    mypy = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental", *targets],
-                          capture_output=True, text=True, check=False, cwd=root)
+    mypy = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *targets],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=root,
+    )
     assert mypy.returncode == 0, mypy.stdout + mypy.stderr
 
 

@@ -46,11 +46,21 @@ def test_shared_spec_generates_and_imports(spec, tmp_path):
         assert [p.pointer for p in refused.value.problems] == [REFUSED[spec]]
         return
     write_trees(generate_trees(data, options=options), tmp_path)
-    done = subprocess.run([sys.executable, "-c", _IMPORT_ALL, "generated", "asteri"], cwd=tmp_path,
-                          env={"PYTHONPATH": f"{tmp_path}:{tmp_path / 'sdk'}", "PATH": "/usr/bin:/bin"},
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_ALL, "generated", "asteri"],
+        cwd=tmp_path,
+        env={"PYTHONPATH": f"{tmp_path}:{tmp_path / 'sdk'}", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-4000:]
     shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")  # the repo's ruff rules
-    ruff = subprocess.run([str(Path(sys.executable).parent / "ruff"), "check", "--no-cache", "generated", "sdk"],
-                          cwd=tmp_path, capture_output=True, text=True, check=False)
+    ruff = subprocess.run(
+        [str(Path(sys.executable).parent / "ruff"), "check", "--no-cache", "generated", "sdk"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert ruff.returncode == 0, ruff.stdout[-4000:]

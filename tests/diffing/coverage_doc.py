@@ -22,7 +22,7 @@ NOTES: dict[str, str] = {
     "too-small": "only with --deprecation-days-stable/--deprecation-days-beta > 0 (oasdiff's default is 0)",
     "versioning": "computed on default levels, before --severity-levels and ignores",
     "new-request-path-parameter": "path templates match ignoring parameter names, so only an undeclared parameter "
-                                  "that becomes declared triggers it",
+    "that becomes declared triggers it",
     "security": "informational by default, as in oasdiff; raise with --severity-levels",
 }
 
@@ -62,8 +62,10 @@ def render() -> str:
     lines += ["| id | level | family | direction | implemented | notes |", "|---|---|---|---|---|---|"]
     for check in checks.values():
         mark = f"[yes](../tests/diffing/fixtures/{check.id}/)" if check.id in implemented else "no"
-        lines.append(f"| `{check.id}` | {check.level.value} | {check.family} | {check.direction} | {mark} | "
-                     f"{_note(check.id, check.family)} |")
+        lines.append(
+            f"| `{check.id}` | {check.level.value} | {check.family} | {check.direction} | {mark} | "
+            f"{_note(check.id, check.family)} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -31,18 +31,25 @@ def ids(result: DiffResult) -> list[str]:
     return sorted(change.id for change in result.changes)
 
 
-def spec(paths: dict[str, Any], schemas: dict[str, Any] | None = None, version: str = "3.1.0",
-         info_version: str = "1.0.0") -> dict[str, Any]:
-    return {"openapi": version, "info": {"title": "t", "version": info_version},
-            "servers": [{"url": "/api/public/v1"}], "paths": paths, "components": {"schemas": schemas or {}}}
+def spec(
+    paths: dict[str, Any], schemas: dict[str, Any] | None = None, version: str = "3.1.0", info_version: str = "1.0.0"
+) -> dict[str, Any]:
+    return {
+        "openapi": version,
+        "info": {"title": "t", "version": info_version},
+        "servers": [{"url": "/api/public/v1"}],
+        "paths": paths,
+        "components": {"schemas": schemas or {}},
+    }
 
 
 def json_body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
 
-def operation(request: dict[str, Any] | None = None, response: dict[str, Any] | None = None,
-              **fields: Any) -> dict[str, Any]:
+def operation(
+    request: dict[str, Any] | None = None, response: dict[str, Any] | None = None, **fields: Any
+) -> dict[str, Any]:
     node: dict[str, Any] = {"responses": {"200": {"description": "ok", **json_body(response or {"type": "object"})}}}
     if request is not None:
         node["requestBody"] = {"required": True, **json_body(request)}

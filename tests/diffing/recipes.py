@@ -30,10 +30,28 @@ def _doc() -> Doc:
                 "post": {
                     "operationId": "updateItem",
                     "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                        "type": "object", "properties": {"name": {"type": "string"}}}}}},
-                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {
-                        "type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}}}}},
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"type": "object", "properties": {"name": {"type": "string"}}}
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "ok",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["id"],
+                                        "properties": {"id": {"type": "string"}},
+                                    }
+                                }
+                            },
+                        }
+                    },
                 },
             },
         },
@@ -54,8 +72,10 @@ _SUFFIXES: dict[str, tuple[Doc, Doc]] = {
     "enum-value-removed": ({"type": "string", "enum": ["a", "b"]}, {"type": "string", "enum": ["a"]}),
     "enum-value-added": ({"type": "string", "enum": ["a"]}, {"type": "string", "enum": ["a", "b"]}),
     "became-enum": (_STRING, {"type": "string", "enum": ["a"]}),
-    "x-extensible-enum-value-removed": ({"type": "string", "x-extensible-enum": ["a", "b"]},
-                                        {"type": "string", "x-extensible-enum": ["a"]}),
+    "x-extensible-enum-value-removed": (
+        {"type": "string", "x-extensible-enum": ["a", "b"]},
+        {"type": "string", "x-extensible-enum": ["a"]},
+    ),
     "type-changed": (_STRING, {"type": "boolean"}),
     "type-generalized": ({"type": "integer"}, {"type": "number"}),
     "type-specialized": ({"type": "number"}, {"type": "integer"}),
@@ -74,36 +94,49 @@ _SUFFIXES: dict[str, tuple[Doc, Doc]] = {
     "const-added": (_STRING, {"type": "string", "const": "a"}),
     "const-removed": ({"type": "string", "const": "a"}, _STRING),
     "const-changed": ({"type": "string", "const": "a"}, {"type": "string", "const": "b"}),
-    "content-media-type-changed": ({"type": "string", "contentMediaType": "image/png"},
-                                   {"type": "string", "contentMediaType": "image/jpeg"}),
-    "content-encoding-changed": ({"type": "string", "contentEncoding": "base64"},
-                                 {"type": "string", "contentEncoding": "base32"}),
-    "content-schema-added": ({"type": "string", "contentMediaType": "application/json"},
-                             {"type": "string", "contentMediaType": "application/json", "contentSchema": _STRING}),
-    "content-schema-removed": ({"type": "string", "contentMediaType": "application/json", "contentSchema": _STRING},
-                               {"type": "string", "contentMediaType": "application/json"}),
+    "content-media-type-changed": (
+        {"type": "string", "contentMediaType": "image/png"},
+        {"type": "string", "contentMediaType": "image/jpeg"},
+    ),
+    "content-encoding-changed": (
+        {"type": "string", "contentEncoding": "base64"},
+        {"type": "string", "contentEncoding": "base32"},
+    ),
+    "content-schema-added": (
+        {"type": "string", "contentMediaType": "application/json"},
+        {"type": "string", "contentMediaType": "application/json", "contentSchema": _STRING},
+    ),
+    "content-schema-removed": (
+        {"type": "string", "contentMediaType": "application/json", "contentSchema": _STRING},
+        {"type": "string", "contentMediaType": "application/json"},
+    ),
     "deprecated": (_STRING, {"type": "string", "deprecated": True}),
     "deprecated-with-sunset": (_STRING, {"type": "string", "deprecated": True, "x-sunset": "2031-01-01"}),
     "deprecated-sunset-invalid": (_STRING, {"type": "string", "deprecated": True, "x-sunset": "someday"}),
     "deprecated-sunset-missing": (_STRING, {"type": "string", "deprecated": True}),
     "sunset-date-too-small": (_STRING, {"type": "string", "deprecated": True, "x-sunset": "2030-01-10"}),
     "reactivated": ({"type": "string", "deprecated": True}, _STRING),
-    "stability-decreased": ({"type": "string", "x-stability-level": "stable"},
-                            {"type": "string", "x-stability-level": "beta"}),
-    "stability-increased": ({"type": "string", "x-stability-level": "beta"},
-                            {"type": "string", "x-stability-level": "stable"}),
+    "stability-decreased": (
+        {"type": "string", "x-stability-level": "stable"},
+        {"type": "string", "x-stability-level": "beta"},
+    ),
+    "stability-increased": (
+        {"type": "string", "x-stability-level": "beta"},
+        {"type": "string", "x-stability-level": "stable"},
+    ),
 }
 for _keyword, _name, _low, _high, _base in (
-        ("maximum", "max", 10, 20, {"type": "integer"}),
-        ("exclusiveMaximum", "exclusive-max", 10, 20, {"type": "integer"}),
-        ("minimum", "min", 1, 5, {"type": "integer"}),
-        ("exclusiveMinimum", "exclusive-min", 1, 5, {"type": "integer"}),
-        ("maxLength", "max-length", 10, 20, _STRING),
-        ("minLength", "min-length", 1, 5, _STRING),
-        ("maxItems", "max-items", 10, 20, _ARRAY),
-        ("minItems", "min-items", 1, 5, _ARRAY),
-        ("maxContains", "max-contains", 2, 4, {**_ARRAY, "contains": _STRING}),
-        ("minContains", "min-contains", 1, 2, {**_ARRAY, "contains": _STRING})):
+    ("maximum", "max", 10, 20, {"type": "integer"}),
+    ("exclusiveMaximum", "exclusive-max", 10, 20, {"type": "integer"}),
+    ("minimum", "min", 1, 5, {"type": "integer"}),
+    ("exclusiveMinimum", "exclusive-min", 1, 5, {"type": "integer"}),
+    ("maxLength", "max-length", 10, 20, _STRING),
+    ("minLength", "min-length", 1, 5, _STRING),
+    ("maxItems", "max-items", 10, 20, _ARRAY),
+    ("minItems", "min-items", 1, 5, _ARRAY),
+    ("maxContains", "max-contains", 2, 4, {**_ARRAY, "contains": _STRING}),
+    ("minContains", "min-contains", 1, 2, {**_ARRAY, "contains": _STRING}),
+):
     _SUFFIXES[f"{_name}-increased"] = ({**_base, _keyword: _low}, {**_base, _keyword: _high})
     _SUFFIXES[f"{_name}-decreased"] = ({**_base, _keyword: _high}, {**_base, _keyword: _low})
     _SUFFIXES[f"{_name}-set"] = (dict(_base), {**_base, _keyword: _low})
@@ -111,21 +144,29 @@ for _keyword, _name, _low, _high, _base in (
 
 _OBJ: Doc = {"type": "object", "properties": {"a": _STRING}}
 for _keyword, _name, _value in (
-        ("if", "if", {"properties": {"a": {"const": "x"}}}), ("then", "then", {"required": ["a"]}),
-        ("else", "else", {"required": ["a"]}), ("propertyNames", "property-names", {"maxLength": 5}),
-        ("unevaluatedProperties", "unevaluated-properties", False)):
+    ("if", "if", {"properties": {"a": {"const": "x"}}}),
+    ("then", "then", {"required": ["a"]}),
+    ("else", "else", {"required": ["a"]}),
+    ("propertyNames", "property-names", {"maxLength": 5}),
+    ("unevaluatedProperties", "unevaluated-properties", False),
+):
     _SUFFIXES[f"{_name}-added"] = (_OBJ, {**_OBJ, _keyword: _value})
     _SUFFIXES[f"{_name}-removed"] = ({**_OBJ, _keyword: _value}, _OBJ)
-for _keyword, _name, _value2 in (("contains", "contains", _STRING), ("prefixItems", "prefix-items", [_STRING]),
-                                ("unevaluatedItems", "unevaluated-items", False)):
+for _keyword, _name, _value2 in (
+    ("contains", "contains", _STRING),
+    ("prefixItems", "prefix-items", [_STRING]),
+    ("unevaluatedItems", "unevaluated-items", False),
+):
     _SUFFIXES[f"{_name}-added"] = (_ARRAY, {**_ARRAY, _keyword: _value2})
     _SUFFIXES[f"{_name}-removed"] = ({**_ARRAY, _keyword: _value2}, _ARRAY)
 _SUFFIXES["pattern-property-added"] = (_OBJ, {**_OBJ, "patternProperties": {"^x-": _STRING}})
 _SUFFIXES["pattern-property-removed"] = ({**_OBJ, "patternProperties": {"^x-": _STRING}}, _OBJ)
 _SUFFIXES["dependent-required-added"] = (_OBJ, {**_OBJ, "dependentRequired": {"a": ["b"]}})
 _SUFFIXES["dependent-required-removed"] = ({**_OBJ, "dependentRequired": {"a": ["b"]}}, _OBJ)
-_SUFFIXES["dependent-required-changed"] = ({**_OBJ, "dependentRequired": {"a": ["b"]}},
-                                           {**_OBJ, "dependentRequired": {"a": ["c"]}})
+_SUFFIXES["dependent-required-changed"] = (
+    {**_OBJ, "dependentRequired": {"a": ["b"]}},
+    {**_OBJ, "dependentRequired": {"a": ["c"]}},
+)
 _SUFFIXES["dependent-schema-added"] = (_OBJ, {**_OBJ, "dependentSchemas": {"a": {"required": ["b"]}}})
 _SUFFIXES["dependent-schema-removed"] = ({**_OBJ, "dependentSchemas": {"a": {"required": ["b"]}}}, _OBJ)
 
@@ -141,21 +182,42 @@ _SUFFIXES["wrapped-in-one-of"] = (_CAT, {"oneOf": [_CAT, _DOG]})
 _DISC: Doc = {"type": "object", "properties": {"kind": _STRING}}
 _SUFFIXES["discriminator-added"] = (_DISC, {**_DISC, "discriminator": {"propertyName": "kind"}})
 _SUFFIXES["discriminator-removed"] = ({**_DISC, "discriminator": {"propertyName": "kind"}}, _DISC)
-_SUFFIXES["discriminator-property-name-changed"] = ({**_DISC, "discriminator": {"propertyName": "kind"}},
-                                                    {**_DISC, "discriminator": {"propertyName": "type"}})
+_SUFFIXES["discriminator-property-name-changed"] = (
+    {**_DISC, "discriminator": {"propertyName": "kind"}},
+    {**_DISC, "discriminator": {"propertyName": "type"}},
+)
 _SUFFIXES["discriminator-mapping-added"] = (
     {**_DISC, "discriminator": {"propertyName": "kind", "mapping": {"a": "#/components/schemas/A"}}},
-    {**_DISC, "discriminator": {"propertyName": "kind", "mapping": {"a": "#/components/schemas/A",
-                                                                      "b": "#/components/schemas/B"}}})
-_SUFFIXES["discriminator-mapping-deleted"] = (_SUFFIXES["discriminator-mapping-added"][1],
-                                              _SUFFIXES["discriminator-mapping-added"][0])
+    {
+        **_DISC,
+        "discriminator": {
+            "propertyName": "kind",
+            "mapping": {"a": "#/components/schemas/A", "b": "#/components/schemas/B"},
+        },
+    },
+)
+_SUFFIXES["discriminator-mapping-deleted"] = (
+    _SUFFIXES["discriminator-mapping-added"][1],
+    _SUFFIXES["discriminator-mapping-added"][0],
+)
 _SUFFIXES["discriminator-mapping-changed"] = (
     {**_DISC, "discriminator": {"propertyName": "kind", "mapping": {"a": "#/components/schemas/A"}}},
-    {**_DISC, "discriminator": {"propertyName": "kind", "mapping": {"a": "#/components/schemas/B"}}})
+    {**_DISC, "discriminator": {"propertyName": "kind", "mapping": {"a": "#/components/schemas/B"}}},
+)
 
-_PREFIXES = ("request-body-", "request-property-", "request-read-only-property-", "request-parameter-",
-             "request-parameter-property-", "request-header-property-", "response-body-", "response-mediatype-",
-             "response-property-", "response-write-only-property-", "response-header-")
+_PREFIXES = (
+    "request-body-",
+    "request-property-",
+    "request-read-only-property-",
+    "request-parameter-",
+    "request-parameter-property-",
+    "request-header-property-",
+    "response-body-",
+    "response-mediatype-",
+    "response-property-",
+    "response-write-only-property-",
+    "response-header-",
+)
 
 # The options some recipes need (deprecation policies compare against a fixed day).
 _POLICY: dict[str, Any] = {"today": "2030-01-01", "deprecation_days_stable": 30, "deprecation_days_beta": 30}
@@ -177,8 +239,13 @@ def _place(prefix: str, subject: Doc) -> Mutator:
             operation["parameters"].append({"name": "q", "in": "query", "schema": subject})
         elif prefix in ("request-parameter-property-", "request-header-property-"):
             where = "header" if prefix == "request-header-property-" else "query"
-            operation["parameters"].append({"name": "X-Filter" if where == "header" else "filter", "in": where,
-                                            "schema": {"type": "object", "properties": {"subject": subject}}})
+            operation["parameters"].append(
+                {
+                    "name": "X-Filter" if where == "header" else "filter",
+                    "in": where,
+                    "schema": {"type": "object", "properties": {"subject": subject}},
+                }
+            )
         elif prefix in ("response-body-", "response-mediatype-"):
             operation["responses"]["200"]["content"]["application/json"]["schema"] = subject
         elif prefix in ("response-property-", "response-write-only-property-"):
@@ -187,6 +254,7 @@ def _place(prefix: str, subject: Doc) -> Mutator:
             operation["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["subject"] = subject
         elif prefix == "response-header-":
             operation["responses"]["200"]["headers"] = {"X-Rate": {"schema": subject}}
+
     return apply
 
 

@@ -27,12 +27,21 @@ def invoke(*args: str, env: dict[str, str] | None = None):
 @pytest.fixture
 def pair(tmp_path: Path) -> tuple[Path, Path]:
     def doc(enum: list[str], version: str) -> dict[str, Any]:
-        return spec({"/customers": {
-            "post": operation(request={"type": "object", "properties": {"status": {"type": "string", "enum": enum}}},
-                              operationId="createCustomer"),
-            "get": operation(response={"type": "object", "properties": {"status": {"type": "string",
-                                                                                  "enum": enum}}})}},
-            info_version=version)
+        return spec(
+            {
+                "/customers": {
+                    "post": operation(
+                        request={"type": "object", "properties": {"status": {"type": "string", "enum": enum}}},
+                        operationId="createCustomer",
+                    ),
+                    "get": operation(
+                        response={"type": "object", "properties": {"status": {"type": "string", "enum": enum}}}
+                    ),
+                }
+            },
+            info_version=version,
+        )
+
     base = write(tmp_path / "base.yaml", doc(["active", "archived"], "1.0.0"))
     revision = write(tmp_path / "revision.yaml", doc(["active"], "1.1.0"))
     return base, revision
@@ -51,8 +60,17 @@ def test_json_shape(pair):
     data = json.loads(result.stdout)
     assert data["summary"] == {"error": 1, "warning": 0, "info": 2}
     change = next(c for c in data["changes"] if c["level"] == "error")
-    assert {"id", "level", "operation", "operation_id", "location", "text", "base_source", "revision_source",
-            "fingerprint"} <= set(change)
+    assert {
+        "id",
+        "level",
+        "operation",
+        "operation_id",
+        "location",
+        "text",
+        "base_source",
+        "revision_source",
+        "fingerprint",
+    } <= set(change)
     assert change["operation"] == "POST /api/public/v1/customers"
     assert change["operation_id"] == "createCustomer"
     assert change["base_source"].startswith(str(pair[0].name)) or "base.yaml:" in change["base_source"]
@@ -114,13 +132,20 @@ def test_match_path(pair):
     assert json.loads(result.stdout)["changes"] == []
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ("openapi: [unclosed", "line"),
-    ("just: a mapping\n", "not an OpenAPI document"),
-    ("swagger: '2.0'\ninfo: {}\n", "Swagger 2.0 is not supported"),
-    ("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n"
-     "          $ref: '#/components/responses/Missing'\n", "points to nothing"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("openapi: [unclosed", "line"),
+        ("just: a mapping\n", "not an OpenAPI document"),
+        ("swagger: '2.0'\ninfo: {}\n", "Swagger 2.0 is not supported"),
+        (
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+            "      responses:\n        '200':\n"
+            "          $ref: '#/components/responses/Missing'\n",
+            "points to nothing",
+        ),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(pair, tmp_path, content, message):
     bad = tmp_path / "bad.yaml"
     bad.write_text(content)
@@ -156,9 +181,19 @@ def test_default_base_is_the_latest_release(tmp_path, pair):
 
 
 def _git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
-                   env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@e"})
+    subprocess.run(
+        ["git", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        env={
+            **os.environ,
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@e",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@e",
+        },
+    )
 
 
 def test_git_source_with_a_split_spec(tmp_path, monkeypatch):
@@ -167,12 +202,16 @@ def test_git_source_with_a_split_spec(tmp_path, monkeypatch):
     _git(repo, "init", "-q")
     root = spec({"/things": {"post": operation(request={"$ref": "schemas/thing.yaml"})}})
     write(repo / "api" / "openapi.yaml", root)
-    write(repo / "api" / "schemas" / "thing.yaml", {"type": "object", "properties": {
-        "kind": {"type": "string", "enum": ["a", "b"]}}})
+    write(
+        repo / "api" / "schemas" / "thing.yaml",
+        {"type": "object", "properties": {"kind": {"type": "string", "enum": ["a", "b"]}}},
+    )
     _git(repo, "add", ".")
     _git(repo, "commit", "-q", "-m", "v1")
-    write(repo / "api" / "schemas" / "thing.yaml", {"type": "object", "properties": {
-        "kind": {"type": "string", "enum": ["a"]}}})
+    write(
+        repo / "api" / "schemas" / "thing.yaml",
+        {"type": "object", "properties": {"kind": {"type": "string", "enum": ["a"]}}},
+    )
     root["info"]["version"] = "2.0.0"
     write(repo / "api" / "openapi.yaml", root)
     monkeypatch.chdir(repo)
@@ -194,10 +233,19 @@ def _stand_in(folder: Path, body: str) -> None:
 
 def test_oasdiff_engine_with_a_stand_in(pair, tmp_path):
     bin_dir = tmp_path / "bin"
-    changes = [{"id": "request-property-enum-value-removed", "text": "removed enum value 'archived'", "level": 3,
-                "operation": "POST", "operationId": "createCustomer", "path": "/customers", "section": "paths",
-                "baseSource": {"file": "base.yaml", "line": 9}},
-               {"id": "endpoint-added", "text": "endpoint added", "level": 1, "operation": "GET", "path": "/x"}]
+    changes = [
+        {
+            "id": "request-property-enum-value-removed",
+            "text": "removed enum value 'archived'",
+            "level": 3,
+            "operation": "POST",
+            "operationId": "createCustomer",
+            "path": "/customers",
+            "section": "paths",
+            "baseSource": {"file": "base.yaml", "line": 9},
+        },
+        {"id": "endpoint-added", "text": "endpoint added", "level": 1, "operation": "GET", "path": "/x"},
+    ]
     _stand_in(bin_dir, f"test \"$1\" = changelog || exit 9\ncat <<'EOF'\n{json.dumps(changes)}\nEOF\n")
     env = {"PATH": f"{bin_dir}:{os.environ['PATH']}"}
     result = invoke("diff", str(pair[0]), str(pair[1]), "--engine", "oasdiff", "--format", "json", env=env)

@@ -25,8 +25,16 @@ from tests.docs.conftest import ROOT
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _missing() -> str | None:
@@ -83,8 +91,9 @@ def server(site_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     app, is_api = _app(site_dir, base, tmp_path_factory.mktemp("portal"))
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="none",
-                            lifespan="on" if is_api else "off")
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", ws="none", lifespan="on" if is_api else "off"
+    )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -173,9 +182,12 @@ def test_search_finds_schemas_fields_scopes_and_error_codes(server, page):
     base, _ = server
     page.goto(f"{base}/docs/")
     box = page.locator("#search-input")
-    for query, kind, title in (("missing_scope", "error", "missing_scope"), ("RefundCreate", "schema", "RefundCreate"),
-                               ("write:estimates", "scope", "write:estimates"),
-                               ("invoice.paid", "event", "invoice.paid")):
+    for query, kind, title in (
+        ("missing_scope", "error", "missing_scope"),
+        ("RefundCreate", "schema", "RefundCreate"),
+        ("write:estimates", "scope", "write:estimates"),
+        ("invoice.paid", "event", "invoice.paid"),
+    ):
         box.fill(query)
         first = page.locator("#search-results li[role=option]").first
         first.wait_for()
@@ -189,10 +201,22 @@ def _problem_types(base: str) -> set[str]:
     attempts: list[tuple[str, str, dict[str, str], bytes | None]] = [
         ("GET", f"{api}/customers", {}, None),
         ("GET", f"{api}/customers", {"x-organization-id": "org_01HWM9S346Q3D25VT4F5V37E3S"}, None),
-        ("GET", f"{api}/customers", {"x-organization-id": "org_01HWM9S346Q3D25VT4F5V37E3S",
-                                     "x-api-key": "ast_test_nope"}, None),
-        ("GET", f"{api}/customers", {"x-organization-id": "org_01HWM9S346Q3D25VT4F5V37E3S",
-                                     "x-api-key": "ast_test_nope", "authorization": "Bearer x"}, None),
+        (
+            "GET",
+            f"{api}/customers",
+            {"x-organization-id": "org_01HWM9S346Q3D25VT4F5V37E3S", "x-api-key": "ast_test_nope"},
+            None,
+        ),
+        (
+            "GET",
+            f"{api}/customers",
+            {
+                "x-organization-id": "org_01HWM9S346Q3D25VT4F5V37E3S",
+                "x-api-key": "ast_test_nope",
+                "authorization": "Bearer x",
+            },
+            None,
+        ),
         ("GET", f"{api}/no-such-thing", {}, None),
         ("PUT", f"{api}/customers", {}, b"{}"),
         ("POST", f"{api}/customers", {"content-type": "application/json"}, b"{not json"),

@@ -35,7 +35,9 @@ def test_parse_entries_newest_first():
 
 
 def test_feed_is_valid_atom_with_one_entry_per_release():
-    feed = ET.fromstring(atom_feed(parse_changelog(SAMPLE), title="Asteri Public API", base_url="https://d.example/docs"))
+    feed = ET.fromstring(
+        atom_feed(parse_changelog(SAMPLE), title="Asteri Public API", base_url="https://d.example/docs")
+    )
     assert feed.tag == f"{ATOM}feed"
     entries = feed.findall(f"{ATOM}entry")
     assert [e.findtext(f"{ATOM}title") for e in entries] == ["1.1.0", "1.0.0"]

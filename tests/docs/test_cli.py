@@ -69,7 +69,8 @@ def test_committed_site_is_up_to_date(site):
 
 def test_unbundlable_spec_is_a_usage_error(app, tmp_path: Path):
     broken = tmp_path / "openapi.yaml"
-    broken.write_text("openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    $ref: 'nope.yaml#/x'\n",
-                      encoding="utf-8")
+    broken.write_text(
+        "openapi: 3.1.0\ninfo: {title: x, version: '1'}\npaths:\n  /a:\n    $ref: 'nope.yaml#/x'\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(app, ["docs", "build", "--spec", str(broken), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2

@@ -11,7 +11,9 @@ from generator.docs.schema_view import SchemaView
 
 COMPONENTS: dict[str, Any] = {
     "Pet": {
-        "type": "object", "required": ["id", "kind"], "additionalProperties": False,
+        "type": "object",
+        "required": ["id", "kind"],
+        "additionalProperties": False,
         "properties": {
             "id": {"type": "string", "pattern": "^pet_[0-9A-Z]{26}$", "example": "pet_01"},
             "kind": {"$ref": "#/components/schemas/Kind"},
@@ -70,9 +72,17 @@ def test_markdown_escapes_raw_html_and_reads_code_tables():
 
 def test_a_spec_without_tags_components_or_problem_codes_still_builds():
     spec = {
-        "openapi": "3.1.0", "info": {"title": "Tiny", "version": "0.1.0"},
-        "paths": {"/ping": {"get": {"operationId": "ping", "summary": "Ping",
-                                   "responses": {"200": {"description": "Pong"}, "404": {"description": "No"}}}}},
+        "openapi": "3.1.0",
+        "info": {"title": "Tiny", "version": "0.1.0"},
+        "paths": {
+            "/ping": {
+                "get": {
+                    "operationId": "ping",
+                    "summary": "Ping",
+                    "responses": {"200": {"description": "Pong"}, "404": {"description": "No"}},
+                }
+            }
+        },
     }
     site = build_site(spec)
     assert "reference/other/index.html" in site

@@ -49,17 +49,39 @@ def test_refund_example_uses_the_spec_examples(api):
 
 
 def test_sdk_snippet_without_sdk_method_is_none():
-    call = CallExample(method="get", path="/x", server_url="http://h", path_params={}, query={}, headers={},
-                       body=None, sdk_method=None, body_schema=None, is_list=False, returns_body=True)
+    call = CallExample(
+        method="get",
+        path="/x",
+        server_url="http://h",
+        path_params={},
+        query={},
+        headers={},
+        body=None,
+        sdk_method=None,
+        body_schema=None,
+        is_list=False,
+        returns_body=True,
+    )
     assert sdk_snippet(call) is None
     assert curl_snippet(call).startswith("curl -X GET http://h/x")
 
 
 def test_multipart_upload_uses_form_fields():
-    call = CallExample(method="post", path="/files", server_url="http://h", path_params={}, query={}, headers={},
-                       body={"file": "(binary)", "purpose": "photo"}, sdk_method="files.upload",
-                       body_schema="FileUpload", is_list=False, returns_body=True,
-                       media_type="multipart/form-data", binary_fields=("file",))
+    call = CallExample(
+        method="post",
+        path="/files",
+        server_url="http://h",
+        path_params={},
+        query={},
+        headers={},
+        body={"file": "(binary)", "purpose": "photo"},
+        sdk_method="files.upload",
+        body_schema="FileUpload",
+        is_list=False,
+        returns_body=True,
+        media_type="multipart/form-data",
+        binary_fields=("file",),
+    )
     assert "-F file=@" in curl_snippet(call)
     assert "-F purpose=photo" in curl_snippet(call)
     assert 'file=open("' in (sdk_snippet(call) or "")

@@ -68,7 +68,9 @@ def test_report_is_sorted_by_line():
 
 
 def test_odd_shapes_do_not_crash(tmp_path):
-    path = _write(tmp_path, """
+    path = _write(
+        tmp_path,
+        """
         openapi: 3.1.0
         info: {title: odd, version: '1'}
         tags: not-a-list
@@ -95,7 +97,8 @@ def test_odd_shapes_do_not_crash(tmp_path):
             C: {type: object, properties: {child: {$ref: '#/components/schemas/C'}}, example: {child: {}}}
             D: [1, 2]
           parameters: 4
-    """)
+    """,
+    )
     report = lint_document(load_document(path))
     assert [f for f in report.findings if "internal error" in f.message] == []
 
@@ -117,7 +120,9 @@ def test_a_crashing_rule_becomes_one_finding_not_a_crash(monkeypatch):
 
 
 def test_30_examples_understand_nullable(tmp_path):
-    path = _write(tmp_path, """
+    path = _write(
+        tmp_path,
+        """
         openapi: 3.0.3
         info: {title: three-oh, version: '1'}
         paths: {}
@@ -133,7 +138,8 @@ def test_30_examples_understand_nullable(tmp_path):
                   allOf: [{$ref: '#/components/schemas/Customer'}]
                   example: null
                 count: {type: integer, minimum: 0, exclusiveMinimum: true, example: 0}
-    """)
+    """,
+    )
     report = lint_document(load_document(path))
     assert [(f.pointer, f.line) for f in _of(report, "example-valid")] == [
         ("/components/schemas/Customer/properties/count/example", 16),
@@ -141,38 +147,50 @@ def test_30_examples_understand_nullable(tmp_path):
 
 
 def test_nullable_keyword_is_fine_in_30(tmp_path):
-    path = _write(tmp_path, """
+    path = _write(
+        tmp_path,
+        """
         openapi: 3.0.3
         info: {title: three-oh, version: '1'}
         paths: {}
         components:
           schemas:
             Customer: {type: object, properties: {company: {type: string, nullable: true}}}
-    """)
+    """,
+    )
     assert _of(lint_document(load_document(path)), "no-nullable-keyword") == []
 
 
 def test_split_spec_findings_point_at_the_file_they_were_written_in(tmp_path):
-    _write(tmp_path, """
+    _write(
+        tmp_path,
+        """
         Customer:
           type: object
           properties:
             createdAt: {type: string}
-    """, "customers.yaml")
-    root = _write(tmp_path, """
+    """,
+        "customers.yaml",
+    )
+    root = _write(
+        tmp_path,
+        """
         openapi: 3.1.0
         info: {title: split, version: '1'}
         paths: {}
         components:
           schemas:
             Customer: {$ref: 'customers.yaml#/Customer'}
-    """)
+    """,
+    )
     found = _of(lint_document(load_document(root)), "property-snake-case")
     assert [(Path(f.file).name, f.line) for f in found] == [("customers.yaml", 5)]
 
 
 def test_lint_ignore_extension_silences_the_listed_rules_below_the_node(tmp_path):
-    path = _write(tmp_path, """
+    path = _write(
+        tmp_path,
+        """
         openapi: 3.1.0
         info: {title: ignore, version: '1'}
         paths:
@@ -184,7 +202,8 @@ def test_lint_ignore_extension_silences_the_listed_rules_below_the_node(tmp_path
           /b:
             get:
               responses: {'200': {description: ok}}
-    """)
+    """,
+    )
     report = lint_document(load_document(path))
     assert [f.pointer for f in _of(report, "operation-summary")] == ["/paths/~1b/get"]
     assert [f.pointer for f in _of(report, "operation-description")] == ["/paths/~1b/get"]

@@ -12,8 +12,12 @@ RULE_IDS = [rule.id for rule in RULES]
 
 
 def test_every_rule_has_a_good_and_a_bad_fixture():
-    missing = [f"{rule_id}/{name}" for rule_id in RULE_IDS for name in ("bad.yaml", "good.yaml")
-               if not (FIXTURES / rule_id / name).is_file()]
+    missing = [
+        f"{rule_id}/{name}"
+        for rule_id in RULE_IDS
+        for name in ("bad.yaml", "good.yaml")
+        if not (FIXTURES / rule_id / name).is_file()
+    ]
     assert missing == []
 
 

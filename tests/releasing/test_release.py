@@ -25,8 +25,13 @@ def invoke(*args: str):
     return runner.invoke(app, list(args))
 
 
-def _contract(version: str, base_path: str = "/api/public/v1", extra: bool = False, breaking: bool = False,
-              deprecate: bool = False) -> dict[str, Any]:
+def _contract(
+    version: str,
+    base_path: str = "/api/public/v1",
+    extra: bool = False,
+    breaking: bool = False,
+    deprecate: bool = False,
+) -> dict[str, Any]:
     status = ["active"] if breaking else ["active", "archived"]
     customer = {"type": "object", "properties": {"status": {"type": "string", "enum": status}}}
     get: dict[str, Any] = operation(response=customer, operationId="listCustomers")
@@ -49,9 +54,18 @@ def project(tmp_path: Path) -> Path:
 
 def _release(project: Path, version: str, **changes: Any):
     write(project / "spec" / "openapi.yaml", _contract(version, **changes))
-    return invoke("release", version, "--spec", str(project / "spec" / "openapi.yaml"),
-                  "--releases", str(project / "spec" / "releases"), "--changelog", str(project / "CHANGELOG.md"),
-                  "--date", "2030-01-01")
+    return invoke(
+        "release",
+        version,
+        "--spec",
+        str(project / "spec" / "openapi.yaml"),
+        "--releases",
+        str(project / "spec" / "releases"),
+        "--changelog",
+        str(project / "CHANGELOG.md"),
+        "--date",
+        "2030-01-01",
+    )
 
 
 def test_first_release_writes_snapshot_and_changelog(project: Path) -> None:
@@ -73,7 +87,7 @@ def test_minor_release_prepends_added_and_deprecated(project: Path) -> None:
     assert result.exit_code == 0, result.output
     changelog = (project / "CHANGELOG.md").read_text()
     assert changelog.index("## 1.1.0") < changelog.index("## 1.0.0")
-    entry = changelog[changelog.index("## 1.1.0"):changelog.index("## 1.0.0")]
+    entry = changelog[changelog.index("## 1.1.0") : changelog.index("## 1.0.0")]
     assert "### Added\n\n- `GET /api/public/v1/invoices`: endpoint added" in entry
     assert "### Deprecated\n\n- `GET /api/public/v1/customers`: operation deprecated with x-sunset 2031-01-01" in entry
 
@@ -98,15 +112,23 @@ def test_new_major_must_move_the_base_path(project: Path) -> None:
     assert "**Breaking:**" in changelog
 
 
-@pytest.mark.parametrize(("version", "spec_version", "message"), [
-    ("1.0", "1.0", "not semver"),
-    ("1.1.0", "1.0.0", "bump it to '1.1.0'"),
-])
+@pytest.mark.parametrize(
+    ("version", "spec_version", "message"),
+    [
+        ("1.0", "1.0", "not semver"),
+        ("1.1.0", "1.0.0", "bump it to '1.1.0'"),
+    ],
+)
 def test_version_rules(project: Path, version: str, spec_version: str, message: str) -> None:
     write(project / "spec" / "openapi.yaml", _contract(spec_version))
     with pytest.raises(ReleaseError, match=message):
-        cut_release(load_document(project / "spec" / "openapi.yaml"), version, project / "releases",
-                    project / "CHANGELOG.md", released=date(2030, 1, 1))
+        cut_release(
+            load_document(project / "spec" / "openapi.yaml"),
+            version,
+            project / "releases",
+            project / "CHANGELOG.md",
+            released=date(2030, 1, 1),
+        )
 
 
 def test_version_must_grow_and_not_exist(project: Path) -> None:
@@ -122,8 +144,13 @@ def test_version_must_grow_and_not_exist(project: Path) -> None:
 def test_changelog_command_prints_without_writing(project: Path) -> None:
     assert _release(project, "1.0.0").exit_code == 0
     write(project / "spec" / "openapi.yaml", _contract("1.1.0", extra=True))
-    result = invoke("changelog", str(project / "spec" / "releases" / "1.0.0.yaml"),
-                    str(project / "spec" / "openapi.yaml"), "--date", "2030-02-01")
+    result = invoke(
+        "changelog",
+        str(project / "spec" / "releases" / "1.0.0.yaml"),
+        str(project / "spec" / "openapi.yaml"),
+        "--date",
+        "2030-02-01",
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("## 1.1.0 - 2030-02-01\n")
     assert "endpoint added" in result.stdout
@@ -133,8 +160,9 @@ def test_changelog_command_prints_without_writing(project: Path) -> None:
 def test_prepend_keeps_the_intro() -> None:
     existing = "# Changelog\n\nAll contract changes.\n\n## 1.0.0 - 2030-01-01\n\n- x\n"
     updated = prepend_entry(existing, "## 1.1.0 - 2030-02-01\n\n- y\n")
-    assert updated == ("# Changelog\n\nAll contract changes.\n\n## 1.1.0 - 2030-02-01\n\n- y\n\n"
-                       "## 1.0.0 - 2030-01-01\n\n- x\n")
+    assert updated == (
+        "# Changelog\n\nAll contract changes.\n\n## 1.1.0 - 2030-02-01\n\n- y\n\n## 1.0.0 - 2030-01-01\n\n- x\n"
+    )
     assert prepend_entry("", "## 1.0.0 - 2030-01-01\n\n- x\n\n") == "# Changelog\n\n## 1.0.0 - 2030-01-01\n\n- x\n"
 
 

@@ -35,35 +35,38 @@ from generator.linting.rules import (
 
 __all__ = ["RULES"]
 
-RULES: tuple[Rule, ...] = tuple(module.RULE for module in (
-    # operations
-    operation_id_unique,
-    operation_id_camel_case,
-    operation_single_tag,
-    operation_summary,
-    operation_description,
-    operation_sdk_method,
-    operation_security_scopes,
-    organization_header,
-    problem_responses,
-    problem_json_content,
-    list_pagination,
-    post_idempotency_key,
-    create_returns_201,
-    patch_if_match,
-    deprecated_sunset,
-    # paths and names
-    path_base,
-    path_kebab_case,
-    parameter_snake_case,
-    property_snake_case,
-    enum_snake_case,
-    # schemas
-    id_prefix_pattern,
-    money_integer,
-    request_body_strict,
-    request_string_bounded,
-    example_valid,
-    no_nullable_keyword,
-    no_unused_components,
-))
+RULES: tuple[Rule, ...] = tuple(
+    module.RULE
+    for module in (
+        # operations
+        operation_id_unique,
+        operation_id_camel_case,
+        operation_single_tag,
+        operation_summary,
+        operation_description,
+        operation_sdk_method,
+        operation_security_scopes,
+        organization_header,
+        problem_responses,
+        problem_json_content,
+        list_pagination,
+        post_idempotency_key,
+        create_returns_201,
+        patch_if_match,
+        deprecated_sunset,
+        # paths and names
+        path_base,
+        path_kebab_case,
+        parameter_snake_case,
+        property_snake_case,
+        enum_snake_case,
+        # schemas
+        id_prefix_pattern,
+        money_integer,
+        request_body_strict,
+        request_string_bounded,
+        example_valid,
+        no_nullable_keyword,
+        no_unused_components,
+    )
+)

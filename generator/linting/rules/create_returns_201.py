@@ -28,17 +28,31 @@ def check(context: LintContext) -> Iterator[Hit]:
         keys = {str(key) for key in responses}
         if "201" not in keys:
             if op.path in collections:
-                yield join(op.pointer, "responses"), (f"{op.label} creates a resource but does not answer 201: "
-                                                      "document `'201'` with the created object and a "
-                                                      "`Location` header")
+                yield (
+                    join(op.pointer, "responses"),
+                    (
+                        f"{op.label} creates a resource but does not answer 201: "
+                        "document `'201'` with the created object and a "
+                        "`Location` header"
+                    ),
+                )
             continue
         response, where = context.deref(responses.get("201", responses.get(201)), join(op.pointer, "responses", "201"))
         headers = response.get("headers") if isinstance(response, dict) else None
         names = {str(name).lower() for name in headers} if isinstance(headers, dict) else set()
         if isinstance(response, dict) and "location" not in names:
-            yield where, (f"the 201 response of {op.label} has no `Location` header: add "
-                          "`headers: {Location: {$ref: '#/components/headers/Location'}}`")
+            yield (
+                where,
+                (
+                    f"the 201 response of {op.label} has no `Location` header: add "
+                    "`headers: {Location: {$ref: '#/components/headers/Location'}}`"
+                ),
+            )
 
 
-RULE = Rule("create-returns-201", Severity.WARNING,
-            "A create (POST on a collection) answers 201 with a `Location` header.", check)
+RULE = Rule(
+    "create-returns-201",
+    Severity.WARNING,
+    "A create (POST on a collection) answers 201 with a `Location` header.",
+    check,
+)

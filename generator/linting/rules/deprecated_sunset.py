@@ -32,15 +32,28 @@ def check(context: LintContext) -> Iterator[Hit]:
         if "x-sunset" in op.node:
             sunset = op.node["x-sunset"]
             if not is_date(sunset):
-                yield join(op.pointer, "x-sunset"), (f"`x-sunset` of {op.label} is not a date: write it "
-                                                     "`YYYY-MM-DD`, e.g. `x-sunset: '2026-12-31'`")
+                yield (
+                    join(op.pointer, "x-sunset"),
+                    (f"`x-sunset` of {op.label} is not a date: write it `YYYY-MM-DD`, e.g. `x-sunset: '2026-12-31'`"),
+                )
             elif not deprecated:
-                yield join(op.pointer, "x-sunset"), (f"{op.label} has `x-sunset` but is not deprecated: add "
-                                                     "`deprecated: true` (or remove `x-sunset`)")
+                yield (
+                    join(op.pointer, "x-sunset"),
+                    (f"{op.label} has `x-sunset` but is not deprecated: add `deprecated: true` (or remove `x-sunset`)"),
+                )
         elif deprecated:
-            yield join(op.pointer, "deprecated"), (f"{op.label} is deprecated without a sunset date: add "
-                                                   "`x-sunset: 'YYYY-MM-DD'` (at least 6 months ahead)")
+            yield (
+                join(op.pointer, "deprecated"),
+                (
+                    f"{op.label} is deprecated without a sunset date: add "
+                    "`x-sunset: 'YYYY-MM-DD'` (at least 6 months ahead)"
+                ),
+            )
 
 
-RULE = Rule("deprecated-sunset", Severity.ERROR,
-            "Deprecated operations carry `x-sunset: YYYY-MM-DD` (and only deprecated ones do).", check)
+RULE = Rule(
+    "deprecated-sunset",
+    Severity.ERROR,
+    "Deprecated operations carry `x-sunset: YYYY-MM-DD` (and only deprecated ones do).",
+    check,
+)

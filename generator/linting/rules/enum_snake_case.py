@@ -33,8 +33,10 @@ def check(context: LintContext) -> Iterator[Hit]:
             continue
         for index, value in enumerate(values):
             if isinstance(value, str) and not is_enum_value(value):
-                yield join(node.pointer, "enum", index), (f"enum value `{value}` is not snake_case: "
-                                                          f"use `{to_snake(value)}`")
+                yield (
+                    join(node.pointer, "enum", index),
+                    (f"enum value `{value}` is not snake_case: use `{to_snake(value)}`"),
+                )
 
 
 RULE = Rule("enum-snake-case", Severity.ERROR, "String enum values are snake_case.", check)

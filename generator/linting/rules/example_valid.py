@@ -89,5 +89,9 @@ def check(context: LintContext) -> Iterator[Hit]:
             yield pointer, f"example does not match its schema: {problem}; fix the example or the schema"
 
 
-RULE = Rule("example-valid", Severity.ERROR,
-            "Examples (schema, media type, parameter, header) validate against their schema.", check)
+RULE = Rule(
+    "example-valid",
+    Severity.ERROR,
+    "Examples (schema, media type, parameter, header) validate against their schema.",
+    check,
+)

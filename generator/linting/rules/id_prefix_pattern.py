@@ -40,8 +40,10 @@ def _unprefixed(context: LintContext, name: str, schema: Any, pointer: str) -> I
         if "string" in types_of(variant):
             pattern = variant.get("pattern")
             if not isinstance(pattern, str) or not _PREFIXED.match(pattern):
-                yield (f"`{name}` is an id but has no prefix pattern: add "
-                       "`pattern: '^<prefix>_[0-9A-HJKMNP-TV-Z]{26}$'` (e.g. `^cus_` for customers)")
+                yield (
+                    f"`{name}` is an id but has no prefix pattern: add "
+                    "`pattern: '^<prefix>_[0-9A-HJKMNP-TV-Z]{26}$'` (e.g. `^cus_` for customers)"
+                )
                 return
 
 
@@ -61,6 +63,9 @@ def check(context: LintContext) -> Iterator[Hit]:
                 yield where, f"parameter {message}"
 
 
-RULE = Rule("id-prefix-pattern", Severity.ERROR,
-            "`id`/`*_id` strings (properties, path and query parameters) have a `pattern` starting `^<prefix>_`.",
-            check)
+RULE = Rule(
+    "id-prefix-pattern",
+    Severity.ERROR,
+    "`id`/`*_id` strings (properties, path and query parameters) have a `pattern` starting `^<prefix>_`.",
+    check,
+)

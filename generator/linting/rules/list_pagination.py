@@ -37,10 +37,19 @@ def check(context: LintContext) -> Iterator[Hit]:
     for op in context.list_operations:
         for name in ("limit", "cursor"):
             if op.query(name) is None:
-                yield op.pointer, (f"list operation {op.label} has no `{name}` query parameter: add the shared "
-                                   f"`{name}` parameter (cursor pagination, `limit` 1..100, default 25)")
+                yield (
+                    op.pointer,
+                    (
+                        f"list operation {op.label} has no `{name}` query parameter: add the shared "
+                        f"`{name}` parameter (cursor pagination, `limit` 1..100, default 25)"
+                    ),
+                )
         yield from _envelope(context, op)
 
 
-RULE = Rule("list-pagination", Severity.ERROR,
-            "List operations take `limit` and `cursor` and answer `{data, has_more, next_cursor}`.", check)
+RULE = Rule(
+    "list-pagination",
+    Severity.ERROR,
+    "List operations take `limit` and `cursor` and answer `{data, has_more, next_cursor}`.",
+    check,
+)

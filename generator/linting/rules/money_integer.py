@@ -25,10 +25,18 @@ def check(context: LintContext) -> Iterator[Hit]:
         if not is_money(prop.name):
             continue
         if any("number" in types_of(variant) for variant, _ in context.variants(prop.schema, prop.pointer)):
-            yield prop.pointer, (f"`{prop.name}` is money but `type: number`: use `type: integer` in minor units "
-                                 "(12550 = $125.50) next to a `currency` code; floats lose cents")
+            yield (
+                prop.pointer,
+                (
+                    f"`{prop.name}` is money but `type: number`: use `type: integer` in minor units "
+                    "(12550 = $125.50) next to a `currency` code; floats lose cents"
+                ),
+            )
 
 
-RULE = Rule("money-integer", Severity.ERROR,
-            "Money-named properties (`amount`, `*_price`, `amount_*`...) are integers, never `type: number`.",
-            check)
+RULE = Rule(
+    "money-integer",
+    Severity.ERROR,
+    "Money-named properties (`amount`, `*_price`, `amount_*`...) are integers, never `type: number`.",
+    check,
+)

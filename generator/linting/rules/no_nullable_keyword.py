@@ -16,10 +16,19 @@ def check(context: LintContext) -> Iterator[Hit]:
         return
     for node in context.schema_nodes():
         if "nullable" in node.schema:
-            yield join(node.pointer, "nullable"), ("`nullable` does not exist in OpenAPI 3.1: write "
-                                                   "`type: [<type>, 'null']` (or `anyOf: [..., {type: 'null'}]` "
-                                                   "around a `$ref`) and drop `nullable`")
+            yield (
+                join(node.pointer, "nullable"),
+                (
+                    "`nullable` does not exist in OpenAPI 3.1: write "
+                    "`type: [<type>, 'null']` (or `anyOf: [..., {type: 'null'}]` "
+                    "around a `$ref`) and drop `nullable`"
+                ),
+            )
 
 
-RULE = Rule("no-nullable-keyword", Severity.ERROR,
-            "OpenAPI 3.1 documents use `type: [T, 'null']`, never the 3.0 `nullable` keyword.", check)
+RULE = Rule(
+    "no-nullable-keyword",
+    Severity.ERROR,
+    "OpenAPI 3.1 documents use `type: [T, 'null']`, never the 3.0 `nullable` keyword.",
+    check,
+)

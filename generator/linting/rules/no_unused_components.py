@@ -19,10 +19,12 @@ def check(context: LintContext) -> Iterator[Hit]:
     """Flag components of the checked kinds that nothing outside ``components`` reaches."""
     for pointer in context.unused_components:
         _, kind, name = split(pointer)
-        yield pointer, (f"{kind} component `{name}` is not used: reference it (`$ref: '#{pointer}'`) "
-                        "or delete it")
+        yield pointer, (f"{kind} component `{name}` is not used: reference it (`$ref: '#{pointer}'`) or delete it")
 
 
-RULE = Rule("no-unused-components", Severity.WARNING,
-            "Schemas, parameters, responses, headers, examples and requestBodies in `components` are used.",
-            check)
+RULE = Rule(
+    "no-unused-components",
+    Severity.WARNING,
+    "Schemas, parameters, responses, headers, examples and requestBodies in `components` are used.",
+    check,
+)

@@ -14,8 +14,13 @@ def check(context: LintContext) -> Iterator[Hit]:
     for op in context.operations:
         text = op.node.get("description")
         if not isinstance(text, str) or not text.strip():
-            yield op.pointer, (f"{op.label} has no description: add a `description` saying what it does, "
-                               "its side effects and the errors callers should expect")
+            yield (
+                op.pointer,
+                (
+                    f"{op.label} has no description: add a `description` saying what it does, "
+                    "its side effects and the errors callers should expect"
+                ),
+            )
 
 
 RULE = Rule("operation-description", Severity.WARNING, "Every operation has a non-empty `description`.", check)

@@ -16,8 +16,13 @@ def check(context: LintContext) -> Iterator[Hit]:
     for op in context.operations:
         op_id = op.node.get("operationId")
         if isinstance(op_id, str) and op_id and not is_camel(op_id):
-            yield join(op.pointer, "operationId"), (f"operationId `{op_id}` of {op.label} is not camelCase: "
-                                                    "rename it like `listCustomers` or `createInvoice`")
+            yield (
+                join(op.pointer, "operationId"),
+                (
+                    f"operationId `{op_id}` of {op.label} is not camelCase: "
+                    "rename it like `listCustomers` or `createInvoice`"
+                ),
+            )
 
 
 RULE = Rule("operation-id-camel-case", Severity.ERROR, "operationIds are camelCase (`listCustomers`).", check)

@@ -16,14 +16,23 @@ def check(context: LintContext) -> Iterator[Hit]:
     for op in context.operations:
         op_id = op.node.get("operationId")
         if not isinstance(op_id, str) or not op_id:
-            yield op.pointer, (f"{op.label} has no operationId: add a unique camelCase `operationId` "
-                               "(it names the SDK method and must stay stable)")
+            yield (
+                op.pointer,
+                (
+                    f"{op.label} has no operationId: add a unique camelCase `operationId` "
+                    "(it names the SDK method and must stay stable)"
+                ),
+            )
         elif op_id in first:
-            yield join(op.pointer, "operationId"), (f"operationId `{op_id}` of {op.label} is already used by "
-                                                    f"{first[op_id]}: give each operation its own id")
+            yield (
+                join(op.pointer, "operationId"),
+                (
+                    f"operationId `{op_id}` of {op.label} is already used by "
+                    f"{first[op_id]}: give each operation its own id"
+                ),
+            )
         else:
             first[op_id] = op.label
 
 
-RULE = Rule("operation-id-unique", Severity.ERROR, "Every operation has an operationId, unique in the document.",
-            check)
+RULE = Rule("operation-id-unique", Severity.ERROR, "Every operation has an operationId, unique in the document.", check)

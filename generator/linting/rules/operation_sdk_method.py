@@ -16,14 +16,19 @@ def check(context: LintContext) -> Iterator[Hit]:
     for op in context.operations:
         name = op.node.get("x-sdk-method")
         if not isinstance(name, str) or not name.strip():
-            yield op.pointer, (f"{op.label} has no `x-sdk-method`: add the SDK method name "
-                               "(for example `customers.list`)")
+            yield (
+                op.pointer,
+                (f"{op.label} has no `x-sdk-method`: add the SDK method name (for example `customers.list`)"),
+            )
         elif name in first:
-            yield join(op.pointer, "x-sdk-method"), (f"`x-sdk-method: {name}` of {op.label} is already used by "
-                                                     f"{first[name]}: choose a unique method name")
+            yield (
+                join(op.pointer, "x-sdk-method"),
+                (f"`x-sdk-method: {name}` of {op.label} is already used by {first[name]}: choose a unique method name"),
+            )
         else:
             first[name] = op.label
 
 
-RULE = Rule("operation-sdk-method", Severity.WARNING,
-            "Every operation has an `x-sdk-method`, unique in the document.", check)
+RULE = Rule(
+    "operation-sdk-method", Severity.WARNING, "Every operation has an `x-sdk-method`, unique in the document.", check
+)

@@ -22,12 +22,19 @@ def _requirements(security: Any, pointer: str, label: str) -> Iterator[Hit]:
         if not isinstance(requirement, dict):
             continue
         if not requirement:
-            yield where, (f"{label} allows anonymous calls (`{{}}` in `security`): remove it and "
-                          "require a credential with scopes")
+            yield (
+                where,
+                (
+                    f"{label} allows anonymous calls (`{{}}` in `security`): remove it and "
+                    "require a credential with scopes"
+                ),
+            )
         for scheme, scopes in requirement.items():
             if not isinstance(scopes, list) or not scopes:
-                yield join(where, scheme), (f"{label} requires `{scheme}` without scopes: list the scopes "
-                                            "it needs, e.g. `[read:customers]`")
+                yield (
+                    join(where, scheme),
+                    (f"{label} requires `{scheme}` without scopes: list the scopes it needs, e.g. `[read:customers]`"),
+                )
     yield from _same_scopes(security, pointer, label)
 
 
@@ -44,9 +51,14 @@ def _same_scopes(security: list[Any], pointer: str, label: str) -> Iterator[Hit]
             if first is None:
                 first = (str(scheme), wanted)
             elif wanted != first[1]:
-                yield join(pointer, index, scheme), (f"{label} asks `{scheme}` for scopes "
-                                                     f"{sorted(wanted)} but `{first[0]}` for {sorted(first[1])}: "
-                                                     "list the same scopes on every alternative")
+                yield (
+                    join(pointer, index, scheme),
+                    (
+                        f"{label} asks `{scheme}` for scopes "
+                        f"{sorted(wanted)} but `{first[0]}` for {sorted(first[1])}: "
+                        "list the same scopes on every alternative"
+                    ),
+                )
 
 
 def check(context: LintContext) -> Iterator[Hit]:
@@ -63,6 +75,9 @@ def check(context: LintContext) -> Iterator[Hit]:
             yield op.pointer, f"{op.label} declares no `security`: add {_EXAMPLE} with the scopes it needs"
 
 
-RULE = Rule("operation-security-scopes", Severity.ERROR,
-            "Every operation requires credentials, with the same non-empty scopes on each alternative scheme.",
-            check)
+RULE = Rule(
+    "operation-security-scopes",
+    Severity.ERROR,
+    "Every operation requires credentials, with the same non-empty scopes on each alternative scheme.",
+    check,
+)

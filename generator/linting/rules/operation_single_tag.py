@@ -23,15 +23,31 @@ def check(context: LintContext) -> Iterator[Hit]:
     for op in context.operations:
         tags = op.node.get("tags")
         if not isinstance(tags, list) or not tags:
-            yield op.pointer, (f"{op.label} has no tag: add `tags: [<resource>]` "
-                               "(the tag groups it in the docs and names its SDK module)")
+            yield (
+                op.pointer,
+                (
+                    f"{op.label} has no tag: add `tags: [<resource>]` "
+                    "(the tag groups it in the docs and names its SDK module)"
+                ),
+            )
         elif len(tags) > 1:
-            yield join(op.pointer, "tags"), (f"{op.label} has {len(tags)} tags: keep exactly one, "
-                                             "the resource it belongs to")
+            yield (
+                join(op.pointer, "tags"),
+                (f"{op.label} has {len(tags)} tags: keep exactly one, the resource it belongs to"),
+            )
         elif str(tags[0]) not in declared:
-            yield join(op.pointer, "tags", 0), (f"tag `{tags[0]}` of {op.label} is not declared: add "
-                                                f"`- name: {tags[0]}` with a description to the top-level `tags`")
+            yield (
+                join(op.pointer, "tags", 0),
+                (
+                    f"tag `{tags[0]}` of {op.label} is not declared: add "
+                    f"`- name: {tags[0]}` with a description to the top-level `tags`"
+                ),
+            )
 
 
-RULE = Rule("operation-single-tag", Severity.ERROR,
-            "Every operation has exactly one tag, declared in the top-level `tags`.", check)
+RULE = Rule(
+    "operation-single-tag",
+    Severity.ERROR,
+    "Every operation has exactly one tag, declared in the top-level `tags`.",
+    check,
+)

@@ -14,7 +14,7 @@ def check(context: LintContext) -> Iterator[Hit]:
     for op in context.operations:
         summary = op.node.get("summary")
         if not isinstance(summary, str) or not summary.strip():
-            yield op.pointer, f"{op.label} has no summary: add a short `summary` such as \"List customers\""
+            yield op.pointer, f'{op.label} has no summary: add a short `summary` such as "List customers"'
 
 
 RULE = Rule("operation-summary", Severity.ERROR, "Every operation has a non-empty `summary`.", check)

@@ -20,8 +20,13 @@ def check(context: LintContext) -> Iterator[Hit]:
                 continue
             seen.add(param.definition)
             if not is_snake(param.name):
-                yield join(param.definition, "name"), (f"{param.location} parameter `{param.name}` is not "
-                                                       f"snake_case: rename it `{to_snake(param.name)}`")
+                yield (
+                    join(param.definition, "name"),
+                    (
+                        f"{param.location} parameter `{param.name}` is not "
+                        f"snake_case: rename it `{to_snake(param.name)}`"
+                    ),
+                )
 
 
 RULE = Rule("parameter-snake-case", Severity.ERROR, "Query and path parameter names are snake_case.", check)

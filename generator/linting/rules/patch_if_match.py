@@ -13,8 +13,13 @@ def check(context: LintContext) -> Iterator[Hit]:
     """Flag PATCH operations without an ``If-Match`` header parameter."""
     for op in context.operations:
         if op.method == "patch" and op.header("If-Match") is None:
-            yield op.pointer, (f"{op.label} does not accept `If-Match`: add the shared header parameter "
-                               "(`$ref: '#/components/parameters/IfMatch'`); a stale ETag gets 412")
+            yield (
+                op.pointer,
+                (
+                    f"{op.label} does not accept `If-Match`: add the shared header parameter "
+                    "(`$ref: '#/components/parameters/IfMatch'`); a stale ETag gets 412"
+                ),
+            )
 
 
 RULE = Rule("patch-if-match", Severity.WARNING, "PATCH operations accept the `If-Match` header.", check)

@@ -21,8 +21,7 @@ def _server_prefix(context: LintContext) -> str:
     servers = context.data.get("servers")
     if not isinstance(servers, list) or not servers:
         return ""
-    bases = {urlsplit(str(server.get("url", ""))).path.rstrip("/")
-             for server in servers if isinstance(server, dict)}
+    bases = {urlsplit(str(server.get("url", ""))).path.rstrip("/") for server in servers if isinstance(server, dict)}
     return bases.pop() if len(bases) == 1 else ""
 
 
@@ -36,8 +35,13 @@ def check(context: LintContext) -> Iterator[Hit]:
     for path in paths:
         full = prefix + str(path)
         if full != base and not full.startswith(base + "/"):
-            yield join("/paths", path), (f"path `{path}` is not under `{base}`: start it with `{base}/` "
-                                         "(a breaking change gets `/v2`, never an edit of v1)")
+            yield (
+                join("/paths", path),
+                (
+                    f"path `{path}` is not under `{base}`: start it with `{base}/` "
+                    "(a breaking change gets `/v2`, never an edit of v1)"
+                ),
+            )
 
 
 RULE = Rule("path-base", Severity.ERROR, "Every path is under `/api/public/v1` (path key or server URL).", check)

@@ -39,6 +39,9 @@ def check(context: LintContext) -> Iterator[Hit]:
             yield join("/paths", path), message
 
 
-RULE = Rule("path-kebab-case", Severity.ERROR,
-            "Path segments are kebab-case and path parameters snake_case (`/webhook-endpoints/{endpoint_id}`).",
-            check)
+RULE = Rule(
+    "path-kebab-case",
+    Severity.ERROR,
+    "Path segments are kebab-case and path parameters snake_case (`/webhook-endpoints/{endpoint_id}`).",
+    check,
+)

@@ -32,14 +32,25 @@ def check(context: LintContext) -> Iterator[Hit]:
             seen.add(where)
             content = response.get("content")
             if not isinstance(content, dict) or PROBLEM not in content:
-                yield where, (f"the {status} response of {op.label} is not `{PROBLEM}`: give it "
-                              f"`content: {{{PROBLEM}: {{schema: {{$ref: '#/components/schemas/Problem'}}}}}}`")
+                yield (
+                    where,
+                    (
+                        f"the {status} response of {op.label} is not `{PROBLEM}`: give it "
+                        f"`content: {{{PROBLEM}: {{schema: {{$ref: '#/components/schemas/Problem'}}}}}}`"
+                    ),
+                )
             else:
                 for media in content:
                     if media != PROBLEM:
-                        yield join(where, "content", media), (f"the {status} response of {op.label} also offers "
-                                                              f"`{media}`: errors are `{PROBLEM}` only")
+                        yield (
+                            join(where, "content", media),
+                            (f"the {status} response of {op.label} also offers `{media}`: errors are `{PROBLEM}` only"),
+                        )
 
 
-RULE = Rule("problem-json-content", Severity.ERROR,
-            "Error responses (4xx, 5xx, default) use `application/problem+json` only.", check)
+RULE = Rule(
+    "problem-json-content",
+    Severity.ERROR,
+    "Error responses (4xx, 5xx, default) use `application/problem+json` only.",
+    check,
+)

@@ -34,11 +34,19 @@ def check(context: LintContext) -> Iterator[Hit]:
         missing = sorted(status for status in needed if not _declared(responses, status))
         if missing:
             refs = ", ".join(f"`'{status}'`" for status in missing)
-            yield join(op.pointer, "responses"), (f"{op.label} does not document {refs}: add them, each "
-                                                  "referencing the shared problem response "
-                                                  "(`$ref: '#/components/responses/...'`)")
+            yield (
+                join(op.pointer, "responses"),
+                (
+                    f"{op.label} does not document {refs}: add them, each "
+                    "referencing the shared problem response "
+                    "(`$ref: '#/components/responses/...'`)"
+                ),
+            )
 
 
-RULE = Rule("problem-responses", Severity.ERROR,
-            "Every operation documents 400, 401, 403, 422, 429, 500 (and 404 when the path has a parameter).",
-            check)
+RULE = Rule(
+    "problem-responses",
+    Severity.ERROR,
+    "Every operation documents 400, 401, 403, 422, 429, 500 (and 404 when the path has a parameter).",
+    check,
+)

@@ -48,10 +48,18 @@ def check(context: LintContext) -> Iterator[Hit]:
                 continue
             seen.add(pointer)
             keyword = "unevaluatedProperties" if "allOf" in schema else "additionalProperties"
-            yield pointer, (f"the request body schema of {op.label} accepts unknown fields: add "
-                            f"`{keyword}: false` so unknown fields are rejected with 422")
+            yield (
+                pointer,
+                (
+                    f"the request body schema of {op.label} accepts unknown fields: add "
+                    f"`{keyword}: false` so unknown fields are rejected with 422"
+                ),
+            )
 
 
-RULE = Rule("request-body-strict", Severity.ERROR,
-            "JSON request body schemas set `additionalProperties: false` (or `unevaluatedProperties: false`).",
-            check)
+RULE = Rule(
+    "request-body-strict",
+    Severity.ERROR,
+    "JSON request body schemas set `additionalProperties: false` (or `unevaluatedProperties: false`).",
+    check,
+)

@@ -42,10 +42,18 @@ def check(context: LintContext) -> Iterator[Hit]:
     """Flag request-side string schemas (bodies and parameters) that do not bound their length."""
     for node in context.schemas.on_side(REQUEST):
         if "string" in types_of(node.schema) and not is_bounded(node.schema):
-            yield node.pointer, ("this string is sent by clients but has no length limit: add `maxLength` "
-                                 "(or an `enum`, or an anchored `pattern` such as `^cus_[0-9A-Z]{26}$`)")
+            yield (
+                node.pointer,
+                (
+                    "this string is sent by clients but has no length limit: add `maxLength` "
+                    "(or an `enum`, or an anchored `pattern` such as `^cus_[0-9A-Z]{26}$`)"
+                ),
+            )
 
 
-RULE = Rule("request-string-bounded", Severity.ERROR,
-            "Request strings are bounded: `maxLength`, `enum`/`const`, a fixed-shape `format`, or an anchored "
-            "`pattern`.", check)
+RULE = Rule(
+    "request-string-bounded",
+    Severity.ERROR,
+    "Request strings are bounded: `maxLength`, `enum`/`const`, a fixed-shape `format`, or an anchored `pattern`.",
+    check,
+)
