@@ -57,6 +57,7 @@ class _Bundler:
         self.registry: dict[_Target, str] = {}
         self.mounts: dict[str, tuple[Path, str]] = {"": (self.root_path, "")}
         self.problems: list[BundleProblem] = []
+        self.resolved: dict[tuple[Path, str], Path] = {}
 
     def source(self, path: Path) -> SourceFile:
         cached = self.files.get(path)
@@ -88,7 +89,12 @@ class _Bundler:
 
     def _target(self, ref: str, current: Path) -> _Target:
         file_part, _, fragment = ref.partition("#")
-        path = (current.parent / unquote(file_part)).resolve() if file_part else current
+        if not file_part:
+            return current, unquote(fragment)
+        key = (current, file_part)
+        path = self.resolved.get(key)
+        if path is None:  # Path.resolve() asks the file system; a spec repeats the same few refs
+            path = self.resolved[key] = (current.parent / unquote(file_part)).resolve()
         return path, unquote(fragment)
 
     def _walk(self, node: Any, file: Path, src: str, out: str, stack: tuple[_Target, ...]) -> Any:
