@@ -11,18 +11,16 @@ import re
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from generator.cli._common import EXIT_FINDINGS, EXIT_OK, config_or_exit, fail_usage, write_text
 from generator.diagnostics import Severity
-from generator.diffing import DiffOptions, DiffResult, Policy, PolicyError, diff_documents, parse_ignores
-from generator.diffing import parse_severity_levels as parse_levels
-from generator.diffing.oasdiff_backend import OasdiffError, diff_with_oasdiff
-from generator.diffing.render import render
-from generator.diffing.sources import LoadedSource, SourceError, load_source, relabel
-from generator.releasing.store import latest_release
+
+if TYPE_CHECKING:  # the diff engine is imported when a command runs: a fast `asteri --help`
+    from generator.diffing import DiffOptions, DiffResult, Policy
+    from generator.diffing.sources import LoadedSource
 
 __all__ = ["DiffFormat", "Engine", "FailOn", "register", "resolve_pair", "run_diff"]
 
@@ -61,6 +59,8 @@ def releases_dir(given: Path | None) -> Path:
 
 def load_spec_or_exit(spec: str) -> LoadedSource:
     """Load one side of the comparison or exit 2 with one line."""
+    from generator.diffing.sources import SourceError, load_source
+
     try:
         return load_source(spec)
     except SourceError as exc:
@@ -72,6 +72,8 @@ def resolve_pair(base: str | None, revision: str | None, releases: Path | None) 
     if revision is None:
         revision = str(config_or_exit().spec)
     if base is None:
+        from generator.releasing.store import latest_release
+
         latest = latest_release(releases_dir(releases))
         if latest is None:
             return None
@@ -81,6 +83,10 @@ def resolve_pair(base: str | None, revision: str | None, releases: Path | None) 
 
 def run_diff(base: LoadedSource, revision: LoadedSource, engine: Engine, options: DiffOptions) -> DiffResult:
     """Compare with the chosen engine (exit 2 when oasdiff is wanted but unusable)."""
+    from generator.diffing import diff_documents
+    from generator.diffing.oasdiff_backend import OasdiffError, diff_with_oasdiff
+    from generator.diffing.sources import relabel
+
     if engine is Engine.oasdiff:
         try:
             return diff_with_oasdiff(base.document, revision.document)
@@ -90,6 +96,9 @@ def run_diff(base: LoadedSource, revision: LoadedSource, engine: Engine, options
 
 
 def _policy(severity_levels: Path | None, ignore: Path | None, match_path: str | None) -> Policy:
+    from generator.diffing import Policy, PolicyError, parse_ignores
+    from generator.diffing import parse_severity_levels as parse_levels
+
     try:
         levels = parse_levels(severity_levels) if severity_levels else {}
         ignores = tuple(parse_ignores(ignore)) if ignore else ()
@@ -145,6 +154,9 @@ def diff(  # noqa: PLR0917 - typer maps parameters to options
             err=True,
         )
         raise typer.Exit(EXIT_OK)
+    from generator.diffing import DiffOptions
+    from generator.diffing.render import render
+
     policy = _policy(severity_levels, ignore, match_path)
     options = DiffOptions(
         today=_today(today),

@@ -10,10 +10,6 @@ import typer
 
 from generator.cli._common import EXIT_FINDINGS, EXIT_OK, config_or_exit, fail_usage, spec_path, write_text
 from generator.cli.diff import load_spec_or_exit, releases_dir, resolve_pair
-from generator.diffing import DiffOptions, diff_documents
-from generator.diffing.sources import relabel
-from generator.releasing.changelog import changelog_entry
-from generator.releasing.release import ReleaseError, cut_release, empty_document
 
 __all__ = ["register"]
 
@@ -36,6 +32,8 @@ def release(  # noqa: PLR0917 - typer maps parameters to options
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and print the entry; write nothing.")] = False,
 ) -> None:
     """Cut a release: refuse breaking changes, snapshot the bundled spec, prepend the changelog entry."""
+    from generator.releasing.release import ReleaseError, cut_release
+
     revision = load_spec_or_exit(str(spec_path(spec)))
     target = changelog if changelog is not None else config_or_exit().project_root / "CHANGELOG.md"
     try:
@@ -64,6 +62,11 @@ def changelog_command(  # noqa: PLR0917 - typer maps parameters to options
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
 ) -> None:
     """Print the changelog entry for the changes from BASE to REVISION (writes nothing)."""
+    from generator.diffing import DiffOptions, diff_documents
+    from generator.diffing.sources import relabel
+    from generator.releasing.changelog import changelog_entry
+    from generator.releasing.release import empty_document
+
     pair = resolve_pair(base, revision, releases)
     new = load_spec_or_exit(pair[1] if pair else str(spec_path(None)))
     if pair is None:
