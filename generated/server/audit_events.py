@@ -2,7 +2,7 @@
 """Server stubs for the ``audit_events`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal, Protocol
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -73,7 +73,7 @@ class AuditEventsHandlers(Protocol):
 
 
 def build_audit_events_router(
-    provide_handlers: Callable[..., AuditEventsHandlers],
+    provide_handlers: Callable[..., AuditEventsHandlers | Awaitable[AuditEventsHandlers]],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -81,7 +81,8 @@ def build_audit_events_router(
     """Bind the ``audit_events`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation.
+        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
+            function avoids FastAPI's thread-pool hop for plain functions).
         authorizer: checks each operation's declared security before its handler runs.
         prefix: the path prefix (the contract's server path by default).
 

@@ -2,7 +2,7 @@
 """Server stubs for the ``customers`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Literal, Protocol
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
@@ -154,7 +154,7 @@ class CustomersHandlers(Protocol):
 
 
 def build_customers_router(
-    provide_handlers: Callable[..., CustomersHandlers],
+    provide_handlers: Callable[..., CustomersHandlers | Awaitable[CustomersHandlers]],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -162,7 +162,8 @@ def build_customers_router(
     """Bind the ``customers`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation.
+        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
+            function avoids FastAPI's thread-pool hop for plain functions).
         authorizer: checks each operation's declared security before its handler runs.
         prefix: the path prefix (the contract's server path by default).
 

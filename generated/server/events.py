@@ -2,7 +2,7 @@
 """Server stubs for the ``events`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -58,7 +58,7 @@ class EventsHandlers(Protocol):
 
 
 def build_events_router(
-    provide_handlers: Callable[..., EventsHandlers],
+    provide_handlers: Callable[..., EventsHandlers | Awaitable[EventsHandlers]],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -66,7 +66,8 @@ def build_events_router(
     """Bind the ``events`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation.
+        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
+            function avoids FastAPI's thread-pool hop for plain functions).
         authorizer: checks each operation's declared security before its handler runs.
         prefix: the path prefix (the contract's server path by default).
 

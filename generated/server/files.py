@@ -2,7 +2,7 @@
 """Server stubs for the ``files`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
@@ -111,7 +111,7 @@ class FilesHandlers(Protocol):
 
 
 def build_files_router(
-    provide_handlers: Callable[..., FilesHandlers],
+    provide_handlers: Callable[..., FilesHandlers | Awaitable[FilesHandlers]],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -119,7 +119,8 @@ def build_files_router(
     """Bind the ``files`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation.
+        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
+            function avoids FastAPI's thread-pool hop for plain functions).
         authorizer: checks each operation's declared security before its handler runs.
         prefix: the path prefix (the contract's server path by default).
 

@@ -2,7 +2,7 @@
 """Server stubs for the ``invoices`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
@@ -207,7 +207,7 @@ class InvoicesHandlers(Protocol):
 
 
 def build_invoices_router(
-    provide_handlers: Callable[..., InvoicesHandlers],
+    provide_handlers: Callable[..., InvoicesHandlers | Awaitable[InvoicesHandlers]],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -215,7 +215,8 @@ def build_invoices_router(
     """Bind the ``invoices`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation.
+        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
+            function avoids FastAPI's thread-pool hop for plain functions).
         authorizer: checks each operation's declared security before its handler runs.
         prefix: the path prefix (the contract's server path by default).
 

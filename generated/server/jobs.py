@@ -2,7 +2,7 @@
 """Server stubs for the ``jobs`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
@@ -285,7 +285,7 @@ class JobsHandlers(Protocol):
 
 
 def build_jobs_router(
-    provide_handlers: Callable[..., JobsHandlers],
+    provide_handlers: Callable[..., JobsHandlers | Awaitable[JobsHandlers]],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -293,7 +293,8 @@ def build_jobs_router(
     """Bind the ``jobs`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation.
+        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
+            function avoids FastAPI's thread-pool hop for plain functions).
         authorizer: checks each operation's declared security before its handler runs.
         prefix: the path prefix (the contract's server path by default).
 

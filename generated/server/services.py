@@ -2,7 +2,7 @@
 """Server stubs for the ``services`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
@@ -132,7 +132,7 @@ class ServicesHandlers(Protocol):
 
 
 def build_services_router(
-    provide_handlers: Callable[..., ServicesHandlers],
+    provide_handlers: Callable[..., ServicesHandlers | Awaitable[ServicesHandlers]],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -140,7 +140,8 @@ def build_services_router(
     """Bind the ``services`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation.
+        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
+            function avoids FastAPI's thread-pool hop for plain functions).
         authorizer: checks each operation's declared security before its handler runs.
         prefix: the path prefix (the contract's server path by default).
 

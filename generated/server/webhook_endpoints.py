@@ -2,7 +2,7 @@
 """Server stubs for the ``webhook_endpoints`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
@@ -243,7 +243,7 @@ class WebhookEndpointsHandlers(Protocol):
 
 
 def build_webhook_endpoints_router(
-    provide_handlers: Callable[..., WebhookEndpointsHandlers],
+    provide_handlers: Callable[..., WebhookEndpointsHandlers | Awaitable[WebhookEndpointsHandlers]],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -251,7 +251,8 @@ def build_webhook_endpoints_router(
     """Bind the ``webhook_endpoints`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation.
+        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
+            function avoids FastAPI's thread-pool hop for plain functions).
         authorizer: checks each operation's declared security before its handler runs.
         prefix: the path prefix (the contract's server path by default).
 

@@ -143,12 +143,11 @@ def contract_routers() -> tuple[APIRouter, ...]:
     """
     authorizer = _AppAuthorizer()
     routers = [
-        # The generated factories type the provider as returning the handlers; FastAPI awaits a
-        # coroutine provider just as well (generator change asked: accept ``Awaitable`` too).
-        build_customers_router(cast(Any, _customers), authorizer),
-        build_services_router(cast(Any, _services), authorizer),
-        build_api_keys_router(cast(Any, _api_keys), authorizer),
-        build_audit_events_router(cast(Any, _audit_events), authorizer),
+        # Coroutine providers: FastAPI runs plain-function dependencies in its thread pool.
+        build_customers_router(_customers, authorizer),
+        build_services_router(_services, authorizer),
+        build_api_keys_router(_api_keys, authorizer),
+        build_audit_events_router(_audit_events, authorizer),
     ]
     for factory in ROUTER_FACTORIES:
         if factory not in IMPLEMENTED:
