@@ -41,11 +41,23 @@ def seed_demo(uow_factory: UnitOfWorkFactory, settings: Settings, base_url: str)
         )
     tenant_context = CallContext(system.principal, request_id="demo")
     with uow_factory(system.principal.tenant) as uow:
-        for name, email in (
-            ("Dana Whitfield", "dana.whitfield@example.com"),
-            ("Barton Creek Dental", "office@bcdental.example"),
-        ):
-            customers.create_customer(uow, tenant_context, {"display_name": name, "emails": (Email(email),)})
+        people: tuple[dict[str, object], ...] = (
+            {
+                "type": "residential",
+                "display_name": "Dana Whitfield",
+                "first_name": "Dana",
+                "last_name": "Whitfield",
+                "emails": (Email("dana.whitfield@example.com"),),
+            },
+            {
+                "type": "commercial",
+                "display_name": "Barton Creek Dental",
+                "company_name": "Barton Creek Dental",
+                "emails": (Email("office@bcdental.example"),),
+            },
+        )
+        for fields in people:
+            customers.create_customer(uow, tenant_context, fields)
         for name, price, minutes in (("Drain cleaning", 12550, 60), ("Water heater flush", 18900, 90)):
             catalog.create_item(
                 uow,
@@ -66,6 +78,7 @@ def seed_demo(uow_factory: UnitOfWorkFactory, settings: Settings, base_url: str)
             f"read-only key:    {secrets['read only']}",
             "try:",
             f"  curl {base_url}/api/public/v1/openapi.json",
+            f"  open {base_url}/docs/   (the developer portal)",
             f'  curl {base_url}/api/public/v1/customers -H "x-api-key: {secrets["read only"]}" '
             f'-H "x-organization-id: {organization.id}"',
         ]
