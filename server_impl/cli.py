@@ -75,7 +75,7 @@ def _system(organization_id: str, environment: Environment) -> CallContext:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: Annotated[str, typer.Option(help="Target revision.")] = "head") -> None:
+def db_upgrade(revision: Annotated[str, typer.Option(help="Target revision.")] = "heads") -> None:
     """Apply migrations to ASTERI_DATABASE_URL (creates the SQLite file if needed)."""
     from sqlalchemy.engine import make_url
 

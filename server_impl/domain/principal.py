@@ -54,3 +54,4 @@ class CallContext:
     request_id: str
     ip: str | None = None
     user_agent: str | None = None
+    idempotency_key: str | None = None

@@ -12,6 +12,7 @@ from server_impl.domain.api_keys import ApiKey
 from server_impl.domain.audit import AuditEvent
 from server_impl.domain.catalog import CatalogItem
 from server_impl.domain.customers import Customer
+from server_impl.domain.events import DomainEvent
 from server_impl.domain.idempotency import IdempotencyRecord, StoredResponse
 from server_impl.domain.identity import Membership, Organization, User
 from server_impl.domain.tenancy import Tenant
@@ -161,6 +162,38 @@ class CatalogRepository(Protocol):
         """Return items newest first."""
 
 
+@dataclass(frozen=True)
+class EventFilter:
+    """Filters of the event list (combined with AND).
+
+    Attributes:
+        type: An exact event type, or ``<resource>.*`` for every type of a resource.
+        customer_id: Events of objects belonging to this customer (its activity history).
+        resource_types: Only events of these resources (``job``, ``invoice`` ...).
+        since: Created at or after.
+        until: Created before.
+    """
+
+    type: str | None = None
+    customer_id: str | None = None
+    resource_types: tuple[str, ...] | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class EventRepository(Protocol):
+    """The tenant's outbox: events are appended with their write and read back, never edited."""
+
+    def add(self, event: DomainEvent) -> None:
+        """Stage an event in the current transaction."""
+
+    def get(self, event_id: str) -> DomainEvent | None:
+        """Return one event, or ``None`` outside the tenant."""
+
+    def list(self, filters: EventFilter, *, limit: int, before_id: str | None = None) -> Page[DomainEvent]:
+        """Return events newest first."""
+
+
 class IdempotencyRepository(Protocol):
     """The tenant's idempotency keys."""
 
@@ -192,6 +225,7 @@ class UnitOfWork(Protocol):
     memberships: MembershipRepository
     api_keys: ApiKeyRepository
     audit_events: AuditEventRepository
+    events: EventRepository
     idempotency: IdempotencyRepository
     customers: CustomerRepository
     catalog: CatalogRepository

@@ -192,4 +192,5 @@ def call_context(request: Request, principal: Principal) -> CallContext:
         request_id=str(getattr(request.state, REQUEST_ID_STATE, "")),
         ip=request.client.host if request.client else None,
         user_agent=(request.headers.get("user-agent") or "")[:512] or None,
+        idempotency_key=request.headers.get("idempotency-key") if request.method == "POST" else None,
     )

@@ -31,8 +31,8 @@ def alembic_config(database_url: str, connection: Connection | None = None) -> C
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Upgrade the database to ``revision`` (the newest by default)."""
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Upgrade the database to ``revision`` (every head by default: areas branch from one base)."""
     command.upgrade(alembic_config(database_url), revision)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from server_impl.adapters.sqlalchemy.engine import READ_ONLY_OPTION
+from server_impl.adapters.sqlalchemy.events import SqlEventRepository
 from server_impl.adapters.sqlalchemy.idempotency import SqlIdempotencyRepository
 from server_impl.adapters.sqlalchemy.repositories import (
     SqlApiKeyRepository,
@@ -27,6 +28,7 @@ from server_impl.services.ports import (
     AuditEventRepository,
     CatalogRepository,
     CustomerRepository,
+    EventRepository,
     IdempotencyRepository,
     MembershipRepository,
     OrganizationRepository,
@@ -47,6 +49,7 @@ class SqlAlchemyUnitOfWork:
     memberships: MembershipRepository
     api_keys: ApiKeyRepository
     audit_events: AuditEventRepository
+    events: EventRepository
     idempotency: IdempotencyRepository
     customers: CustomerRepository
     catalog: CatalogRepository
@@ -74,6 +77,7 @@ class SqlAlchemyUnitOfWork:
         self.memberships = SqlMembershipRepository(self.session)
         self.api_keys = SqlApiKeyRepository(self.session)
         self.audit_events = SqlAuditEventRepository(self.session)
+        self.events = SqlEventRepository(self.session)
         self.idempotency = SqlIdempotencyRepository(self.session)
         self.customers = SqlCustomerRepository(self.session)
         self.catalog = SqlCatalogRepository(self.session)

@@ -1,0 +1,27 @@
+"""Tables (SQLAlchemy 2.0 typed declarative), one module per area. Rows never leave the adapters.
+
+Importing this package registers every table on ``Base.metadata`` (migrations and tests compare it
+with the migrated database), so each area's module is imported here: add yours below.
+"""
+
+from server_impl.adapters.sqlalchemy.tables.base import ID, NAMING_CONVENTION, Base, TenantScoped
+from server_impl.adapters.sqlalchemy.tables.events import EventRow
+from server_impl.adapters.sqlalchemy.tables.identity import ApiKeyRow, MembershipRow, OrganizationRow, UserRow
+from server_impl.adapters.sqlalchemy.tables.platform import AuditEventRow, IdempotencyKeyRow
+from server_impl.adapters.sqlalchemy.tables.resources import CatalogItemRow, CustomerRow
+
+__all__ = [
+    "ID",
+    "NAMING_CONVENTION",
+    "ApiKeyRow",
+    "AuditEventRow",
+    "Base",
+    "CatalogItemRow",
+    "CustomerRow",
+    "EventRow",
+    "IdempotencyKeyRow",
+    "MembershipRow",
+    "OrganizationRow",
+    "TenantScoped",
+    "UserRow",
+]
