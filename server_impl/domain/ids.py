@@ -9,7 +9,9 @@ import time
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ULID_PATTERN = "[0-9A-HJKMNP-TV-Z]{26}"
 
-PREFIXES = frozenset({"org", "usr", "key", "aud", "cus", "svc", "loc", "evt", "req", "job", "est", "inv", "pay"})
+PREFIXES = frozenset(
+    {"org", "usr", "key", "aud", "cus", "svc", "loc", "evt", "req", "job", "est", "inv", "pay", "opt", "li"}
+)
 
 
 def new_ulid(now_ms: int | None = None) -> str:
