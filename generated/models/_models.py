@@ -1341,16 +1341,16 @@ class WebhookEndpointCreateEventType(RootModel[str]):
 
 class WebhookEndpointCreate(BaseModel):
     """
-    A new endpoint, created `enabled` in the environment of the credential. The URL must be HTTPS and must not resolve to a private, loopback or link-local address (422).
+    A new endpoint, created `enabled` in the environment of the credential. The URL must be HTTPS (test endpoints may use HTTP) and must not resolve to a private, loopback or link-local address (422); it is checked again against the DNS answers at each delivery, and redirects are never followed.
     """
 
     model_config = ConfigDict(
         extra="forbid",
         validate_by_name=True,
     )
-    url: Annotated[str, Field(max_length=2048, pattern="^https://[^\\s]+$")]
+    url: Annotated[str, Field(max_length=2048)]
     """
-    An absolute `https://` URL.
+    An absolute URL: `https://` for live endpoints; test endpoints may also use `http://`. It must not resolve to a private, loopback or link-local address (422).
     """
     description: Annotated[str | MISSING | None, Field(max_length=500)] = MISSING
     event_types: Annotated[list[WebhookEndpointCreateEventType], Field(max_length=100, min_length=1)]
@@ -1386,9 +1386,9 @@ class WebhookEndpointUpdate(BaseModel):
         extra="forbid",
         validate_by_name=True,
     )
-    url: Annotated[str | MISSING, Field(max_length=2048, pattern="^https://[^\\s]+$")] = MISSING
+    url: Annotated[str | MISSING, Field(max_length=2048)] = MISSING
     """
-    An absolute `https://` URL.
+    An absolute URL: `https://` for live endpoints; test endpoints may also use `http://`. It must not resolve to a private, loopback or link-local address (422).
     """
     description: Annotated[str | MISSING | None, Field(max_length=500)] = MISSING
     event_types: Annotated[list[WebhookEndpointUpdateEventType] | MISSING, Field(max_length=100, min_length=1)] = (

@@ -189,6 +189,7 @@ class WebhookEndpointsHandlers(Protocol):
         status: models.WebhookDeliveryStatus | None,
         event_type: models.EventType | None,
         since: datetime.datetime | None,
+        until: datetime.datetime | None,
         x_organization_id: str,
     ) -> models.WebhookDeliveryList | Response:
         """List an endpoint's deliveries.
@@ -591,6 +592,7 @@ def build_webhook_endpoints_router(
         status: Annotated[models.WebhookDeliveryStatus | None, Query(alias="status")] = None,
         event_type: Annotated[models.EventType | None, Query(alias="event_type")] = None,
         since: Annotated[datetime.datetime | None, Query(alias="since")] = None,
+        until: Annotated[datetime.datetime | None, Query(alias="until")] = None,
         x_organization_id: Annotated[
             str,
             Header(
@@ -610,6 +612,7 @@ def build_webhook_endpoints_router(
             status=status,
             event_type=event_type,
             since=since,
+            until=until,
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
