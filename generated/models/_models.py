@@ -826,6 +826,22 @@ class JobStatus(StrEnum):
     CANCELED = "canceled"
 
 
+class JobUnassignTechniciansTechnicianId(RootModel[str]):
+    root: Annotated[str, Field(max_length=30, pattern="^usr_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+class JobUnassignTechnicians(BaseModel):
+    """
+    Technicians to take off the job; the others stay assigned, and ids that are not assigned are ignored. Emits `job.technicians_changed` when the set changes.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_by_name=True,
+    )
+    technician_ids: Annotated[list[JobUnassignTechniciansTechnicianId], Field(max_length=20, min_length=1)]
+
+
 class JobUpdateTag(RootModel[str]):
     root: Annotated[str, Field(max_length=50, min_length=1)]
 

@@ -41,6 +41,10 @@ _ASSIGN_JOB_TECHNICIANS_SECURITY: tuple[SecurityRequirement, ...] = (
     SecurityRequirement({"apiKey": ("write:jobs",)}),
     SecurityRequirement({"bearerAuth": ("write:jobs",)}),
 )
+_UNASSIGN_JOB_TECHNICIANS_SECURITY: tuple[SecurityRequirement, ...] = (
+    SecurityRequirement({"apiKey": ("write:jobs",)}),
+    SecurityRequirement({"bearerAuth": ("write:jobs",)}),
+)
 _DISPATCH_JOB_SECURITY: tuple[SecurityRequirement, ...] = (
     SecurityRequirement({"apiKey": ("write:jobs",)}),
     SecurityRequirement({"bearerAuth": ("write:jobs",)}),
@@ -178,6 +182,21 @@ class JobsHandlers(Protocol):
         """Assign technicians to a job.
 
         POST /api/public/v1/jobs/{job_id}/assign-technicians
+        """
+        ...
+
+    async def unassign_job_technicians(
+        self,
+        context: RequestContext,
+        *,
+        job_id: str,
+        x_organization_id: str,
+        idempotency_key: str | None,
+        body: models.JobUnassignTechnicians,
+    ) -> models.Job | Response:
+        """Unassign technicians from a job.
+
+        POST /api/public/v1/jobs/{job_id}/unassign-technicians
         """
         ...
 
@@ -584,6 +603,47 @@ def build_jobs_router(
     ) -> Response:
         context = RequestContext(request, response, principal, "assignJobTechnicians")
         result = await handlers.assign_job_technicians(
+            context,
+            job_id=job_id,
+            x_organization_id=x_organization_id,
+            idempotency_key=idempotency_key,
+            body=body,
+        )
+        return render_result(result, response, 200, "application/json")
+
+    async def _authorize_unassign_job_technicians(request: Request) -> object:
+        return await authorizer.authorize(request, _UNASSIGN_JOB_TECHNICIANS_SECURITY, "unassignJobTechnicians")
+
+    @router.post(
+        "/api/public/v1/jobs/{job_id}/unassign-technicians",
+        operation_id="unassignJobTechnicians",
+        status_code=200,
+        response_model=None,
+        include_in_schema=False,
+    )
+    async def unassign_job_technicians(
+        *,
+        request: Request,
+        response: Response,
+        principal: Annotated[object, Depends(_authorize_unassign_job_technicians)],
+        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
+        job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
+        x_organization_id: Annotated[
+            str,
+            Header(
+                alias="x-organization-id",
+                convert_underscores=False,
+                max_length=30,
+                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
+            ),
+        ],
+        idempotency_key: Annotated[
+            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
+        ] = None,
+        body: Annotated[models.JobUnassignTechnicians, Body()],
+    ) -> Response:
+        context = RequestContext(request, response, principal, "unassignJobTechnicians")
+        result = await handlers.unassign_job_technicians(
             context,
             job_id=job_id,
             x_organization_id=x_organization_id,

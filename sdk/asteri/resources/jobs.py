@@ -256,6 +256,34 @@ def _jobs_assign_technicians_options(
     )
 
 
+def _jobs_unassign_technicians_options(
+    *,
+    job_id: str,
+    body: models.JobUnassignTechnicians,
+    idempotency_key: str | NotGiven = NOT_GIVEN,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    timeout: Timeout | NotGiven = NOT_GIVEN,
+    max_retries: int | NotGiven = NOT_GIVEN,
+) -> RequestOptions:
+    return RequestOptions(
+        method="POST",
+        path=f"/api/public/v1/jobs/{_quote(job_id)}/unassign-technicians",
+        params={
+            **(extra_query or {}),
+        },
+        headers={
+            "Idempotency-Key": idempotency_key,
+            **(extra_headers or {}),
+        },
+        json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
+        timeout=timeout,
+        max_retries=max_retries,
+        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+        any_status=False,
+    )
+
+
 def _jobs_dispatch_options(
     *,
     job_id: str,
@@ -642,6 +670,34 @@ class JobsWithRawResponse:
         ``POST /api/public/v1/jobs/{job_id}/assign-technicians`` (operation ``assignJobTechnicians``)
         """
         options = _jobs_assign_technicians_options(
+            job_id=job_id,
+            body=body,
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return self._client._request(options, _model(models.Job))
+
+    def unassign_technicians(
+        self,
+        job_id: str,
+        body: models.JobUnassignTechnicians,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[models.Job]:
+        """Unassign technicians from a job.
+
+        Removes the given technicians from the job and keeps the others (ids not assigned are ignored), so a dispatch board can take one technician off without knowing or racing the rest of the list. Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
+
+        ``POST /api/public/v1/jobs/{job_id}/unassign-technicians`` (operation ``unassignJobTechnicians``)
+        """
+        options = _jobs_unassign_technicians_options(
             job_id=job_id,
             body=body,
             idempotency_key=idempotency_key,
@@ -1058,6 +1114,34 @@ class Jobs:
         )
         return (self._client._request(options, _model(models.Job))).parse()
 
+    def unassign_technicians(
+        self,
+        job_id: str,
+        body: models.JobUnassignTechnicians,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> models.Job:
+        """Unassign technicians from a job.
+
+        Removes the given technicians from the job and keeps the others (ids not assigned are ignored), so a dispatch board can take one technician off without knowing or racing the rest of the list. Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
+
+        ``POST /api/public/v1/jobs/{job_id}/unassign-technicians`` (operation ``unassignJobTechnicians``)
+        """
+        options = _jobs_unassign_technicians_options(
+            job_id=job_id,
+            body=body,
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return (self._client._request(options, _model(models.Job))).parse()
+
     def dispatch(
         self,
         job_id: str,
@@ -1445,6 +1529,34 @@ class AsyncJobsWithRawResponse:
         ``POST /api/public/v1/jobs/{job_id}/assign-technicians`` (operation ``assignJobTechnicians``)
         """
         options = _jobs_assign_technicians_options(
+            job_id=job_id,
+            body=body,
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return await self._client._request(options, _model(models.Job))
+
+    async def unassign_technicians(
+        self,
+        job_id: str,
+        body: models.JobUnassignTechnicians,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> APIResponse[models.Job]:
+        """Unassign technicians from a job.
+
+        Removes the given technicians from the job and keeps the others (ids not assigned are ignored), so a dispatch board can take one technician off without knowing or racing the rest of the list. Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
+
+        ``POST /api/public/v1/jobs/{job_id}/unassign-technicians`` (operation ``unassignJobTechnicians``)
+        """
+        options = _jobs_unassign_technicians_options(
             job_id=job_id,
             body=body,
             idempotency_key=idempotency_key,
@@ -1851,6 +1963,34 @@ class AsyncJobs:
         ``POST /api/public/v1/jobs/{job_id}/assign-technicians`` (operation ``assignJobTechnicians``)
         """
         options = _jobs_assign_technicians_options(
+            job_id=job_id,
+            body=body,
+            idempotency_key=idempotency_key,
+            extra_headers=extra_headers,
+            extra_query=extra_query,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
+        return (await self._client._request(options, _model(models.Job))).parse()
+
+    async def unassign_technicians(
+        self,
+        job_id: str,
+        body: models.JobUnassignTechnicians,
+        *,
+        idempotency_key: str | NotGiven = NOT_GIVEN,
+        extra_headers: Mapping[str, str] | None = None,
+        extra_query: Mapping[str, object] | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+    ) -> models.Job:
+        """Unassign technicians from a job.
+
+        Removes the given technicians from the job and keeps the others (ids not assigned are ignored), so a dispatch board can take one technician off without knowing or racing the rest of the list. Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
+
+        ``POST /api/public/v1/jobs/{job_id}/unassign-technicians`` (operation ``unassignJobTechnicians``)
+        """
+        options = _jobs_unassign_technicians_options(
             job_id=job_id,
             body=body,
             idempotency_key=idempotency_key,
