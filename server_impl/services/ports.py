@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Generic, Protocol, Self, TypeVar
 
@@ -12,6 +12,7 @@ from server_impl.domain.api_keys import ApiKey
 from server_impl.domain.audit import AuditEvent
 from server_impl.domain.catalog import CatalogItem
 from server_impl.domain.customers import Customer
+from server_impl.domain.estimates import Estimate
 from server_impl.domain.events import DomainEvent
 from server_impl.domain.idempotency import IdempotencyRecord, StoredResponse
 from server_impl.domain.identity import Membership, Organization, User
@@ -194,6 +195,48 @@ class EventRepository(Protocol):
         """Return events newest first."""
 
 
+@dataclass(frozen=True)
+class EstimateFilter:
+    """Filters of the estimate list (combined with AND).
+
+    Attributes:
+        status: The status as of ``today``: ``sent`` leaves out, and ``expired`` takes in, sent
+            estimates whose ``valid_until`` is before ``today``.
+        customer_id: Estimates of this customer.
+        job_id: Estimates made for this job.
+        updated_since: Updated at or after.
+        today: The current UTC date (expiry is checked on read).
+    """
+
+    status: str | None = None
+    customer_id: str | None = None
+    job_id: str | None = None
+    updated_since: datetime | None = None
+    today: date | None = None
+
+
+class EstimateRepository(Protocol):
+    """The tenant's estimates (as stored: callers apply expiry on read)."""
+
+    def add(self, estimate: Estimate) -> None:
+        """Stage a new estimate."""
+
+    def get(self, estimate_id: str) -> Estimate | None:
+        """Return the estimate, or ``None`` outside the tenant."""
+
+    def save(self, estimate: Estimate) -> None:
+        """Write back a changed estimate."""
+
+    def next_number(self) -> int:
+        """Return the next estimate number of the tenant (1, 2, ...)."""
+
+    def list(self, filters: EstimateFilter, *, limit: int, before_id: str | None = None) -> Page[Estimate]:
+        """Return estimates newest first."""
+
+    def due_for_expiry(self, today: date, *, limit: int) -> Sequence[tuple[Tenant, str]]:
+        """Return ``(tenant, estimate id)`` of sent estimates valid until before ``today`` (system unit of work)."""
+
+
 class IdempotencyRepository(Protocol):
     """The tenant's idempotency keys."""
 
@@ -229,6 +272,7 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyRepository
     customers: CustomerRepository
     catalog: CatalogRepository
+    estimates: EstimateRepository
 
     def __enter__(self) -> Self:
         """Begin."""

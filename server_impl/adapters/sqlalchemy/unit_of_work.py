@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from server_impl.adapters.sqlalchemy.engine import READ_ONLY_OPTION
+from server_impl.adapters.sqlalchemy.estimates import SqlEstimateRepository
 from server_impl.adapters.sqlalchemy.events import SqlEventRepository
 from server_impl.adapters.sqlalchemy.idempotency import SqlIdempotencyRepository
 from server_impl.adapters.sqlalchemy.repositories import (
@@ -28,6 +29,7 @@ from server_impl.services.ports import (
     AuditEventRepository,
     CatalogRepository,
     CustomerRepository,
+    EstimateRepository,
     EventRepository,
     IdempotencyRepository,
     MembershipRepository,
@@ -53,6 +55,7 @@ class SqlAlchemyUnitOfWork:
     idempotency: IdempotencyRepository
     customers: CustomerRepository
     catalog: CatalogRepository
+    estimates: EstimateRepository
 
     def __init__(
         self, factory: sessionmaker[Session], tenant: Tenant | None, *, read_only_bind: Engine | None = None
@@ -81,6 +84,7 @@ class SqlAlchemyUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(self.session)
         self.customers = SqlCustomerRepository(self.session)
         self.catalog = SqlCatalogRepository(self.session)
+        self.estimates = SqlEstimateRepository(self.session)
         return self
 
     def __exit__(
