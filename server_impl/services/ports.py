@@ -17,6 +17,7 @@ from server_impl.domain.events import DomainEvent
 from server_impl.domain.idempotency import IdempotencyRecord, StoredResponse
 from server_impl.domain.identity import Membership, Organization, User
 from server_impl.domain.tenancy import Tenant
+from server_impl.domain.webhooks import WebhookDelivery, WebhookEndpoint
 
 T = TypeVar("T")
 
@@ -237,6 +238,53 @@ class EstimateRepository(Protocol):
         """Return ``(tenant, estimate id)`` of sent estimates valid until before ``today`` (system unit of work)."""
 
 
+@dataclass(frozen=True)
+class DeliveryFilter:
+    """Filters of an endpoint's delivery list (combined with AND)."""
+
+    status: str | None = None
+    event_type: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class WebhookEndpointRepository(Protocol):
+    """The tenant's webhook endpoints (secrets sealed at rest by the adapter)."""
+
+    def add(self, endpoint: WebhookEndpoint) -> None:
+        """Stage a new endpoint."""
+
+    def get(self, endpoint_id: str) -> WebhookEndpoint | None:
+        """Return the endpoint, or ``None`` outside the tenant."""
+
+    def save(self, endpoint: WebhookEndpoint) -> None:
+        """Write back a changed endpoint."""
+
+    def delete(self, endpoint_id: str) -> None:
+        """Delete the endpoint with its deliveries and their attempts."""
+
+    def list(self, *, status: str | None, limit: int, before_id: str | None = None) -> Page[WebhookEndpoint]:
+        """Return endpoints newest first."""
+
+
+class WebhookDeliveryRepository(Protocol):
+    """Deliveries of the tenant's endpoints and their attempts."""
+
+    def add(self, delivery: WebhookDelivery) -> None:
+        """Stage a new delivery."""
+
+    def get(self, endpoint_id: str, delivery_id: str, *, with_attempts: bool = False) -> WebhookDelivery | None:
+        """Return a delivery of the endpoint (with its attempts, oldest first), or ``None``."""
+
+    def save(self, delivery: WebhookDelivery) -> None:
+        """Write back a changed delivery (status, schedule)."""
+
+    def list(
+        self, endpoint_id: str, filters: DeliveryFilter, *, limit: int, before_id: str | None = None
+    ) -> Page[WebhookDelivery]:
+        """Return the endpoint's deliveries newest first."""
+
+
 class IdempotencyRepository(Protocol):
     """The tenant's idempotency keys."""
 
@@ -273,6 +321,8 @@ class UnitOfWork(Protocol):
     customers: CustomerRepository
     catalog: CatalogRepository
     estimates: EstimateRepository
+    webhook_endpoints: WebhookEndpointRepository
+    webhook_deliveries: WebhookDeliveryRepository
 
     def __enter__(self) -> Self:
         """Begin."""

@@ -22,6 +22,7 @@ from server_impl.adapters.sqlalchemy.repositories import (
 )
 from server_impl.adapters.sqlalchemy.resources import SqlCatalogRepository, SqlCustomerRepository
 from server_impl.adapters.sqlalchemy.tenancy import SCOPE_KEY, SYSTEM
+from server_impl.adapters.sqlalchemy.webhooks import SqlWebhookDeliveryRepository, SqlWebhookEndpointRepository
 from server_impl.domain.errors import Conflict
 from server_impl.domain.tenancy import Tenant
 from server_impl.services.ports import (
@@ -35,6 +36,8 @@ from server_impl.services.ports import (
     MembershipRepository,
     OrganizationRepository,
     UserRepository,
+    WebhookDeliveryRepository,
+    WebhookEndpointRepository,
 )
 
 
@@ -56,6 +59,8 @@ class SqlAlchemyUnitOfWork:
     customers: CustomerRepository
     catalog: CatalogRepository
     estimates: EstimateRepository
+    webhook_endpoints: WebhookEndpointRepository
+    webhook_deliveries: WebhookDeliveryRepository
 
     def __init__(
         self, factory: sessionmaker[Session], tenant: Tenant | None, *, read_only_bind: Engine | None = None
@@ -85,6 +90,8 @@ class SqlAlchemyUnitOfWork:
         self.customers = SqlCustomerRepository(self.session)
         self.catalog = SqlCatalogRepository(self.session)
         self.estimates = SqlEstimateRepository(self.session)
+        self.webhook_endpoints = SqlWebhookEndpointRepository(self.session)
+        self.webhook_deliveries = SqlWebhookDeliveryRepository(self.session)
         return self
 
     def __exit__(

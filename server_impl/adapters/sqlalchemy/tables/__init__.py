@@ -10,6 +10,9 @@ from server_impl.adapters.sqlalchemy.tables.events import EventRow
 from server_impl.adapters.sqlalchemy.tables.identity import ApiKeyRow, MembershipRow, OrganizationRow, UserRow
 from server_impl.adapters.sqlalchemy.tables.platform import AuditEventRow, IdempotencyKeyRow
 from server_impl.adapters.sqlalchemy.tables.resources import CatalogItemRow, CustomerRow
+from server_impl.adapters.sqlalchemy.tables.webhooks import WebhookAttemptRow as WebhookAttemptRow
+from server_impl.adapters.sqlalchemy.tables.webhooks import WebhookDeliveryRow as WebhookDeliveryRow
+from server_impl.adapters.sqlalchemy.tables.webhooks import WebhookEndpointRow as WebhookEndpointRow
 
 __all__ = [
     "ID",
