@@ -26,6 +26,7 @@ from server_impl.domain.errors import FieldError, NotFound, ValidationFailed
 from server_impl.domain.idempotency import StoredResponse
 from server_impl.domain.principal import ActorType, Principal
 from server_impl.domain.tenancy import Environment
+from server_impl.handlers.announce import announce
 from server_impl.handlers.common import caller_of, decode_cursor, page_cursor, principal_of, read
 from server_impl.services import api_key_rotation as rotation
 from server_impl.services import api_keys as use_cases
@@ -79,6 +80,10 @@ def api_key_fields(view: KeyView, now: datetime) -> dict[str, Any]:
         "created_at": key.created_at,
         "updated_at": view.updated_at,
     }
+
+
+def _dto(view: KeyView, now: datetime) -> models.ApiKey:
+    return models.ApiKey.model_validate(api_key_fields(view, now))
 
 
 def _etag(key: ApiKey) -> str:
@@ -153,6 +158,7 @@ class ApiKeys(ApiKeysHandlers):
         def work(uow: UnitOfWork) -> StoredResponse:
             key, secret = use_cases.create_key_in(uow, caller, principal.organization_id, request, pepper=self._pepper)
             view = KeyView(key, None, key.created_at)
+            announce(uow, caller, "api_key.created", _dto(view, key.created_at))
             return self._with_secret(201, view, secret, (("Location", f"{PATH}/{key.id}"), ("ETag", _etag(key))))
 
         await self._write_once(context, writer, work)
@@ -164,9 +170,13 @@ class ApiKeys(ApiKeysHandlers):
         caller = caller_of(context)
 
         def work(uow: UnitOfWork) -> StoredResponse:
+            before = uow.api_keys.get(api_key_id)
             key = use_cases.revoke_key_in(uow, caller, api_key_id)
+            now = utc_now()
             view = view_of(uow, key)
-            dto = models.ApiKey.model_validate(api_key_fields(view, utc_now()))
+            dto = _dto(view, now)
+            if before is not None and before.revoked_at is None:
+                announce(uow, caller, "api_key.revoked", dto, _dto(view_of(uow, before), now))
             return StoredResponse(200, dto.model_dump_json(by_alias=True).encode(), (("ETag", _etag(key)),))
 
         await self._write_once(context, caller.principal, work)
@@ -185,8 +195,12 @@ class ApiKeys(ApiKeysHandlers):
         overlap = timedelta(seconds=(body or models.ApiKeyRotate()).overlap_seconds)
 
         def work(uow: UnitOfWork) -> StoredResponse:
+            old = uow.api_keys.get(api_key_id)
+            before = None if old is None else _dto(view_of(uow, old), utc_now())
             new, secret = rotation.rotate_key_in(uow, caller, api_key_id, pepper=self._pepper, overlap=overlap)
             previous = uow.api_keys.get(api_key_id)
+            if previous is not None:
+                announce(uow, caller, "api_key.rotated", _dto(view_of(uow, previous), utc_now()), before)
             view = KeyView(new, previous.expires_at if previous else None, new.created_at)
             return self._with_secret(200, view, secret, (("Location", f"{PATH}/{new.id}"), ("ETag", _etag(new))))
 

@@ -10,9 +10,11 @@ from typing import Any, Literal, NoReturn
 from generated import models
 from generated.server.customers import CustomersHandlers
 from generated.server.runtime import RequestContext
-from server_impl.domain.audit import AuditEvent
+from server_impl.domain import activity
+from server_impl.domain.activity import ACTIVITY_RESOURCES
 from server_impl.domain.customers import Address, Customer, Email, Phone, ServiceLocation
-from server_impl.domain.errors import NotFound
+from server_impl.domain.events import DomainEvent
+from server_impl.handlers.announce import announce
 from server_impl.handlers.common import (
     caller_of,
     decode_cursor,
@@ -23,10 +25,9 @@ from server_impl.handlers.common import (
     write,
     write_once,
 )
-from server_impl.services import audit
 from server_impl.services import customers as use_cases
 from server_impl.services.idempotency import IdempotencyPolicy
-from server_impl.services.ports import AuditFilter, CustomerFilter, Page, UnitOfWork, UnitOfWorkFactory
+from server_impl.services.ports import CustomerFilter, EventFilter, Page, UnitOfWork, UnitOfWorkFactory
 from server_impl.web.conditional import check_if_match, etag_for
 
 PATH = "/api/public/v1/customers"
@@ -111,28 +112,17 @@ def _etag(customer: Customer) -> str:
     return etag_for(customer.id, customer.version)
 
 
-_SUMMARIES = {
-    "customer.created": "Customer created",
-    "customer.archived": "Customer archived",
-    "customer.restored": "Customer restored",
-}
-
-
-def activity_dto(event: AuditEvent) -> models.CustomerActivity:
-    """Map an audit event of a customer to an activity entry (id ``evt_`` + the event's ULID)."""
-    summary = _SUMMARIES.get(event.action)
-    if summary is None:
-        changed = ", ".join(sorted(event.changes)) or "nothing"
-        summary = f"Customer updated ({changed})"
+def activity_dto(event: DomainEvent) -> models.CustomerActivity:
+    """Map an event of a customer or of one of its objects to an activity entry (same id as the event)."""
     return models.CustomerActivity.model_validate(
         {
-            "id": "evt_" + event.id.split("_", 1)[1],
+            "id": event.id,
             "object": "customer_activity",
-            "type": event.action,
+            "type": event.type,
             "occurred_at": event.created_at,
             "resource_type": event.resource_type,
             "resource_id": event.resource_id,
-            "summary": summary,
+            "summary": activity.summary(event),
         }
     )
 
@@ -186,6 +176,7 @@ class Customers(CustomersHandlers):
 
         def work(uow: UnitOfWork) -> Any:
             customer = use_cases.create_customer(uow, caller, fields)
+            announce(uow, caller, "customer.created", customer_dto(customer))
             headers = (("Location", f"{PATH}/{customer.id}"), ("ETag", _etag(customer)))
             return stored(201, customer_dto(customer), headers)
 
@@ -215,11 +206,14 @@ class Customers(CustomersHandlers):
         def precondition(current: Customer) -> None:
             check_if_match(if_match, _etag(current))
 
-        customer = await write(
-            self._uow,
-            caller.principal,
-            lambda uow: use_cases.update_customer(uow, caller, customer_id, changes, precondition=precondition),
-        )
+        def work(uow: UnitOfWork) -> Customer:
+            before = use_cases.get_customer(uow, customer_id)
+            customer = use_cases.update_customer(uow, caller, customer_id, changes, precondition=precondition)
+            if customer.version != before.version:
+                announce(uow, caller, "customer.updated", customer_dto(customer), customer_dto(before))
+            return customer
+
+        customer = await write(self._uow, caller.principal, work)
         context.response.headers["ETag"] = _etag(customer)
         return customer_dto(customer)
 
@@ -240,7 +234,10 @@ class Customers(CustomersHandlers):
         action = use_cases.archive_customer if archive else use_cases.restore_customer
 
         def work(uow: UnitOfWork) -> Any:
+            before = use_cases.get_customer(uow, customer_id)
             customer = action(uow, caller, customer_id)
+            event = "customer.archived" if archive else "customer.restored"
+            announce(uow, caller, event, customer_dto(customer), customer_dto(before))
             return stored(200, customer_dto(customer), (("ETag", _etag(customer)),))
 
         await write_once(context, self._uow, self._policy, work)
@@ -257,18 +254,14 @@ class Customers(CustomersHandlers):
         until: datetime.datetime | None,
         x_organization_id: str,
     ) -> models.CustomerActivityList:
-        """List what happened to a customer, most recent first (derived from its audit events for now)."""
+        """List what happened to a customer and its objects, most recent first (from the event outbox)."""
         after = decode_cursor(cursor)
-        if after is not None:
-            after = "aud_" + after.split("_", 1)[1]
+        kinds = (resource_type,) if resource_type is not None else ACTIVITY_RESOURCES
+        filters = EventFilter(customer_id=customer_id, resource_types=kinds, since=since, until=until)
 
-        def work(uow: UnitOfWork) -> Page[AuditEvent]:
-            if uow.customers.get(customer_id) is None:
-                raise NotFound("customer", customer_id)
-            if resource_type not in (None, "customer"):  # jobs, invoices... arrive with their issues
-                return Page((), has_more=False)
-            filters = AuditFilter(resource_type="customer", resource_id=customer_id, since=since, until=until)
-            return audit.list_events(uow, filters, limit=limit, before_id=after)
+        def work(uow: UnitOfWork) -> Page[DomainEvent]:
+            use_cases.get_customer(uow, customer_id)
+            return uow.events.list(filters, limit=limit, before_id=after)
 
         page = await read(self._uow, principal_of(context), work)
         items = [activity_dto(event) for event in page.items]

@@ -11,6 +11,7 @@ from generated import models
 from generated.server.runtime import RequestContext
 from generated.server.services import ServicesHandlers
 from server_impl.domain.catalog import CatalogItem
+from server_impl.handlers.announce import announce
 from server_impl.handlers.common import (
     caller_of,
     decode_cursor,
@@ -110,6 +111,7 @@ class Services(ServicesHandlers):
 
         def work(uow: UnitOfWork) -> Any:
             item = use_cases.create_item(uow, caller, fields)
+            announce(uow, caller, "service.created", service_dto(item))
             return stored(201, service_dto(item), (("Location", f"{PATH}/{item.id}"), ("ETag", _etag(item))))
 
         await write_once(context, self._uow, self._policy, work)
@@ -136,11 +138,14 @@ class Services(ServicesHandlers):
         def precondition(current: CatalogItem) -> None:
             check_if_match(if_match, _etag(current))
 
-        item = await write(
-            self._uow,
-            caller.principal,
-            lambda uow: use_cases.update_item(uow, caller, service_id, changes, precondition=precondition),
-        )
+        def work(uow: UnitOfWork) -> CatalogItem:
+            before = use_cases.get_item(uow, service_id)
+            item = use_cases.update_item(uow, caller, service_id, changes, precondition=precondition)
+            if item.version != before.version:
+                announce(uow, caller, "service.updated", service_dto(item), service_dto(before))
+            return item
+
+        item = await write(self._uow, caller.principal, work)
         context.response.headers["ETag"] = _etag(item)
         return service_dto(item)
 
@@ -160,7 +165,10 @@ class Services(ServicesHandlers):
         caller = caller_of(context)
 
         def work(uow: UnitOfWork) -> Any:
+            before = use_cases.get_item(uow, service_id)
             item = use_cases.set_archived(uow, caller, service_id, archived)
+            event = "service.archived" if archived else "service.restored"
+            announce(uow, caller, event, service_dto(item), service_dto(before))
             return stored(200, service_dto(item), (("ETag", _etag(item)),))
 
         await write_once(context, self._uow, self._policy, work)

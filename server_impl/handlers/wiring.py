@@ -24,16 +24,19 @@ from generated.server import (
     AuditEventsHandlers,
     Authorizer,
     CustomersHandlers,
+    EventsHandlers,
     SecurityRequirement,
     ServicesHandlers,
     build_api_keys_router,
     build_audit_events_router,
     build_customers_router,
+    build_events_router,
     build_services_router,
 )
 from server_impl.handlers.api_keys import ApiKeys
 from server_impl.handlers.audit_events import AuditEvents
 from server_impl.handlers.customers import Customers
+from server_impl.handlers.events import Events
 from server_impl.handlers.later import NotYetAvailable
 from server_impl.handlers.services import Services
 from server_impl.services.idempotency import IdempotencyPolicy
@@ -41,7 +44,13 @@ from server_impl.services.key_cache import KeyCache
 from server_impl.services.ports import UnitOfWorkFactory
 
 IMPLEMENTED = frozenset(
-    {build_customers_router, build_services_router, build_api_keys_router, build_audit_events_router}
+    {
+        build_customers_router,
+        build_services_router,
+        build_api_keys_router,
+        build_audit_events_router,
+        build_events_router,
+    }
 )
 
 
@@ -53,6 +62,7 @@ class Handlers:
     services: ServicesHandlers
     api_keys: ApiKeysHandlers
     audit_events: AuditEventsHandlers
+    events: EventsHandlers
     later: dict[str, object]
 
 
@@ -81,6 +91,7 @@ def build_handlers(
         services=Services(uow_factory, policy),
         api_keys=ApiKeys(uow_factory, policy, pepper, seal_key, keys),
         audit_events=AuditEvents(uow_factory),
+        events=Events(uow_factory),
         later=later,
     )
 
@@ -127,6 +138,10 @@ async def _audit_events(request: Request) -> AuditEventsHandlers:
     return _handlers(request).audit_events
 
 
+async def _events(request: Request) -> EventsHandlers:
+    return _handlers(request).events
+
+
 def _later(tag: str) -> Any:
     async def provide(request: Request) -> object:
         return _handlers(request).later[tag]
@@ -148,6 +163,7 @@ def contract_routers() -> tuple[APIRouter, ...]:
         build_services_router(_services, authorizer),
         build_api_keys_router(_api_keys, authorizer),
         build_audit_events_router(_audit_events, authorizer),
+        build_events_router(_events, authorizer),
     ]
     for factory in ROUTER_FACTORIES:
         if factory not in IMPLEMENTED:

@@ -7,8 +7,9 @@ without its event. The delivery worker fans unpublished events out to webhook en
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from server_impl.domain.clock import utc_now
@@ -83,6 +84,37 @@ def get_event(uow: UnitOfWork, event_id: str) -> DomainEvent:
     return event
 
 
-def list_events(uow: UnitOfWork, filters: EventFilter, *, limit: int, before_id: str | None) -> Page[DomainEvent]:
-    """Return the tenant's events newest first, filtered by type, customer, resource and time."""
-    return uow.events.list(filters, limit=limit, before_id=before_id)
+RETENTION = timedelta(days=30)
+
+
+def list_events(
+    uow: UnitOfWork, filters: EventFilter, *, limit: int, before_id: str | None, now: datetime | None = None
+) -> Page[DomainEvent]:
+    """Return the tenant's events of the last 30 days newest first, by type, customer, resource and time."""
+    floor = (now or utc_now()) - RETENTION
+    since = floor if filters.since is None or filters.since < floor else filters.since
+    return uow.events.list(dataclasses.replace(filters, since=since), limit=limit, before_id=before_id)
+
+
+def event_document(event: DomainEvent) -> dict[str, Any]:
+    """Return an event as the API shows it and webhooks deliver it (the contract's ``Event``, as JSON).
+
+    ``GET /events/{id}`` and the webhook body are the same document, so a receiver can compare them.
+    """
+    data: dict[str, Any] = {"object": dict(event.data_object)}
+    if event.previous_attributes is not None:
+        data["previous_attributes"] = dict(event.previous_attributes)
+    created = event.created_at.isoformat().replace("+00:00", "Z")
+    return {
+        "id": event.id,
+        "object": "event",
+        "type": event.type,
+        "api_version": "v1",
+        "organization_id": event.organization_id,
+        "environment": event.environment,
+        "data": data,
+        "request_id": event.request_id,
+        "idempotency_key": event.idempotency_key,
+        "created_at": created,
+        "updated_at": created,
+    }
