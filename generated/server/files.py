@@ -2,13 +2,14 @@
 """Server stubs for the ``files`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from starlette.datastructures import UploadFile
 
 from generated import models
-from generated.server.runtime import BASE_PATH, RequestContext, read_form, render_result
+from generated.server.runtime import BASE_PATH, RequestContext, read_multipart, render_result
 from generated.server.security import Authorizer, SecurityRequirement
 
 __all__ = ["FilesHandlers", "build_files_router"]
@@ -63,6 +64,7 @@ class FilesHandlers(Protocol):
         x_organization_id: str,
         idempotency_key: str | None,
         body: models.FileUpload,
+        files: Mapping[str, UploadFile],
     ) -> models.File | Response:
         """Upload a file.
 
@@ -206,14 +208,15 @@ def build_files_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        body = await read_form(request, models.FileUpload)
-        context = RequestContext(request, response, principal, "uploadFile")
-        result = await handlers.upload_file(
-            context,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
-            body=body,
-        )
+        async with read_multipart(request, models.FileUpload) as (body, files):
+            context = RequestContext(request, response, principal, "uploadFile")
+            result = await handlers.upload_file(
+                context,
+                x_organization_id=x_organization_id,
+                idempotency_key=idempotency_key,
+                body=body,
+                files=files,
+            )
         return render_result(result, response, 201, "application/json")
 
     async def _authorize_get_file(request: Request) -> object:

@@ -24,18 +24,21 @@ from generated.server import (
     AuditEventsHandlers,
     Authorizer,
     CustomersHandlers,
+    EstimatesHandlers,
     EventsHandlers,
     SecurityRequirement,
     ServicesHandlers,
     build_api_keys_router,
     build_audit_events_router,
     build_customers_router,
+    build_estimates_router,
     build_events_router,
     build_services_router,
 )
 from server_impl.handlers.api_keys import ApiKeys
 from server_impl.handlers.audit_events import AuditEvents
 from server_impl.handlers.customers import Customers
+from server_impl.handlers.estimates import Estimates
 from server_impl.handlers.events import Events
 from server_impl.handlers.later import NotYetAvailable
 from server_impl.handlers.services import Services
@@ -50,6 +53,7 @@ IMPLEMENTED = frozenset(
         build_api_keys_router,
         build_audit_events_router,
         build_events_router,
+        build_estimates_router,
     }
 )
 
@@ -63,6 +67,7 @@ class Handlers:
     api_keys: ApiKeysHandlers
     audit_events: AuditEventsHandlers
     events: EventsHandlers
+    estimates: EstimatesHandlers
     later: dict[str, object]
 
 
@@ -92,6 +97,7 @@ def build_handlers(
         api_keys=ApiKeys(uow_factory, policy, pepper, seal_key, keys),
         audit_events=AuditEvents(uow_factory),
         events=Events(uow_factory),
+        estimates=Estimates(uow_factory, policy),
         later=later,
     )
 
@@ -142,6 +148,10 @@ async def _events(request: Request) -> EventsHandlers:
     return _handlers(request).events
 
 
+async def _estimates(request: Request) -> EstimatesHandlers:
+    return _handlers(request).estimates
+
+
 def _later(tag: str) -> Any:
     async def provide(request: Request) -> object:
         return _handlers(request).later[tag]
@@ -164,6 +174,7 @@ def contract_routers() -> tuple[APIRouter, ...]:
         build_api_keys_router(_api_keys, authorizer),
         build_audit_events_router(_audit_events, authorizer),
         build_events_router(_events, authorizer),
+        build_estimates_router(_estimates, authorizer),
     ]
     for factory in ROUTER_FACTORIES:
         if factory not in IMPLEMENTED:

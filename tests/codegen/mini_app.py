@@ -154,9 +154,10 @@ def build_app(server: Any, models: Any) -> tuple[FastAPI, State]:
             return models.UpdateInvoiceAccountingSyncResponse(status=body.status, external_id=body.external_id)
 
     class Files:
-        async def upload_file(self, context: Any, *, x_organization_id: str, body: Any) -> Any:
-            state.uploads.append((body.purpose, body.file))
-            return models.File(id="file_1", filename="upload", size=len(body.file))
+        async def upload_file(self, context: Any, *, x_organization_id: str, body: Any, files: Any) -> Any:
+            content = await files["file"].read()  # file parts arrive unread, spooled to temporary files
+            state.uploads.append((body.purpose, content))
+            return models.File(id="file_1", filename="upload", size=len(content))
 
         async def download_file_content(self, context: Any, *, file_id: str, x_organization_id: str) -> Any:
             return Response(content=b"\x00\x01binary", media_type="application/octet-stream")

@@ -490,6 +490,9 @@ class EventType(StrEnum):
     INVOICE_FINALIZED = "invoice.finalized"
     INVOICE_SENT = "invoice.sent"
     INVOICE_PAID = "invoice.paid"
+    INVOICE_PAYMENT_APPLIED = "invoice.payment_applied"
+    INVOICE_PAYMENT_REFUNDED = "invoice.payment_refunded"
+    INVOICE_REOPENED = "invoice.reopened"
     INVOICE_VOIDED = "invoice.voided"
     INVOICE_MARKED_UNCOLLECTIBLE = "invoice.marked_uncollectible"
     INVOICE_ACCOUNTING_SYNCED = "invoice.accounting_synced"
@@ -498,6 +501,7 @@ class EventType(StrEnum):
     PAYMENT_SUCCEEDED = "payment.succeeded"
     PAYMENT_FAILED = "payment.failed"
     PAYMENT_CANCELED = "payment.canceled"
+    PAYMENT_REFUNDED = "payment.refunded"
     REFUND_CREATED = "refund.created"
     FILE_READY = "file.ready"
     FILE_FAILED = "file.failed"
@@ -535,6 +539,18 @@ class FileContent(RootModel[bytes]):
     """
 
 
+class FileDimensions(BaseModel):
+    """
+    The size of an image in pixels.
+    """
+
+    model_config = ConfigDict(
+        validate_by_name=True,
+    )
+    width: Annotated[int, Field(ge=1)]
+    height: Annotated[int, Field(ge=1)]
+
+
 class FileEventType(StrEnum):
     FILE_READY = "file.ready"
     FILE_FAILED = "file.failed"
@@ -568,7 +584,7 @@ class FileStatus(StrEnum):
 
 class FileUpload(BaseModel):
     """
-    A `multipart/form-data` upload: the bytes in `file` (at most 25 MiB), its `purpose`, and optionally the objects to attach it to.
+    A `multipart/form-data` upload: the bytes in `file` (at most 25 MiB, not empty), its `purpose`, and optionally the objects to attach it to. Accepted types: JPEG, PNG, GIF, WebP and HEIC images and PDF documents, recognised from the bytes; a part declared as another type than its content (other than `application/octet-stream`) is refused with 415.
     """
 
     model_config = ConfigDict(
@@ -614,6 +630,9 @@ class InvoiceEventType(StrEnum):
     INVOICE_FINALIZED = "invoice.finalized"
     INVOICE_SENT = "invoice.sent"
     INVOICE_PAID = "invoice.paid"
+    INVOICE_PAYMENT_APPLIED = "invoice.payment_applied"
+    INVOICE_PAYMENT_REFUNDED = "invoice.payment_refunded"
+    INVOICE_REOPENED = "invoice.reopened"
     INVOICE_VOIDED = "invoice.voided"
     INVOICE_MARKED_UNCOLLECTIBLE = "invoice.marked_uncollectible"
     INVOICE_ACCOUNTING_SYNCED = "invoice.accounting_synced"
@@ -911,6 +930,7 @@ class PaymentEventType(StrEnum):
     PAYMENT_SUCCEEDED = "payment.succeeded"
     PAYMENT_FAILED = "payment.failed"
     PAYMENT_CANCELED = "payment.canceled"
+    PAYMENT_REFUNDED = "payment.refunded"
 
 
 class PaymentEventApiVersion(StrEnum):
@@ -1942,7 +1962,7 @@ class EventList(BaseModel):
 
 class File(BaseModel):
     """
-    An uploaded file. After upload it is `pending`, then `processing` (type sniffing, malware scan, checksum), then `ready` (content downloadable) or `failed` (see `failure_reason`).
+    An uploaded file. Its type is detected from its bytes and its SHA-256 computed at upload; it is then `pending`, `processing` (the content is checked against its checksum and read for its dimensions or page count) and finally `ready` (content downloadable) or `failed` (see `failure_reason`).
     """
 
     model_config = ConfigDict(
@@ -1962,12 +1982,12 @@ class File(BaseModel):
     """
     detected_content_type: str | None
     """
-    MIME type detected from the content; set once processed. Downloads use it.
+    MIME type detected from the content at upload (one of `image/jpeg`, `image/png`, `image/gif`, `image/webp`, `image/heic`, `application/pdf`). Downloads use it.
     """
     size_bytes: Annotated[int, Field(ge=0)]
     sha256: Annotated[str | None, Field(pattern="^[0-9a-f]{64}$")]
     """
-    Hex SHA-256 of the content; set once processed.
+    Hex SHA-256 of the content, computed at upload; downloads use it as `ETag`.
     """
     attachments: list[FileAttachment]
     """
@@ -1976,6 +1996,14 @@ class File(BaseModel):
     failure_reason: str | None
     """
     Why processing failed; set while `failed`.
+    """
+    dimensions: FileDimensions | None
+    """
+    Width and height of an image, in pixels; set once processed, `null` for documents.
+    """
+    page_count: Annotated[int | None, Field(ge=0)]
+    """
+    Number of pages of a PDF; set once processed, `null` for images.
     """
     ready_at: AwareDatetime | None
     created_at: AwareDatetime
@@ -2173,7 +2201,7 @@ class Problem(BaseModel):
 
 class Refund(BaseModel):
     """
-    Money returned to the customer from a payment. Card and ACH refunds start `pending`; other refunds are recorded `succeeded`. The refunded amount is taken back from the payment's applications, newest invoice first, raising those invoices' `amount_due`.
+    Money returned to the customer from a payment. Refunds are recorded `succeeded` (the processor has already returned the money); `pending` and `failed` are reserved for processor-confirmed refunds. The refunded amount is taken first from the payment's unapplied amount, then from its applications, newest invoice first, raising those invoices' `amount_due`.
     """
 
     model_config = ConfigDict(

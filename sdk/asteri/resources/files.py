@@ -243,7 +243,7 @@ class FilesWithRawResponse:
     ) -> APIResponse[models.File]:
         """Upload a file.
 
-        Uploads a file (at most 25 MiB) as `multipart/form-data`, optionally attached to a customer, job, estimate, invoice or payment. The file is created `pending`; processing (type detection, malware scan, checksum) runs asynchronously and ends with `file.ready` or `file.failed`.
+        Uploads a file (at most 25 MiB) as `multipart/form-data`, optionally attached to a customer, job, estimate, invoice or payment. The type is detected from the bytes: types outside the accepted list, or content that is not what the part declares, answer 415; a larger body answers 413. The file is created `pending`; processing (checksum verification, image dimensions, PDF page count) runs asynchronously and ends with `file.ready` or `file.failed`.
 
         ``POST /api/public/v1/files`` (operation ``uploadFile``)
         """
@@ -317,7 +317,7 @@ class FilesWithRawResponse:
     ) -> APIResponse[bytes]:
         """Download a file's content.
 
-        Returns the bytes of a `ready` file as `application/octet-stream`, with the original name in `Content-Disposition`. A file that is not ready answers 409 `conflict`.
+        Returns the bytes of a `ready` file with its detected type as `Content-Type`, the original name in `Content-Disposition` and its SHA-256 as `ETag`. A file that is not ready answers 409 `conflict`.
 
         ``GET /api/public/v1/files/{file_id}/content`` (operation ``getFileContent``)
         """
@@ -393,7 +393,7 @@ class Files:
     ) -> models.File:
         """Upload a file.
 
-        Uploads a file (at most 25 MiB) as `multipart/form-data`, optionally attached to a customer, job, estimate, invoice or payment. The file is created `pending`; processing (type detection, malware scan, checksum) runs asynchronously and ends with `file.ready` or `file.failed`.
+        Uploads a file (at most 25 MiB) as `multipart/form-data`, optionally attached to a customer, job, estimate, invoice or payment. The type is detected from the bytes: types outside the accepted list, or content that is not what the part declares, answer 415; a larger body answers 413. The file is created `pending`; processing (checksum verification, image dimensions, PDF page count) runs asynchronously and ends with `file.ready` or `file.failed`.
 
         ``POST /api/public/v1/files`` (operation ``uploadFile``)
         """
@@ -467,7 +467,7 @@ class Files:
     ) -> bytes:
         """Download a file's content.
 
-        Returns the bytes of a `ready` file as `application/octet-stream`, with the original name in `Content-Disposition`. A file that is not ready answers 409 `conflict`.
+        Returns the bytes of a `ready` file with its detected type as `Content-Type`, the original name in `Content-Disposition` and its SHA-256 as `ETag`. A file that is not ready answers 409 `conflict`.
 
         ``GET /api/public/v1/files/{file_id}/content`` (operation ``getFileContent``)
         """
@@ -534,7 +534,7 @@ class AsyncFilesWithRawResponse:
     ) -> APIResponse[models.File]:
         """Upload a file.
 
-        Uploads a file (at most 25 MiB) as `multipart/form-data`, optionally attached to a customer, job, estimate, invoice or payment. The file is created `pending`; processing (type detection, malware scan, checksum) runs asynchronously and ends with `file.ready` or `file.failed`.
+        Uploads a file (at most 25 MiB) as `multipart/form-data`, optionally attached to a customer, job, estimate, invoice or payment. The type is detected from the bytes: types outside the accepted list, or content that is not what the part declares, answer 415; a larger body answers 413. The file is created `pending`; processing (checksum verification, image dimensions, PDF page count) runs asynchronously and ends with `file.ready` or `file.failed`.
 
         ``POST /api/public/v1/files`` (operation ``uploadFile``)
         """
@@ -608,7 +608,7 @@ class AsyncFilesWithRawResponse:
     ) -> APIResponse[bytes]:
         """Download a file's content.
 
-        Returns the bytes of a `ready` file as `application/octet-stream`, with the original name in `Content-Disposition`. A file that is not ready answers 409 `conflict`.
+        Returns the bytes of a `ready` file with its detected type as `Content-Type`, the original name in `Content-Disposition` and its SHA-256 as `ETag`. A file that is not ready answers 409 `conflict`.
 
         ``GET /api/public/v1/files/{file_id}/content`` (operation ``getFileContent``)
         """
@@ -684,7 +684,7 @@ class AsyncFiles:
     ) -> models.File:
         """Upload a file.
 
-        Uploads a file (at most 25 MiB) as `multipart/form-data`, optionally attached to a customer, job, estimate, invoice or payment. The file is created `pending`; processing (type detection, malware scan, checksum) runs asynchronously and ends with `file.ready` or `file.failed`.
+        Uploads a file (at most 25 MiB) as `multipart/form-data`, optionally attached to a customer, job, estimate, invoice or payment. The type is detected from the bytes: types outside the accepted list, or content that is not what the part declares, answer 415; a larger body answers 413. The file is created `pending`; processing (checksum verification, image dimensions, PDF page count) runs asynchronously and ends with `file.ready` or `file.failed`.
 
         ``POST /api/public/v1/files`` (operation ``uploadFile``)
         """
@@ -758,7 +758,7 @@ class AsyncFiles:
     ) -> bytes:
         """Download a file's content.
 
-        Returns the bytes of a `ready` file as `application/octet-stream`, with the original name in `Content-Disposition`. A file that is not ready answers 409 `conflict`.
+        Returns the bytes of a `ready` file with its detected type as `Content-Type`, the original name in `Content-Disposition` and its SHA-256 as `ETag`. A file that is not ready answers 409 `conflict`.
 
         ``GET /api/public/v1/files/{file_id}/content`` (operation ``getFileContent``)
         """
