@@ -10,7 +10,26 @@ _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 ULID_PATTERN = "[0-9A-HJKMNP-TV-Z]{26}"
 
 PREFIXES = frozenset(
-    {"org", "usr", "key", "aud", "cus", "svc", "loc", "evt", "req", "job", "est", "inv", "pay", "opt", "li", "whe", "whd", "re"}
+    {
+        "org",
+        "usr",
+        "key",
+        "aud",
+        "cus",
+        "svc",
+        "loc",
+        "evt",
+        "req",
+        "job",
+        "est",
+        "inv",
+        "pay",
+        "opt",
+        "li",
+        "whe",
+        "whd",
+        "re",
+    }
 )
 
 
