@@ -29,6 +29,7 @@ PREFIXES = frozenset(
         "whe",
         "whd",
         "re",
+        "file",
     }
 )
 
