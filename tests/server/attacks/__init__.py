@@ -1,0 +1,1 @@
+"""The attacker's suite: every operation of the contract, attacked as an outsider would."""

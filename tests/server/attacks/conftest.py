@@ -1,0 +1,41 @@
+"""One app per backend and test module, with a victim and an attacker tenant full of real objects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server_impl.app import create_app
+from server_impl.settings import Settings
+from tests.server.attacks.world import Tenant, make_tenant
+from tests.server.conftest import SPEC, Harness
+from tests.server.things import Hooks
+
+
+@dataclass
+class World:
+    """The app, and two tenants that must never see each other."""
+
+    harness: Harness
+    victim: Tenant
+    attacker: Tenant
+
+
+def build_harness(database_url: str, **overrides: object) -> tuple[Harness, TestClient]:
+    """An app on ``database_url`` with a started test client."""
+    app = create_app(Settings(database_url=database_url, spec_path=str(SPEC), **overrides))  # type: ignore[arg-type]
+    client = TestClient(app, raise_server_exceptions=False)
+    client.__enter__()
+    return Harness(client, app.state.context, Hooks()), client
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def world(request: pytest.FixtureRequest) -> Iterator[World]:
+    harness, client = build_harness(str(request.getfixturevalue(f"{request.param}_url")))
+    try:
+        yield World(harness, make_tenant(harness, "Victim"), make_tenant(harness, "Attacker"))
+    finally:
+        client.__exit__(None, None, None)
