@@ -62,10 +62,10 @@ def bad(world: World) -> BadCredentials:
     client, org = harness.client, victim.org
     expired_id, expired = scoped_key(harness, victim, ALL_SCOPES)
     with harness.context.uow_factory(None) as uow:
-        key = uow.api_keys.get(expired_id)
-        assert key is not None
-        key.expires_at = utc_now() - timedelta(seconds=1)
-        uow.api_keys.save(key)
+        stored = uow.api_keys.get(expired_id)
+        assert stored is not None
+        stored.expires_at = utc_now() - timedelta(seconds=1)
+        uow.api_keys.save(stored)
         uow.commit()
     revoked_id, revoked = scoped_key(harness, victim, ALL_SCOPES)
     assert client.post(f"{BASE}/api-keys/{revoked_id}/revoke", headers=victim.headers()).status_code == 200
