@@ -17,6 +17,7 @@ from generated import models
 from generated.server.estimates import EstimatesHandlers
 from generated.server.runtime import RequestContext
 from server_impl.domain.clock import utc_now
+from server_impl.domain.errors import Conflict
 from server_impl.domain.estimates import Estimate, EstimateOption
 from server_impl.domain.idempotency import StoredResponse
 from server_impl.domain.principal import ActorType, CallContext, Principal
@@ -304,7 +305,13 @@ class Estimates(EstimatesHandlers):
         body: models.EstimateConvert | None,
     ) -> models.EstimateConversion:
         """Convert an approved estimate into a job (and a draft invoice when asked)."""
-        raise NotImplementedError  # pragma: no cover - replaced below once jobs and invoices exist
+        caller = caller_of(context)
+
+        def work(uow: UnitOfWork) -> StoredResponse:
+            use_cases.check_convertible(uow, caller, estimate_id)
+            raise Conflict("Converting estimates needs jobs, which this server does not serve yet.")
+
+        await write_once(context, self._uow, self._policy, work)
 
     async def _act(
         self, context: RequestContext, action: Callable[[UnitOfWork, CallContext], use_cases.Outcome]

@@ -359,6 +359,20 @@ def void_estimate(uow: UnitOfWork, context: CallContext, estimate_id: str, *, no
     return _transition(uow, context, estimate_id, "estimate.voided", lambda e, m: e.void(m), now=now)
 
 
+def check_convertible(
+    uow: UnitOfWork, context: CallContext, estimate_id: str, *, now: datetime | None = None
+) -> Outcome:
+    """Load an estimate for conversion (recording a due expiry first).
+
+    Raises:
+        NotFound: Outside the tenant.
+        InvalidStateTransition: Not approved.
+    """
+    estimate, changes = _load_for_write(uow, context, estimate_id, now or utc_now())
+    estimate.check_convertible()
+    return Outcome(estimate, tuple(changes))
+
+
 def expire_estimate(uow: UnitOfWork, context: CallContext, estimate_id: str, *, now: datetime | None = None) -> Outcome:
     """Persist the expiry of a sent estimate past its date; no transition when it is not due.
 
