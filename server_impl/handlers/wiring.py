@@ -26,6 +26,8 @@ from generated.server import (
     CustomersHandlers,
     EstimatesHandlers,
     EventsHandlers,
+    InvoicesHandlers,
+    PaymentsHandlers,
     SecurityRequirement,
     ServicesHandlers,
     build_api_keys_router,
@@ -33,6 +35,8 @@ from generated.server import (
     build_customers_router,
     build_estimates_router,
     build_events_router,
+    build_invoices_router,
+    build_payments_router,
     build_services_router,
 )
 from server_impl.handlers.api_keys import ApiKeys
@@ -40,7 +44,9 @@ from server_impl.handlers.audit_events import AuditEvents
 from server_impl.handlers.customers import Customers
 from server_impl.handlers.estimates import Estimates
 from server_impl.handlers.events import Events
+from server_impl.handlers.invoices import Invoices
 from server_impl.handlers.later import NotYetAvailable
+from server_impl.handlers.payments import Payments
 from server_impl.handlers.services import Services
 from server_impl.services.idempotency import IdempotencyPolicy
 from server_impl.services.key_cache import KeyCache
@@ -54,6 +60,8 @@ IMPLEMENTED = frozenset(
         build_audit_events_router,
         build_events_router,
         build_estimates_router,
+        build_invoices_router,
+        build_payments_router,
     }
 )
 
@@ -68,6 +76,8 @@ class Handlers:
     audit_events: AuditEventsHandlers
     events: EventsHandlers
     estimates: EstimatesHandlers
+    invoices: InvoicesHandlers
+    payments: PaymentsHandlers
     later: dict[str, object]
 
 
@@ -98,6 +108,8 @@ def build_handlers(
         audit_events=AuditEvents(uow_factory),
         events=Events(uow_factory),
         estimates=Estimates(uow_factory, policy),
+        invoices=Invoices(uow_factory, policy),
+        payments=Payments(uow_factory, policy),
         later=later,
     )
 
@@ -152,6 +164,14 @@ async def _estimates(request: Request) -> EstimatesHandlers:
     return _handlers(request).estimates
 
 
+async def _invoices(request: Request) -> InvoicesHandlers:
+    return _handlers(request).invoices
+
+
+async def _payments(request: Request) -> PaymentsHandlers:
+    return _handlers(request).payments
+
+
 def _later(tag: str) -> Any:
     async def provide(request: Request) -> object:
         return _handlers(request).later[tag]
@@ -175,6 +195,8 @@ def contract_routers() -> tuple[APIRouter, ...]:
         build_audit_events_router(_audit_events, authorizer),
         build_events_router(_events, authorizer),
         build_estimates_router(_estimates, authorizer),
+        build_invoices_router(_invoices, authorizer),
+        build_payments_router(_payments, authorizer),
     ]
     for factory in ROUTER_FACTORIES:
         if factory not in IMPLEMENTED:

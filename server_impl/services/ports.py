@@ -16,6 +16,8 @@ from server_impl.domain.estimates import Estimate
 from server_impl.domain.events import DomainEvent
 from server_impl.domain.idempotency import IdempotencyRecord, StoredResponse
 from server_impl.domain.identity import Membership, Organization, User
+from server_impl.domain.invoices import Invoice
+from server_impl.domain.payments import Payment
 from server_impl.domain.tenancy import Tenant
 from server_impl.domain.webhooks import WebhookDelivery, WebhookEndpoint
 
@@ -162,6 +164,86 @@ class CatalogRepository(Protocol):
 
     def list(self, filters: CatalogFilter, *, limit: int, before_id: str | None = None) -> Page[CatalogItem]:
         """Return items newest first."""
+
+
+@dataclass(frozen=True)
+class InvoiceFilter:
+    """Filters of the invoice list (combined with AND).
+
+    Attributes:
+        status: The stored status.
+        customer_id: Invoices of this customer.
+        job_id: Invoices made for this job.
+        overdue: Open invoices with money due and a due date before ``today`` (or all the others).
+        accounting_sync_status: The accounting handoff status (a connector lists ``pending``).
+        updated_since: Updated at or after.
+        today: The current UTC date (for ``overdue``).
+    """
+
+    status: str | None = None
+    customer_id: str | None = None
+    job_id: str | None = None
+    overdue: bool | None = None
+    accounting_sync_status: str | None = None
+    updated_since: datetime | None = None
+    today: date | None = None
+
+
+class InvoiceRepository(Protocol):
+    """The tenant's invoices."""
+
+    def add(self, invoice: Invoice) -> None:
+        """Stage a new invoice."""
+
+    def get(self, invoice_id: str) -> Invoice | None:
+        """Return the invoice, or ``None`` outside the tenant."""
+
+    def lock(self, invoice_ids: Sequence[str]) -> dict[str, Invoice]:
+        """Return the tenant's invoices among ``invoice_ids``, locked until the transaction ends.
+
+        Rows are locked in id order (``SELECT ... FOR UPDATE`` on PostgreSQL, so concurrent payments
+        never deadlock; SQLite serializes writers already). Unknown ids are left out.
+        """
+
+    def save(self, invoice: Invoice) -> None:
+        """Write back a changed invoice."""
+
+    def list(self, filters: InvoiceFilter, *, limit: int, before_id: str | None = None) -> Page[Invoice]:
+        """Return invoices newest first."""
+
+
+class InvoiceNumberCounter(Protocol):
+    """The tenant's invoice number sequence: one counter row, incremented in the caller's transaction."""
+
+    def next(self) -> int:
+        """Return the next number (1, 2, ...); the row stays locked until commit, so no number is skipped."""
+
+
+@dataclass(frozen=True)
+class PaymentFilter:
+    """Filters of the payment list (combined with AND)."""
+
+    status: str | None = None
+    customer_id: str | None = None
+    invoice_id: str | None = None
+    method: str | None = None
+    updated_since: datetime | None = None
+
+
+class PaymentRepository(Protocol):
+    """The tenant's payments with their applications and refunds."""
+
+    def add(self, payment: Payment) -> None:
+        """Stage a new payment."""
+
+    def get(self, payment_id: str, *, for_update: bool = False) -> Payment | None:
+        """Return the payment (locked until the transaction ends with ``for_update``), or ``None``."""
+
+    def save(self, payment: Payment) -> None:
+        """Write back a changed payment."""
+
+    def list(self, filters: PaymentFilter, *, limit: int, before_id: str | None = None) -> Page[Payment]:
+        """Return payments newest first."""
 
 
 @dataclass(frozen=True)
@@ -320,6 +402,9 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyRepository
     customers: CustomerRepository
     catalog: CatalogRepository
+    invoices: InvoiceRepository
+    invoice_numbers: InvoiceNumberCounter
+    payments: PaymentRepository
     estimates: EstimateRepository
     webhook_endpoints: WebhookEndpointRepository
     webhook_deliveries: WebhookDeliveryRepository

@@ -13,6 +13,8 @@ from server_impl.adapters.sqlalchemy.engine import READ_ONLY_OPTION
 from server_impl.adapters.sqlalchemy.estimates import SqlEstimateRepository
 from server_impl.adapters.sqlalchemy.events import SqlEventRepository
 from server_impl.adapters.sqlalchemy.idempotency import SqlIdempotencyRepository
+from server_impl.adapters.sqlalchemy.invoices import SqlInvoiceNumberCounter, SqlInvoiceRepository
+from server_impl.adapters.sqlalchemy.payments import SqlPaymentRepository
 from server_impl.adapters.sqlalchemy.repositories import (
     SqlApiKeyRepository,
     SqlAuditEventRepository,
@@ -33,8 +35,11 @@ from server_impl.services.ports import (
     EstimateRepository,
     EventRepository,
     IdempotencyRepository,
+    InvoiceNumberCounter,
+    InvoiceRepository,
     MembershipRepository,
     OrganizationRepository,
+    PaymentRepository,
     UserRepository,
     WebhookDeliveryRepository,
     WebhookEndpointRepository,
@@ -58,6 +63,9 @@ class SqlAlchemyUnitOfWork:
     idempotency: IdempotencyRepository
     customers: CustomerRepository
     catalog: CatalogRepository
+    invoices: InvoiceRepository
+    invoice_numbers: InvoiceNumberCounter
+    payments: PaymentRepository
     estimates: EstimateRepository
     webhook_endpoints: WebhookEndpointRepository
     webhook_deliveries: WebhookDeliveryRepository
@@ -89,6 +97,9 @@ class SqlAlchemyUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(self.session)
         self.customers = SqlCustomerRepository(self.session)
         self.catalog = SqlCatalogRepository(self.session)
+        self.invoices = SqlInvoiceRepository(self.session)
+        self.invoice_numbers = SqlInvoiceNumberCounter(self.session, self.tenant)
+        self.payments = SqlPaymentRepository(self.session)
         self.estimates = SqlEstimateRepository(self.session)
         self.webhook_endpoints = SqlWebhookEndpointRepository(self.session)
         self.webhook_deliveries = SqlWebhookDeliveryRepository(self.session)

@@ -8,6 +8,9 @@ from server_impl.adapters.sqlalchemy.tables.base import ID, NAMING_CONVENTION, B
 from server_impl.adapters.sqlalchemy.tables.estimates import EstimateRow
 from server_impl.adapters.sqlalchemy.tables.events import EventRow
 from server_impl.adapters.sqlalchemy.tables.identity import ApiKeyRow, MembershipRow, OrganizationRow, UserRow
+from server_impl.adapters.sqlalchemy.tables.invoices import InvoiceCounterRow as InvoiceCounterRow
+from server_impl.adapters.sqlalchemy.tables.invoices import InvoiceRow as InvoiceRow
+from server_impl.adapters.sqlalchemy.tables.payments import PaymentRow as PaymentRow
 from server_impl.adapters.sqlalchemy.tables.platform import AuditEventRow, IdempotencyKeyRow
 from server_impl.adapters.sqlalchemy.tables.resources import CatalogItemRow, CustomerRow
 from server_impl.adapters.sqlalchemy.tables.webhooks import WebhookAttemptRow as WebhookAttemptRow
