@@ -26,6 +26,7 @@ from generated.server import (
     CustomersHandlers,
     EstimatesHandlers,
     EventsHandlers,
+    JobsHandlers,
     InvoicesHandlers,
     PaymentsHandlers,
     SecurityRequirement,
@@ -35,6 +36,7 @@ from generated.server import (
     build_customers_router,
     build_estimates_router,
     build_events_router,
+    build_jobs_router,
     build_invoices_router,
     build_payments_router,
     build_services_router,
@@ -44,6 +46,7 @@ from server_impl.handlers.audit_events import AuditEvents
 from server_impl.handlers.customers import Customers
 from server_impl.handlers.estimates import Estimates
 from server_impl.handlers.events import Events
+from server_impl.handlers.jobs import Jobs
 from server_impl.handlers.invoices import Invoices
 from server_impl.handlers.later import NotYetAvailable
 from server_impl.handlers.payments import Payments
@@ -59,6 +62,7 @@ IMPLEMENTED = frozenset(
         build_api_keys_router,
         build_audit_events_router,
         build_events_router,
+        build_jobs_router,
         build_estimates_router,
         build_invoices_router,
         build_payments_router,
@@ -75,6 +79,7 @@ class Handlers:
     api_keys: ApiKeysHandlers
     audit_events: AuditEventsHandlers
     events: EventsHandlers
+    jobs: JobsHandlers
     estimates: EstimatesHandlers
     invoices: InvoicesHandlers
     payments: PaymentsHandlers
@@ -107,6 +112,7 @@ def build_handlers(
         api_keys=ApiKeys(uow_factory, policy, pepper, seal_key, keys),
         audit_events=AuditEvents(uow_factory),
         events=Events(uow_factory),
+        jobs=Jobs(uow_factory, policy),
         estimates=Estimates(uow_factory, policy),
         invoices=Invoices(uow_factory, policy),
         payments=Payments(uow_factory, policy),
@@ -160,6 +166,10 @@ async def _events(request: Request) -> EventsHandlers:
     return _handlers(request).events
 
 
+async def _jobs(request: Request) -> JobsHandlers:
+    return _handlers(request).jobs
+
+
 async def _estimates(request: Request) -> EstimatesHandlers:
     return _handlers(request).estimates
 
@@ -194,6 +204,7 @@ def contract_routers() -> tuple[APIRouter, ...]:
         build_api_keys_router(_api_keys, authorizer),
         build_audit_events_router(_audit_events, authorizer),
         build_events_router(_events, authorizer),
+        build_jobs_router(_jobs, authorizer),
         build_estimates_router(_estimates, authorizer),
         build_invoices_router(_invoices, authorizer),
         build_payments_router(_payments, authorizer),

@@ -16,6 +16,7 @@ from server_impl.domain.estimates import Estimate
 from server_impl.domain.events import DomainEvent
 from server_impl.domain.idempotency import IdempotencyRecord, StoredResponse
 from server_impl.domain.identity import Membership, Organization, User
+from server_impl.domain.jobs import Job
 from server_impl.domain.invoices import Invoice
 from server_impl.domain.payments import Payment
 from server_impl.domain.tenancy import Tenant
@@ -247,6 +248,52 @@ class PaymentRepository(Protocol):
 
 
 @dataclass(frozen=True)
+class JobFilter:
+    """Filters of the job list (combined with AND).
+
+    Attributes:
+        status: Jobs in this status.
+        customer_id: Jobs of this customer.
+        technician_id: Jobs this technician is assigned to.
+        scheduled_after: Jobs whose schedule window ends at or after this time.
+        scheduled_before: Jobs whose schedule window starts before this time.
+        tag: Jobs carrying this tag.
+        updated_since: Updated at or after.
+    """
+
+    status: str | None = None
+    customer_id: str | None = None
+    technician_id: str | None = None
+    scheduled_after: datetime | None = None
+    scheduled_before: datetime | None = None
+    tag: str | None = None
+    updated_since: datetime | None = None
+
+
+class JobRepository(Protocol):
+    """The tenant's jobs."""
+
+    def add(self, job: Job) -> None:
+        """Stage a new job."""
+
+    def get(self, job_id: str) -> Job | None:
+        """Return the job, or ``None`` outside the tenant."""
+
+    def save(self, job: Job, *, expected_version: int) -> None:
+        """Write back a changed job that was at ``expected_version`` when read.
+
+        Raises:
+            Conflict: If another write changed the job since (nothing is written).
+        """
+
+    def next_number(self) -> int:
+        """Return the next job number of the tenant (1001, 1002, ...; never reused)."""
+
+    def list(self, filters: JobFilter, *, limit: int, before_id: str | None = None) -> Page[Job]:
+        """Return jobs newest first."""
+
+
+@dataclass(frozen=True)
 class EventFilter:
     """Filters of the event list (combined with AND).
 
@@ -402,6 +449,7 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyRepository
     customers: CustomerRepository
     catalog: CatalogRepository
+    jobs: JobRepository
     invoices: InvoiceRepository
     invoice_numbers: InvoiceNumberCounter
     payments: PaymentRepository

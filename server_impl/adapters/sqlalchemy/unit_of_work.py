@@ -22,6 +22,7 @@ from server_impl.adapters.sqlalchemy.repositories import (
     SqlOrganizationRepository,
     SqlUserRepository,
 )
+from server_impl.adapters.sqlalchemy.jobs import SqlJobRepository
 from server_impl.adapters.sqlalchemy.resources import SqlCatalogRepository, SqlCustomerRepository
 from server_impl.adapters.sqlalchemy.tenancy import SCOPE_KEY, SYSTEM
 from server_impl.adapters.sqlalchemy.webhooks import SqlWebhookDeliveryRepository, SqlWebhookEndpointRepository
@@ -35,6 +36,7 @@ from server_impl.services.ports import (
     EstimateRepository,
     EventRepository,
     IdempotencyRepository,
+    JobRepository,
     InvoiceNumberCounter,
     InvoiceRepository,
     MembershipRepository,
@@ -63,6 +65,7 @@ class SqlAlchemyUnitOfWork:
     idempotency: IdempotencyRepository
     customers: CustomerRepository
     catalog: CatalogRepository
+    jobs: JobRepository
     invoices: InvoiceRepository
     invoice_numbers: InvoiceNumberCounter
     payments: PaymentRepository
@@ -97,6 +100,7 @@ class SqlAlchemyUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(self.session)
         self.customers = SqlCustomerRepository(self.session)
         self.catalog = SqlCatalogRepository(self.session)
+        self.jobs = SqlJobRepository(self.session)
         self.invoices = SqlInvoiceRepository(self.session)
         self.invoice_numbers = SqlInvoiceNumberCounter(self.session, self.tenant)
         self.payments = SqlPaymentRepository(self.session)

@@ -8,6 +8,8 @@ from server_impl.adapters.sqlalchemy.tables.base import ID, NAMING_CONVENTION, B
 from server_impl.adapters.sqlalchemy.tables.estimates import EstimateRow
 from server_impl.adapters.sqlalchemy.tables.events import EventRow
 from server_impl.adapters.sqlalchemy.tables.identity import ApiKeyRow, MembershipRow, OrganizationRow, UserRow
+from server_impl.adapters.sqlalchemy.tables.jobs import JobCounterRow as JobCounterRow
+from server_impl.adapters.sqlalchemy.tables.jobs import JobRow as JobRow
 from server_impl.adapters.sqlalchemy.tables.invoices import InvoiceCounterRow as InvoiceCounterRow
 from server_impl.adapters.sqlalchemy.tables.invoices import InvoiceRow as InvoiceRow
 from server_impl.adapters.sqlalchemy.tables.payments import PaymentRow as PaymentRow
