@@ -28,6 +28,7 @@ from server_impl.web.authorizer import Authorizer
 from server_impl.web.contract import contract_router, default_docs_site, default_spec_path, load_contract
 from server_impl.web.edge import EdgeMiddleware
 from server_impl.web.errors import install_error_handlers
+from server_impl.web.text_guard import TextGuardMiddleware
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, *, routers: RouterFactory | Non
         keys=context.authorizer.keys,
     )
     install_error_handlers(app, settings.docs_base_url)
+    app.add_middleware(TextGuardMiddleware, docs_base_url=settings.docs_base_url)  # inside the edge
     app.add_middleware(EdgeMiddleware, docs_base_url=settings.docs_base_url, max_body_bytes=settings.max_body_bytes)
     app.include_router(contract_router(document))
     for router in contract_routers():

@@ -1,0 +1,122 @@
+"""Text no backend can store: the NUL character (U+0000) is refused in bodies and query strings.
+
+PostgreSQL refuses NUL in ``text`` and ``jsonb`` (the driver raises, the request would end in a
+500); SQLite stores it and C-string consumers truncate at it. Either way it is never meaningful in
+this API, so :class:`TextGuardMiddleware` answers 422 ``validation_failed`` naming each field or
+parameter that holds one, on every backend alike (ADR 0810). The checks are byte scans that cost
+nothing unless the request contains an escaped NUL: the JSON body is parsed (to name the fields)
+only when one is found. It runs inside the edge middleware, which has already bounded the body.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as AsgiMessage
+
+from server_impl.web.problems import field_pointer, problem_response
+
+MESSAGE = "NUL characters (U+0000) are not accepted."
+_ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+"""``\\u0000`` preceded by an even number of backslashes: an escape, not escaped text."""
+
+
+def _pointers(value: Any, location: tuple[str | int, ...]) -> Iterator[str]:
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield field_pointer(location)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                yield field_pointer((*location, key))
+            yield from _pointers(item, (*location, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _pointers(item, (*location, index))
+
+
+def nul_body_fields(body: bytes) -> list[str]:
+    r"""Return the JSON pointers of the body's strings (and keys) holding a NUL; empty for other bodies.
+
+    A raw NUL byte is not valid JSON (such a body is refused as malformed later), so only the
+    ``\u0000`` escape needs looking for.
+    """
+    if b"\\u0000" not in body or _ESCAPED_NUL.search(body) is None:
+        return []
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return []
+    return sorted(set(_pointers(document, ())))
+
+
+def nul_query_parameters(query_string: bytes) -> list[str]:
+    """Return the names of the query parameters whose name or value holds a NUL (``%00``), sorted."""
+    if b"%00" not in query_string:
+        return []
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    return sorted({name for name, value in pairs if "\x00" in name or "\x00" in value})
+
+
+class TextGuardMiddleware:
+    """Answers 422 when the query string or the JSON body holds a NUL; passes everything else through."""
+
+    def __init__(self, app: ASGIApp, *, docs_base_url: str) -> None:
+        self.app = app
+        self.docs_base_url = docs_base_url
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI call."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        refused = nul_query_parameters(scope.get("query_string", b""))
+        downstream = receive
+        if "json" in Headers(scope=scope).get("content-type", ""):
+            body = await _read(receive)
+            refused += nul_body_fields(body)
+            downstream = _replay(body, receive)
+        if not refused:
+            await self.app(scope, downstream, send)
+            return
+        response = problem_response(
+            docs_base_url=self.docs_base_url,
+            status=422,
+            code="validation_failed",
+            detail=f"{len(refused)} field{'s hold' if len(refused) != 1 else ' holds'} a NUL character.",
+            request_id=str(scope.get("state", {}).get("request_id", "")),
+            instance=scope.get("path"),
+            extra={"errors": [{"field": name, "message": MESSAGE} for name in refused]},
+        )
+        await response(scope, receive, send)
+
+
+async def _read(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> AsgiMessage:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
