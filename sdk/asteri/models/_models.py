@@ -490,9 +490,6 @@ class EventType(StrEnum):
     INVOICE_FINALIZED = "invoice.finalized"
     INVOICE_SENT = "invoice.sent"
     INVOICE_PAID = "invoice.paid"
-    INVOICE_PAYMENT_APPLIED = "invoice.payment_applied"
-    INVOICE_PAYMENT_REFUNDED = "invoice.payment_refunded"
-    INVOICE_REOPENED = "invoice.reopened"
     INVOICE_VOIDED = "invoice.voided"
     INVOICE_MARKED_UNCOLLECTIBLE = "invoice.marked_uncollectible"
     INVOICE_ACCOUNTING_SYNCED = "invoice.accounting_synced"
@@ -501,7 +498,6 @@ class EventType(StrEnum):
     PAYMENT_SUCCEEDED = "payment.succeeded"
     PAYMENT_FAILED = "payment.failed"
     PAYMENT_CANCELED = "payment.canceled"
-    PAYMENT_REFUNDED = "payment.refunded"
     REFUND_CREATED = "refund.created"
     FILE_READY = "file.ready"
     FILE_FAILED = "file.failed"
@@ -630,9 +626,6 @@ class InvoiceEventType(StrEnum):
     INVOICE_FINALIZED = "invoice.finalized"
     INVOICE_SENT = "invoice.sent"
     INVOICE_PAID = "invoice.paid"
-    INVOICE_PAYMENT_APPLIED = "invoice.payment_applied"
-    INVOICE_PAYMENT_REFUNDED = "invoice.payment_refunded"
-    INVOICE_REOPENED = "invoice.reopened"
     INVOICE_VOIDED = "invoice.voided"
     INVOICE_MARKED_UNCOLLECTIBLE = "invoice.marked_uncollectible"
     INVOICE_ACCOUNTING_SYNCED = "invoice.accounting_synced"
@@ -852,7 +845,7 @@ class JobUnassignTechniciansTechnicianId(RootModel[str]):
 
 class JobUnassignTechnicians(BaseModel):
     """
-    Technicians to take off the job; the others stay assigned, and ids that are not assigned are ignored. Emits `job.technicians_changed` when the set changes.
+    Technicians to take off the job; the others stay assigned, and members who are not assigned are ignored. Emits `job.technicians_changed` when the set changes.
     """
 
     model_config = ConfigDict(
@@ -930,7 +923,6 @@ class PaymentEventType(StrEnum):
     PAYMENT_SUCCEEDED = "payment.succeeded"
     PAYMENT_FAILED = "payment.failed"
     PAYMENT_CANCELED = "payment.canceled"
-    PAYMENT_REFUNDED = "payment.refunded"
 
 
 class PaymentEventApiVersion(StrEnum):
@@ -2201,7 +2193,7 @@ class Problem(BaseModel):
 
 class Refund(BaseModel):
     """
-    Money returned to the customer from a payment. Refunds are recorded `succeeded` (the processor has already returned the money); `pending` and `failed` are reserved for processor-confirmed refunds. The refunded amount is taken first from the payment's unapplied amount, then from its applications, newest invoice first, raising those invoices' `amount_due`.
+    Money returned to the customer from a payment. Card and ACH refunds start `pending`; other refunds are recorded `succeeded`. The refunded amount is taken back from the payment's applications, newest invoice first, raising those invoices' `amount_due`.
     """
 
     model_config = ConfigDict(

@@ -693,7 +693,7 @@ class JobsWithRawResponse:
     ) -> APIResponse[models.Job]:
         """Unassign technicians from a job.
 
-        Removes the given technicians from the job and keeps the others (ids not assigned are ignored), so a dispatch board can take one technician off without knowing or racing the rest of the list. Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
+        Removes the given technicians from the job and keeps the others, so a dispatch board can take one technician off without knowing or racing the rest of the list. Members of the organization who are not assigned are ignored; a user who is not a member is a 422 naming the field. Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
 
         ``POST /api/public/v1/jobs/{job_id}/unassign-technicians`` (operation ``unassignJobTechnicians``)
         """
@@ -1127,7 +1127,7 @@ class Jobs:
     ) -> models.Job:
         """Unassign technicians from a job.
 
-        Removes the given technicians from the job and keeps the others (ids not assigned are ignored), so a dispatch board can take one technician off without knowing or racing the rest of the list. Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
+        Removes the given technicians from the job and keeps the others, so a dispatch board can take one technician off without knowing or racing the rest of the list. Members of the organization who are not assigned are ignored; a user who is not a member is a 422 naming the field. Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
 
         ``POST /api/public/v1/jobs/{job_id}/unassign-technicians`` (operation ``unassignJobTechnicians``)
         """
@@ -1552,7 +1552,7 @@ class AsyncJobsWithRawResponse:
     ) -> APIResponse[models.Job]:
         """Unassign technicians from a job.
 
-        Removes the given technicians from the job and keeps the others (ids not assigned are ignored), so a dispatch board can take one technician off without knowing or racing the rest of the list. Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
+        Removes the given technicians from the job and keeps the others, so a dispatch board can take one technician off without knowing or racing the rest of the list. Members of the organization who are not assigned are ignored; a user who is not a member is a 422 naming the field. Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
 
         ``POST /api/public/v1/jobs/{job_id}/unassign-technicians`` (operation ``unassignJobTechnicians``)
         """
@@ -1986,7 +1986,7 @@ class AsyncJobs:
     ) -> models.Job:
         """Unassign technicians from a job.
 
-        Removes the given technicians from the job and keeps the others (ids not assigned are ignored), so a dispatch board can take one technician off without knowing or racing the rest of the list. Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
+        Removes the given technicians from the job and keeps the others, so a dispatch board can take one technician off without knowing or racing the rest of the list. Members of the organization who are not assigned are ignored; a user who is not a member is a 422 naming the field. Allowed while the job is not completed or canceled. Emits `job.technicians_changed` when the set changes.
 
         ``POST /api/public/v1/jobs/{job_id}/unassign-technicians`` (operation ``unassignJobTechnicians``)
         """
