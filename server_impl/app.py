@@ -13,22 +13,27 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
+from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
 from server_impl.adapters.ratelimit import RateLimiter
+from server_impl.adapters.secret_box import WEBHOOK_SECRETS_PURPOSE, SealingSecretBox
 from server_impl.adapters.sqlalchemy.engine import build_engine, build_session_factory
 from server_impl.adapters.sqlalchemy.unit_of_work import unit_of_work_factory
 from server_impl.adapters.tokens import TokenVerifier
+from server_impl.adapters.webhook_http import system_resolver
 from server_impl.handlers.wiring import build_handlers, contract_routers
 from server_impl.services.idempotency import IdempotencyPolicy
 from server_impl.services.key_cache import KeyCache
 from server_impl.services.ports import UnitOfWorkFactory
+from server_impl.services.webhook_endpoints import UrlPolicy
 from server_impl.settings import ConfigurationError, Settings, load_settings
 from server_impl.web.authorizer import Authorizer
 from server_impl.web.contract import contract_router, default_docs_site, default_spec_path, load_contract
 from server_impl.web.edge import EdgeMiddleware
 from server_impl.web.errors import install_error_handlers
 from server_impl.web.text_guard import TextGuardMiddleware
+from server_impl.worker.compose import build_worker
 
 
 @dataclass(frozen=True)
@@ -104,9 +109,15 @@ def create_app(settings: Settings | None = None, *, routers: RouterFactory | Non
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The in-process delivery worker (`asteri serve`); production runs `asteri worker` processes.
+        worker = build_worker(settings, engine=context.engine) if settings.worker_in_process else None
+        if worker is not None:
+            worker.start()
         try:
             yield
         finally:
+            if worker is not None:
+                await run_in_threadpool(worker.stop)
             await context.limiter.close()
             context.engine.dispose()
 
@@ -123,6 +134,8 @@ def create_app(settings: Settings | None = None, *, routers: RouterFactory | Non
         context.idempotency,
         pepper=settings.api_key_pepper,
         seal_key=settings.derived_key("idempotency-sealing"),
+        webhook_box=SealingSecretBox(settings.derived_key(WEBHOOK_SECRETS_PURPOSE)),
+        webhook_urls=UrlPolicy(settings.webhooks_allow_private, system_resolver),
         keys=context.authorizer.keys,
     )
     install_error_handlers(app, settings.docs_base_url)

@@ -207,14 +207,21 @@ def serve(
     demo: Annotated[
         bool, typer.Option(help="Migrate a SQLite database, seed a demo organization and print keys.")
     ] = False,
+    worker: Annotated[
+        bool | None,
+        typer.Option("--worker/--no-worker", help="Deliver webhooks from the server process (default: on)."),
+    ] = None,
 ) -> None:
-    """Run the API server."""
+    """Run the API server (with an in-process webhook worker unless --no-worker)."""
     import uvicorn
     from sqlalchemy.engine import make_url
 
     from server_impl.adapters.sqlalchemy.migrate import upgrade
     from server_impl.demo import seed_demo
 
+    if worker is not None:
+        os.environ["ASTERI_WORKER_IN_PROCESS"] = "true" if worker else "false"
+    os.environ.setdefault("ASTERI_WORKER_IN_PROCESS", "true")
     settings = _settings()
     if demo:
         url = (
@@ -225,6 +232,7 @@ def serve(
         os.environ["ASTERI_DATABASE_URL"] = url
         # Problem `type` URIs then point at this server's own portal (/docs), unless set explicitly.
         os.environ.setdefault("ASTERI_DOCS_BASE_URL", f"http://{host}:{port}/docs")
+        os.environ.setdefault("ASTERI_WEBHOOKS_ALLOW_PRIVATE", "true")  # the demo's receivers run on this machine
         settings = _settings(database_url=url)
         upgrade(url)
         typer.echo(seed_demo(_uow_factory(settings), settings, f"http://{host}:{port}"))
@@ -233,9 +241,27 @@ def serve(
     uvicorn.run("server_impl.app:create_app", factory=True, host=host, port=port, workers=workers)
 
 
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Webhook requests in flight at once.")] = 8,
+) -> None:
+    """Run the background worker (webhook delivery, periodic tasks) until interrupted; run several for more."""
+    import signal
+
+    from server_impl.worker.compose import build_worker
+
+    runner = build_worker(_settings(), concurrency=concurrency)
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: runner.stop(timeout=0))
+    typer.echo(f"worker running ({concurrency} concurrent deliveries); Ctrl-C stops it", err=True)
+    try:
+        runner.run_forever()
+    except KeyboardInterrupt:
+        runner.stop(timeout=0)
+
+
 def register(app: typer.Typer) -> None:
     """Mount the server commands on the ``asteri`` CLI."""
     app.command("serve")(serve)
+    app.command("worker")(worker)
     app.add_typer(db_app, name="db")
     app.add_typer(orgs_app, name="orgs")
     app.add_typer(users_app, name="users")

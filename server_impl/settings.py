@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         spec_path: The bundled contract served at ``/api/public/v1/openapi.json``; the repo's spec when unset.
         key_cache_seconds: How long a process keeps an authenticated API key before reading it again
             (0 disables); revocations by another process take effect within this delay.
+        webhooks_allow_private: Let webhook endpoints target loopback and private addresses (tests, demo).
+        webhook_timeout_seconds: How long one delivery attempt waits for the receiver.
+        webhook_disable_after_hours: An endpoint failing continuously this long is disabled (default 5 days).
+        worker_in_process: Run the delivery worker inside the server process (``asteri serve`` turns it on).
+        worker_poll_seconds: How long an idle worker sleeps before looking for work again.
     """
 
     model_config = SettingsConfigDict(env_prefix="ASTERI_", extra="ignore", frozen=True)
@@ -64,6 +69,11 @@ class Settings(BaseSettings):
     docs_base_url: str = "https://docs.asteri.example"
     spec_path: str | None = None
     key_cache_seconds: float = Field(default=2.0, ge=0, le=60)
+    webhooks_allow_private: bool = False
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    webhook_disable_after_hours: float = Field(default=120.0, gt=0)
+    worker_in_process: bool = False
+    worker_poll_seconds: float = Field(default=0.5, gt=0, le=60)
 
     @field_validator("database_url")
     @classmethod

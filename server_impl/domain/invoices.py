@@ -245,7 +245,7 @@ class Invoice:
         return None
 
     def apply_payment(self, amount: int, now: datetime) -> str:
-        """Lower ``amount_due`` by a payment; return the event type (``invoice.paid`` at 0).
+        """Lower ``amount_due`` by a payment; return the audit action (``invoice.paid`` at 0).
 
         Raises:
             Conflict: If the invoice cannot take the amount (status or overpayment).
@@ -260,7 +260,7 @@ class Invoice:
         return "invoice.payment_applied"
 
     def unapply_payment(self, amount: int) -> str:
-        """Raise ``amount_due`` by a refund; return the event type (``invoice.reopened`` when it was paid).
+        """Raise ``amount_due`` by a refund; return the audit action (``invoice.reopened`` when it was paid).
 
         Raises:
             ValueError: If more than was paid would be taken back (a bug in the caller).
@@ -274,7 +274,7 @@ class Invoice:
         return "invoice.payment_refunded"
 
     def report_sync(self, changes: dict[str, Any], now: datetime) -> str | None:
-        """Apply a connector's report to the handoff; return the event type it announces, if any.
+        """Apply a connector's report to the handoff; return its own event type (synced, failed), if any.
 
         Raises:
             InvalidStateTransition: On drafts (nothing to export yet).

@@ -77,14 +77,14 @@ def payment_dto(payment: Payment) -> models.Payment:
 
 
 def announce_outcome(uow: UnitOfWork, caller: CallContext, outcome: PaymentOutcome) -> None:
-    """Stage the events of a payment write: the payment's, the refund's, then each invoice's."""
+    """Stage the events of a payment write: the payment's (a refund's is ``refund.created``), then each invoice's."""
     for change in outcome.changes:
+        if change.event_type == "refund.created" and outcome.refund is not None:
+            events.publish(uow, caller, change.event_type, refund_dto(outcome.refund).model_dump(mode="json"))
+            continue
         previous = None if change.before is None else payment_dto(change.before).model_dump(mode="json")
         after = payment_dto(change.after).model_dump(mode="json")
         events.publish(uow, caller, change.event_type, after, previous=previous)
-    if outcome.refund is not None:
-        refund = refund_dto(outcome.refund).model_dump(mode="json")
-        events.publish(uow, caller, "refund.created", refund)
     announce_all(uow, caller, outcome.invoices)
 
 

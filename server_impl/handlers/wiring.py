@@ -31,6 +31,7 @@ from generated.server import (
     PaymentsHandlers,
     SecurityRequirement,
     ServicesHandlers,
+    WebhookEndpointsHandlers,
     build_api_keys_router,
     build_audit_events_router,
     build_customers_router,
@@ -40,6 +41,7 @@ from generated.server import (
     build_invoices_router,
     build_payments_router,
     build_services_router,
+    build_webhook_endpoints_router,
 )
 from server_impl.handlers.api_keys import ApiKeys
 from server_impl.handlers.audit_events import AuditEvents
@@ -51,9 +53,11 @@ from server_impl.handlers.invoices import Invoices
 from server_impl.handlers.later import NotYetAvailable
 from server_impl.handlers.payments import Payments
 from server_impl.handlers.services import Services
+from server_impl.handlers.webhook_endpoints import WebhookEndpoints
 from server_impl.services.idempotency import IdempotencyPolicy
 from server_impl.services.key_cache import KeyCache
 from server_impl.services.ports import UnitOfWorkFactory
+from server_impl.services.webhook_endpoints import SecretBox, UrlPolicy
 
 IMPLEMENTED = frozenset(
     {
@@ -66,6 +70,7 @@ IMPLEMENTED = frozenset(
         build_estimates_router,
         build_invoices_router,
         build_payments_router,
+        build_webhook_endpoints_router,
     }
 )
 
@@ -83,11 +88,19 @@ class Handlers:
     estimates: EstimatesHandlers
     invoices: InvoicesHandlers
     payments: PaymentsHandlers
+    webhook_endpoints: WebhookEndpointsHandlers
     later: dict[str, object]
 
 
 def build_handlers(
-    uow_factory: UnitOfWorkFactory, policy: IdempotencyPolicy, *, pepper: bytes, seal_key: bytes, keys: KeyCache
+    uow_factory: UnitOfWorkFactory,
+    policy: IdempotencyPolicy,
+    *,
+    pepper: bytes,
+    seal_key: bytes,
+    keys: KeyCache,
+    webhook_box: SecretBox,
+    webhook_urls: UrlPolicy,
 ) -> Handlers:
     """Return the handlers of one application.
 
@@ -97,6 +110,8 @@ def build_handlers(
         pepper: The HMAC pepper of API keys.
         seal_key: Seals API key secrets inside stored idempotent responses.
         keys: The authenticated-key cache, cleared on revocation and rotation.
+        webhook_box: Seals webhook signing secrets at rest.
+        webhook_urls: Checks webhook endpoint URLs.
 
     Returns:
         The handlers; ``create_app`` leaves them in ``app.state.handlers``.
@@ -116,6 +131,7 @@ def build_handlers(
         estimates=Estimates(uow_factory, policy),
         invoices=Invoices(uow_factory, policy),
         payments=Payments(uow_factory, policy),
+        webhook_endpoints=WebhookEndpoints(uow_factory, policy, seal_key=seal_key, box=webhook_box, urls=webhook_urls),
         later=later,
     )
 
@@ -182,6 +198,10 @@ async def _payments(request: Request) -> PaymentsHandlers:
     return _handlers(request).payments
 
 
+async def _webhook_endpoints(request: Request) -> WebhookEndpointsHandlers:
+    return _handlers(request).webhook_endpoints
+
+
 def _later(tag: str) -> Any:
     async def provide(request: Request) -> object:
         return _handlers(request).later[tag]
@@ -208,6 +228,7 @@ def contract_routers() -> tuple[APIRouter, ...]:
         build_estimates_router(_estimates, authorizer),
         build_invoices_router(_invoices, authorizer),
         build_payments_router(_payments, authorizer),
+        build_webhook_endpoints_router(_webhook_endpoints, authorizer),
     ]
     for factory in ROUTER_FACTORIES:
         if factory not in IMPLEMENTED:

@@ -2,7 +2,7 @@
 
 Invoices are created standalone, from a job or from an estimate. Every write is audited in the
 caller's unit of work; the returned :class:`InvoiceChange` list tells the handler which events to
-publish (audit actions and event types match one to one).
+publish: one event per audited change.
 
 Writes take an entered unit of work and do not commit.
 """
@@ -48,13 +48,26 @@ UPDATABLE = frozenset(
 Lines = Sequence[LineInput | LineItem]
 
 
+EVENT_OF_ACTION = {
+    "invoice.payment_applied": "invoice.updated",
+    "invoice.payment_refunded": "invoice.updated",
+    "invoice.reopened": "invoice.updated",
+}
+"""Audit actions announced under another event type: v1's ``EventType`` has no such values (ADR 0621)."""
+
+
 @dataclass(frozen=True)
 class InvoiceChange:
-    """One announced change of an invoice: the event type, the invoice before and after it."""
+    """One change of an invoice: its audit action, the invoice before and after it."""
 
-    event_type: str
+    action: str
     before: Invoice | None
     after: Invoice
+
+    @property
+    def event_type(self) -> str:
+        """The outbox event announcing the change (the action, or ``invoice.updated`` for balance moves)."""
+        return EVENT_OF_ACTION.get(self.action, self.action)
 
 
 def today_of(now: datetime) -> date:
@@ -71,11 +84,11 @@ def _load(uow: UnitOfWork, invoice_id: str, *, lock: bool = False) -> Invoice:
 
 
 def record(uow: UnitOfWork, caller: CallContext, change: InvoiceChange, now: datetime) -> InvoiceChange:
-    """Audit one invoice change under its event type (audit actions and events match one to one)."""
+    """Audit one invoice change (each audited change is announced by exactly one event)."""
     audit.record(
         uow,
         caller,
-        action=change.event_type,
+        action=change.action,
         resource_type="invoice",
         resource_id=change.after.id,
         before=None if change.before is None else change.before.snapshot(),

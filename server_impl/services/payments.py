@@ -5,8 +5,7 @@ it touches (in id order) for the rest of the transaction, so concurrent payments
 ``amount_due`` below zero.
 
 Writes take an entered unit of work and do not commit. Each returns a :class:`PaymentOutcome`
-listing, in order, the events the handler publishes; each of them is audited here under the same
-name (audit actions and events match one to one).
+listing, in order, the changes it audited; the handler announces each with exactly one event.
 """
 
 from __future__ import annotations
@@ -35,11 +34,16 @@ CREATABLE = frozenset(
 
 @dataclass(frozen=True)
 class PaymentChange:
-    """One announced change of a payment (``payment.*``), with the payment before and after it."""
+    """One change of a payment: its audit action (``payment.*``), the payment before and after it."""
 
-    event_type: str
+    action: str
     before: Payment | None
     after: Payment
+
+    @property
+    def event_type(self) -> str:
+        """The outbox event announcing the change (a refund is announced by ``refund.created``)."""
+        return "refund.created" if self.action == "payment.refunded" else self.action
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ def _record(uow: UnitOfWork, caller: CallContext, change: PaymentChange, now: da
     audit.record(
         uow,
         caller,
-        action=change.event_type,
+        action=change.action,
         resource_type="payment",
         resource_id=change.after.id,
         before=None if change.before is None else change.before.snapshot(),
@@ -254,8 +258,8 @@ def refund_payment(
 ) -> PaymentOutcome:
     """Refund all (``amount=None``) or part of a payment; invoices it was applied to owe that again.
 
-    Returns ``payment.refunded`` plus ``refund.created`` (published by the handler with the
-    refund) and the invoice changes (``invoice.reopened`` for paid ones).
+    Returns the ``payment.refunded`` change (announced as ``refund.created`` with the refund) and
+    the invoice changes (``invoice.reopened`` for paid ones).
 
     Raises:
         NotFound: Outside the tenant.
@@ -289,16 +293,6 @@ def refund_payment(
     payment.version, payment.updated_at = payment.version + 1, moment
     uow.payments.save(payment)
     change = _record(uow, caller, PaymentChange("payment.refunded", before, payment), moment)
-    audit.record(
-        uow,
-        caller,
-        action="refund.created",
-        resource_type="refund",
-        resource_id=refund.id,
-        before=None,
-        after=refund.to_json(),
-        now=moment,
-    )
     return PaymentOutcome(payment, (change,), tuple(invoice_changes), refund)
 
 

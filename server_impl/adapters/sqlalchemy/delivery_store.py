@@ -1,0 +1,222 @@
+"""The worker's storage: fan-out, claims with leases, and attempt bookkeeping, across every tenant.
+
+Each method is one short system transaction (the tenant guard lets a system session see every
+tenant, and rows written here name their tenant explicitly). On PostgreSQL, claims lock rows with
+``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint batches without waiting on each other;
+on SQLite, write transactions are serialised (``BEGIN IMMEDIATE``), which gives the same guarantee.
+Either way a claimed delivery carries a lease (``lease_until``, ``lease_owner``) for the time it is
+being sent, outside any transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from server_impl.adapters.sqlalchemy.events import event_from_row
+from server_impl.adapters.sqlalchemy.tables import EventRow, WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow
+from server_impl.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from server_impl.adapters.sqlalchemy.webhooks import delivery_from_row, delivery_row, endpoint_from_row
+from server_impl.domain.ids import new_id
+from server_impl.domain.webhooks import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    EndpointStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    record_attempt,
+    should_disable,
+)
+from server_impl.services import events
+from server_impl.services.webhook_endpoints import endpoint_document
+from server_impl.worker.webhooks import DeliveryJob
+
+_ENABLED = EndpointStatus.ENABLED.value
+
+
+class SqlDeliveryStore:
+    """:class:`~server_impl.worker.webhooks.DeliveryStore` on SQLAlchemy."""
+
+    def __init__(self, factory: sessionmaker[Session]) -> None:
+        self._factory = factory
+        self._postgres = factory.kw["bind"].dialect.name == "postgresql"
+
+    def _uow(self) -> SqlAlchemyUnitOfWork:
+        return SqlAlchemyUnitOfWork(self._factory, None)
+
+    def fan_out(self, *, now: datetime, limit: int) -> int:
+        """Queue deliveries of unpublished events to the enabled endpoints subscribed to them.
+
+        An endpoint receives the events written after it was created (older ones: replay).
+        """
+        with self._uow() as uow:
+            session = uow.session
+            query = select(EventRow).where(EventRow.published_at.is_(None)).order_by(EventRow.id).limit(limit)
+            if self._postgres:
+                query = query.with_for_update(skip_locked=True)
+            rows = list(session.scalars(query))
+            if not rows:
+                return 0
+            organizations = {row.organization_id for row in rows}
+            endpoints: dict[tuple[str, str], list[WebhookEndpoint]] = defaultdict(list)
+            found = select(WebhookEndpointRow).where(
+                WebhookEndpointRow.organization_id.in_(organizations), WebhookEndpointRow.status == _ENABLED
+            )
+            for endpoint_row in session.scalars(found):
+                tenant = (endpoint_row.organization_id, endpoint_row.environment)
+                endpoints[tenant].append(endpoint_from_row(endpoint_row))
+            for row in rows:
+                for endpoint in endpoints.get((row.organization_id, row.environment), ()):
+                    if endpoint.created_at <= row.created_at and endpoint.subscribes_to(row.type):
+                        session.add(self._queued(row, endpoint.id, now))
+                row.published_at = now
+            uow.commit()
+            return len(rows)
+
+    @staticmethod
+    def _queued(event: EventRow, endpoint_id: str, now: datetime) -> WebhookDeliveryRow:
+        delivery = WebhookDelivery(
+            id=new_id("whd"),
+            webhook_endpoint_id=endpoint_id,
+            event_id=event.id,
+            event_type=event.type,
+            created_at=now,
+            updated_at=now,
+            next_attempt_at=now,
+        )
+        row = delivery_row(delivery)
+        row.organization_id, row.environment = event.organization_id, event.environment
+        return row
+
+    def claim(self, *, now: datetime, limit: int, lease_until: datetime, owner: str) -> list[DeliveryJob]:
+        """Lease due pending deliveries of enabled endpoints to ``owner``, oldest first."""
+        delivery, endpoint = WebhookDeliveryRow, WebhookEndpointRow
+        query = (
+            select(delivery)
+            .join(endpoint, endpoint.id == delivery.endpoint_id)
+            .where(
+                delivery.status == DeliveryStatus.PENDING.value,
+                delivery.next_attempt_at <= now,
+                or_(delivery.lease_until.is_(None), delivery.lease_until < now),
+                endpoint.status == _ENABLED,
+            )
+            .order_by(delivery.next_attempt_at, delivery.event_id)
+            .limit(limit)
+        )
+        if self._postgres:
+            query = query.with_for_update(skip_locked=True, of=delivery)
+        with self._uow() as uow:
+            session = uow.session
+            rows = list(session.scalars(query))
+            if not rows:
+                return []
+            for row in rows:
+                row.lease_until, row.lease_owner = lease_until, owner
+            endpoints = {
+                item.id: endpoint_from_row(item)
+                for item in session.scalars(select(endpoint).where(endpoint.id.in_({row.endpoint_id for row in rows})))
+            }
+            bodies = {
+                item.id: json.dumps(events.event_document(event_from_row(item)), separators=(",", ":")).encode()
+                for item in session.scalars(select(EventRow).where(EventRow.id.in_({row.event_id for row in rows})))
+            }
+            jobs = [
+                DeliveryJob(
+                    delivery_id=row.id,
+                    event_id=row.event_id,
+                    url=endpoints[row.endpoint_id].url,
+                    secrets=endpoints[row.endpoint_id].signing_secrets(now),
+                    body=bodies[row.event_id],
+                    attempt_number=row.attempt_count + 1,
+                )
+                for row in rows
+            ]
+            uow.commit()
+        return jobs
+
+    def finish(
+        self,
+        results: Sequence[tuple[DeliveryJob, DeliveryAttempt]],
+        *,
+        now: datetime,
+        owner: str,
+        disable_after: timedelta,
+    ) -> None:
+        """Record attempts, schedule retries or settle deliveries, and track failing endpoints.
+
+        A delivery whose lease another worker took over (this one was too slow) keeps the attempt in
+        its history but is scheduled by its new owner.
+        """
+        with self._uow() as uow:
+            session = uow.session
+            ids = [job.delivery_id for job, _ in results]
+            rows = {
+                row.id: row for row in session.scalars(select(WebhookDeliveryRow).where(WebhookDeliveryRow.id.in_(ids)))
+            }
+            outcomes: dict[str, list[DeliveryAttempt]] = defaultdict(list)
+            for job, attempt in results:
+                row = rows.get(job.delivery_id)
+                if row is None:  # the endpoint was deleted meanwhile
+                    continue
+                session.add(_attempt_row(row, attempt))
+                outcomes[row.endpoint_id].append(attempt)
+                if row.lease_owner != owner:
+                    continue
+                delivery = delivery_from_row(row)
+                record_attempt(delivery, attempt, now)
+                row.status, row.attempt_count = delivery.status.value, delivery.attempt_count
+                row.last_attempt_at, row.last_response_status = delivery.last_attempt_at, delivery.last_response_status
+                row.next_attempt_at, row.updated_at = delivery.next_attempt_at, now
+                row.lease_until, row.lease_owner = None, None
+            self._track_failures(uow, outcomes, now, disable_after)
+            uow.commit()
+
+    @staticmethod
+    def _track_failures(
+        uow: SqlAlchemyUnitOfWork, outcomes: dict[str, list[DeliveryAttempt]], now: datetime, disable_after: timedelta
+    ) -> None:
+        if not outcomes:
+            return
+        query = select(WebhookEndpointRow).where(WebhookEndpointRow.id.in_(outcomes))
+        for row in uow.session.scalars(query):
+            attempts = outcomes[row.id]
+            if any(attempt.succeeded for attempt in attempts):
+                row.failing_since = None
+                continue
+            if row.failing_since is None:
+                row.failing_since = min(attempt.attempted_at for attempt in attempts)
+            endpoint = endpoint_from_row(row)
+            if not should_disable(endpoint, now, disable_after):
+                continue
+            previous = endpoint_document(endpoint, row.environment, now)
+            row.status, row.disabled_reason = EndpointStatus.DISABLED.value, "failing"
+            row.version, row.updated_at = row.version + 1, now
+            current = endpoint_document(endpoint_from_row(row), row.environment, now)
+            events.publish(
+                uow,
+                None,
+                "webhook_endpoint.disabled",
+                current,
+                previous=previous,
+                tenant=(row.organization_id, row.environment),
+                now=now,
+            )
+
+
+def _attempt_row(delivery: WebhookDeliveryRow, attempt: DeliveryAttempt) -> WebhookAttemptRow:
+    return WebhookAttemptRow(
+        delivery_id=delivery.id,
+        organization_id=delivery.organization_id,
+        environment=delivery.environment,
+        attempt_number=attempt.attempt_number,
+        attempted_at=attempt.attempted_at,
+        response_status=attempt.response_status,
+        latency_ms=attempt.latency_ms,
+        response_excerpt=attempt.response_excerpt,
+        error=attempt.error,
+    )
