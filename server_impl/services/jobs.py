@@ -344,8 +344,16 @@ def assign_technicians(
 def unassign_technicians(
     uow: UnitOfWork, caller: CallContext, job_id: str, technician_ids: Sequence[str], *, now: datetime | None = None
 ) -> JobChange:
-    """Take some technicians off the job (``job.technicians_changed`` when any was assigned)."""
-    return _act(uow, caller, job_id, lambda job, _now: job.unassign(technician_ids), now)
+    """Take some technicians off the job (``job.technicians_changed`` when any was assigned).
+
+    Members of the organization who are not assigned are ignored; an id that is no member (of
+    another organization, or of none) is a 422, as on assign.
+    """
+    job = _load(uow, job_id)
+    before = job.copy()
+    job.require("unassign-technicians")
+    event_type = job.unassign(_technicians(uow, caller, technician_ids, "/technician_ids"))
+    return _save(uow, caller, JobChange(job, before, event_type), now)
 
 
 def dispatch_job(uow: UnitOfWork, caller: CallContext, job_id: str, *, now: datetime | None = None) -> JobChange:

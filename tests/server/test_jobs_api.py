@@ -237,12 +237,16 @@ def test_assigning_the_same_set_writes_nothing(world: JobWorld) -> None:
     job = world.create_job(assigned_technician_ids=world.technicians)
     same = world.post(f"/jobs/{job['id']}/assign-technicians", {"technician_ids": world.technicians[::-1]})
     assert same.status_code == 200
-    absent = world.post(
+    unknown = world.post(
         f"/jobs/{job['id']}/unassign-technicians", {"technician_ids": ["usr_01HW3E28JT97KB6CQ643DZVMXX"]}
     )
-    assert absent.status_code == 200
-    assert absent.json()["assigned_technician_ids"] == world.technicians
-    assert [event.type for event in world.events(job["id"])] == ["job.created"]
+    assert unknown.status_code == 422, "not a member of the organization"
+    assert unknown.json()["errors"][0]["field"] == "/technician_ids/0"
+    world.post(f"/jobs/{job['id']}/unassign-technicians", {"technician_ids": world.technicians[:1]})
+    again = world.post(f"/jobs/{job['id']}/unassign-technicians", {"technician_ids": world.technicians[:1]})
+    assert again.status_code == 200, "a member who is not assigned is ignored"
+    assert again.json()["assigned_technician_ids"] == world.technicians[1:]
+    assert [event.type for event in world.events(job["id"])] == ["job.created", "job.technicians_changed"]
     cleared = world.post(f"/jobs/{job['id']}/assign-technicians", {"technician_ids": []}).json()
     assert cleared["assigned_technician_ids"] == []
 
