@@ -1,5 +1,6 @@
 """The contract served as written, and the real app's routes equal its operations, method by method."""
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -8,9 +9,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from generated.server.webhook_endpoints import WebhookEndpointsHandlers
 from generator.loading import load_document
 from server_impl.adapters.sqlalchemy.migrate import upgrade
 from server_impl.app import create_app
+from server_impl.domain.errors import Conflict
+from server_impl.handlers.later import NotYetAvailable
 from server_impl.settings import Settings
 from server_impl.web.contract import app_operations, default_spec_path, spec_operations
 from tests.server.conftest import Harness
@@ -71,11 +75,7 @@ def test_tags_of_later_issues_answer_what_the_contract_allows(harness: Harness) 
     one = harness.client.get("/api/public/v1/jobs/job_01HWRSWVK182VYZ04SXWF6E996", headers=headers)
     assert one.status_code == 404
     assert one.json()["code"] == "not_found"
-    created = harness.client.post(
-        "/api/public/v1/webhook-endpoints",
-        headers=headers,
-        json={"url": "https://hooks.example.com/asteri", "event_types": ["customer.created"]},
-    )
-    assert created.status_code == 409
-    assert created.json()["code"] == "conflict"
-    assert "not available on this server yet" in created.json()["detail"]
+    # Any other write of a placeholder is 409 (checked on a placeholder directly: tags get real handlers in turn).
+    placeholder: Any = NotYetAvailable(WebhookEndpointsHandlers, "Webhook endpoints")
+    with pytest.raises(Conflict, match="not available on this server yet"):
+        asyncio.run(placeholder.create_webhook_endpoint(None, x_organization_id=org, idempotency_key=None, body=None))

@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from asteri._exceptions import InvalidWebhookSignatureError
-from asteri._webhooks import Webhooks
+from asteri import InvalidWebhookSignatureError, Webhooks
 from server_impl.domain.clock import utc_now
 from server_impl.domain.ids import new_id
 from server_impl.domain.tenancy import Environment, Tenant
@@ -87,7 +86,8 @@ def test_delivery_is_signed_and_verifies_with_the_library_and_the_sdk(hooks: Hoo
     assert item.path == "/hooks"
     assert item.webhook_id == event_id
     body = Webhook(endpoint["secret"]).verify(item.body, _headers(item))
-    assert body["id"] == event_id and body["type"] == "customer.updated"
+    assert body["id"] == event_id
+    assert body["type"] == "customer.updated"
     assert body["data"]["object"]["display_name"] == "Ada"
     Webhooks(endpoint["secret"]).verify(item.body, item.headers)
     with pytest.raises(InvalidWebhookSignatureError):
@@ -110,7 +110,8 @@ def test_only_subscribed_enabled_endpoints_of_the_tenant_receive_events(hooks: H
         hooks.drain()
         other.close()
         assert customers.ids() == [created]
-        assert invoices.received == [] and disabled.received == []
+        assert invoices.received == []
+        assert disabled.received == []
         assert other_box_event not in customers.ids()
 
 
@@ -120,7 +121,8 @@ def test_failing_twice_then_succeeding_shows_three_attempts(hooks: Hooks) -> Non
         hooks.publish()
         hooks.drain()
         (delivery,) = hooks.get(f"{endpoint['id']}/deliveries")["data"]
-        assert delivery["status"] == "pending" and delivery["attempt_count"] == 1
+        assert delivery["status"] == "pending"
+        assert delivery["attempt_count"] == 1
         assert delivery["last_response_status"] == 500
         wait = (
             utc_now().fromisoformat(delivery["next_attempt_at"].replace("Z", "+00:00"))
@@ -129,10 +131,12 @@ def test_failing_twice_then_succeeding_shows_three_attempts(hooks: Hooks) -> Non
         assert 4.4 <= wait <= 5.6  # 5 s +- 10 % jitter
         for _ in range(2):
             retried = hooks.post(f"{endpoint['id']}/deliveries/{delivery['id']}/retry")
-            assert retried.status_code == 202 and retried.json()["status"] == "pending"
+            assert retried.status_code == 202
+            assert retried.json()["status"] == "pending"
             hooks.drain()
         detail = hooks.get(f"{endpoint['id']}/deliveries/{delivery['id']}")
-    assert detail["status"] == "succeeded" and detail["next_attempt_at"] is None
+    assert detail["status"] == "succeeded"
+    assert detail["next_attempt_at"] is None
     assert [a["response_status"] for a in detail["attempts"]] == [500, 503, 200]
     assert [a["attempt_number"] for a in detail["attempts"]] == [1, 2, 3]
     assert detail["attempts"][2]["response_excerpt"] == '{"ok":true}'
@@ -178,7 +182,9 @@ def test_replay_since_a_time_redelivers_exactly_those_events(hooks: Hooks) -> No
         assert replay.json()["queued_count"] == 2
         hooks.drain()
         assert sorted(box.ids()[4:]) == sorted(after)
-        narrowed = hooks.post(f"{endpoint['id']}/replay", {"since": since.isoformat(), "event_types": ["customer.archived"]})
+        narrowed = hooks.post(
+            f"{endpoint['id']}/replay", {"since": since.isoformat(), "event_types": ["customer.archived"]}
+        )
         assert narrowed.json()["queued_count"] == 1
         hooks.drain()
         assert box.ids()[6:] == [after[1]]
@@ -209,7 +215,8 @@ def test_an_endpoint_failing_past_the_limit_is_disabled_and_announced(make_harne
             made.post(f"{endpoint['id']}/deliveries/{delivery['id']}/retry")
             made.drain()
             state = made.get(endpoint["id"])
-            assert state["status"] == "disabled" and state["disabled_reason"] == "failing"
+            assert state["status"] == "disabled"
+            assert state["disabled_reason"] == "failing"
             (announcement,) = watcher.received
         document = json.loads(announcement.body)
         assert document["type"] == "webhook_endpoint.disabled"
@@ -224,5 +231,7 @@ def test_retry_schedule_has_jitter_and_ends() -> None:
     delays = [retry_delay(n, rng) for n in range(len(RETRY_SCHEDULE))]
     assert delays[0] == timedelta(0)
     for delay, base in zip(delays[1:], RETRY_SCHEDULE[1:], strict=True):
-        assert delay is not None and base * 0.9 <= delay <= base * 1.1 and delay != base
+        assert delay is not None
+        assert base * 0.9 <= delay <= base * 1.1
+        assert delay != base
     assert retry_delay(len(RETRY_SCHEDULE), rng) is None

@@ -33,7 +33,8 @@ def test_create_returns_the_secret_once_and_stores_it_sealed(harness: Harness) -
     body = created.json()
     assert SECRET.fullmatch(body["secret"])
     assert body["secret_last_four"] == body["secret"][-4:]
-    assert body["status"] == "enabled" and body["environment"] == "test"
+    assert body["status"] == "enabled"
+    assert body["environment"] == "test"
     assert created.headers["Location"] == f"{BASE}/{body['id']}"
     fetched = harness.client.get(f"{BASE}/{body['id']}", headers=headers).json()
     assert "secret" not in fetched
@@ -41,7 +42,8 @@ def test_create_returns_the_secret_once_and_stores_it_sealed(harness: Harness) -
     with harness.context.uow_factory(None) as uow:
         query = select(WebhookEndpointRow.secret).where(WebhookEndpointRow.id == body["id"])
         stored = uow.session.scalars(query).one()  # type: ignore[attr-defined]
-    assert stored.startswith("sealed:v1:") and body["secret"] not in stored
+    assert stored.startswith("sealed:v1:")
+    assert body["secret"] not in stored
 
 
 def test_idempotent_create_replays_the_same_secret(harness: Harness) -> None:
@@ -61,11 +63,14 @@ def test_update_list_disable_enable_delete(harness: Harness) -> None:
     stale = harness.client.patch(path, json={"description": "x"}, headers={**headers, "If-Match": '"nope"'})
     assert stale.status_code == 412
     updated = harness.client.patch(path, json={"event_types": ["job.*"]}, headers={**headers, "If-Match": etag})
-    assert updated.status_code == 200 and updated.json()["event_types"] == ["job.*"]
+    assert updated.status_code == 200
+    assert updated.json()["event_types"] == ["job.*"]
     disabled = harness.client.post(f"{path}/disable", headers=headers)
-    assert disabled.json()["status"] == "disabled" and disabled.json()["disabled_reason"] == "manual"
+    assert disabled.json()["status"] == "disabled"
+    assert disabled.json()["disabled_reason"] == "manual"
     again = harness.client.post(f"{path}/disable", headers=headers)
-    assert again.status_code == 409 and again.json()["code"] == "invalid_state_transition"
+    assert again.status_code == 409
+    assert again.json()["code"] == "invalid_state_transition"
     listed = harness.client.get(BASE, params={"status": "disabled"}, headers=headers).json()
     assert [item["id"] for item in listed["data"]] == [endpoint["id"]]
     assert harness.client.post(f"{path}/enable", headers=headers).json()["disabled_reason"] is None
@@ -93,7 +98,9 @@ def test_rotation_returns_a_new_secret_and_the_overlap_end(harness: Harness) -> 
     assert rotated.json()["previous_secret_expires_at"] is not None
     fetched = harness.client.get(f"{BASE}/{endpoint['id']}", headers=headers).json()
     assert fetched["secret_last_four"] == rotated.json()["secret"][-4:]
-    immediate = harness.client.post(f"{BASE}/{endpoint['id']}/rotate-secret", json={"overlap_seconds": 0}, headers=headers)
+    immediate = harness.client.post(
+        f"{BASE}/{endpoint['id']}/rotate-secret", json={"overlap_seconds": 0}, headers=headers
+    )
     assert immediate.json()["previous_secret_expires_at"] is None
 
 
@@ -116,7 +123,8 @@ def test_refused_urls(harness: Harness, url: str, environment: Environment, mess
     refused = _create(harness, headers, url=url)
     assert refused.status_code == 422, refused.text
     (error,) = refused.json()["errors"]
-    assert error["field"] == "/url" and message in error["message"]
+    assert error["field"] == "/url"
+    assert message in error["message"]
 
 
 def test_test_endpoints_may_use_http_to_public_addresses(harness: Harness) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.schema import SchemaItem
 
 import server_impl.adapters.sqlalchemy.types
 
@@ -22,7 +23,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgres
 UTC = server_impl.adapters.sqlalchemy.types.UtcDateTime
 
 
-def _tenant_columns(table: str) -> list[sa.SchemaItem]:
+def _tenant_columns(table: str) -> list[SchemaItem]:
     return [
         sa.Column("organization_id", sa.String(length=30), nullable=False),
         sa.Column("environment", sa.String(length=4), nullable=False),
