@@ -333,7 +333,9 @@ def expire_due_estimates(
     """Persist and announce the expiry of every ``sent`` estimate past its ``valid_until`` (worker task).
 
     Each estimate expires in its own tenant's unit of work: the row, its audit event (actor
-    ``system``) and its ``estimate.expired`` event (no request id) commit together.
+    ``system``) and its ``estimate.expired`` event (no request id) commit together. Several
+    workers may run it at once: the versioned update lets one of them expire an estimate and the
+    others skip it, so the event is announced once.
 
     Args:
         uow_factory: Opens units of work (a system one finds the due estimates across tenants).
@@ -352,10 +354,14 @@ def expire_due_estimates(
         for tenant, estimate_id in due:
             principal = Principal(tenant.organization_id, tenant.environment, ActorType.SYSTEM, None, frozenset())
             system = CallContext(principal, request_id="worker")
-            with uow_factory(tenant) as uow:
-                outcome = use_cases.expire_estimate(uow, system, estimate_id, now=moment)
-                announce_changes(uow, None, outcome.changes, tenant=(tenant.organization_id, tenant.environment.value))
-                uow.commit()
+            try:
+                with uow_factory(tenant) as uow:
+                    outcome = use_cases.expire_estimate(uow, system, estimate_id, now=moment)
+                    owner = (tenant.organization_id, tenant.environment.value)
+                    announce_changes(uow, None, outcome.changes, tenant=owner)
+                    uow.commit()
+            except Conflict:  # another worker (or a request) wrote it first; it is no longer due
+                continue
             progress += len(outcome.changes)
         expired += progress
         if len(due) < batch or progress == 0:

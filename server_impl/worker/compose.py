@@ -9,9 +9,11 @@ from sqlalchemy import Engine
 from server_impl.adapters.secret_box import WEBHOOK_SECRETS_PURPOSE, SealingSecretBox
 from server_impl.adapters.sqlalchemy.delivery_store import SqlDeliveryStore
 from server_impl.adapters.sqlalchemy.engine import build_engine, build_session_factory
+from server_impl.adapters.sqlalchemy.unit_of_work import unit_of_work_factory
 from server_impl.adapters.webhook_http import WebhookSender, system_resolver
 from server_impl.services.webhook_endpoints import Resolver
 from server_impl.settings import Settings
+from server_impl.worker.estimates import ExpireEstimatesTask
 from server_impl.worker.loop import Worker, WorkerTask
 from server_impl.worker.webhooks import DeliveryTask, FanOutTask
 
@@ -50,6 +52,7 @@ def build_tasks(
             disable_after=timedelta(hours=settings.webhook_disable_after_hours),
         ),
     ]
+    tasks.append(ExpireEstimatesTask(unit_of_work_factory(factory)))
     return tasks
 
 

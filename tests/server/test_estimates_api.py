@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 
+from server_impl.domain.errors import Conflict
 from server_impl.domain.estimates import ALLOWED_ACTIONS
+from server_impl.domain.tenancy import Environment, Tenant
 from server_impl.handlers.estimates import expire_due_estimates
 from server_impl.services.ports import AuditFilter, EventFilter
 from tests.server.conftest import Harness
@@ -311,3 +314,34 @@ def test_a_read_only_key_cannot_write_estimates(harness: Harness, shop: Shop) ->
     response = reader.post("/estimates", reader.estimate_body())
     assert response.status_code == 403
     assert response.json()["required_scopes"] == ["write:estimates"]
+
+
+def test_workers_racing_expire_an_estimate_once(harness: Harness, shop: Shop) -> None:
+    today = datetime.now(UTC).date()
+    due = [shop.create(valid_until=today.isoformat()) for _ in range(3)]
+    for estimate in due:
+        shop.post(f"/estimates/{estimate['id']}/send")
+    now = datetime.now(UTC) + timedelta(days=2)
+    factory = harness.context.uow_factory
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(lambda _: expire_due_estimates(factory, now), range(3)))
+    for estimate in due:
+        assert shop.event_types(estimate["id"]) == ["estimate.created", "estimate.sent", "estimate.expired"]
+        assert shop.audit_actions(estimate["id"]) == ["estimate.created", "estimate.sent", "estimate.expired"]
+
+
+def test_a_stale_write_is_refused_by_the_version_check(harness: Harness, shop: Shop) -> None:
+    estimate = shop.create()
+    factory = harness.context.uow_factory
+    with factory(_tenant_of(shop)) as uow:
+        stale = uow.estimates.get(estimate["id"])
+    assert stale is not None
+    assert shop.patch(f"/estimates/{estimate['id']}", {"title": "Meanwhile"}).status_code == 200
+    stale.title, stale.version = "Lost update", stale.version + 1
+    with factory(_tenant_of(shop)) as uow, pytest.raises(Conflict):
+        uow.estimates.save(stale)
+    assert shop.get(f"/estimates/{estimate['id']}").json()["title"] == "Meanwhile"
+
+
+def _tenant_of(shop: Shop) -> Tenant:
+    return Tenant(shop.org, Environment.LIVE)

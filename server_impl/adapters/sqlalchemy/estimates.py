@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from server_impl.adapters.sqlalchemy.tables import EstimateRow
+from server_impl.domain.errors import Conflict
 from server_impl.domain.estimates import Approval, Estimate, EstimateOption
 from server_impl.domain.tenancy import Environment, Tenant
 from server_impl.services.ports import EstimateFilter, Page
@@ -83,10 +84,22 @@ class SqlEstimateRepository:
         return None if row is None else _estimate(row)
 
     def save(self, estimate: Estimate) -> None:
-        """Write back every field of a changed estimate."""
+        """Write back a changed estimate whose ``version`` was raised by one since it was read.
+
+        Raises:
+            Conflict: Another transaction wrote it first (its version moved on): a concurrent
+                action, or two workers expiring it at once. The caller's transaction rolls back.
+        """
         values = _values(estimate)
         values.pop("id")
-        self._session.execute(update(EstimateRow).where(EstimateRow.id == estimate.id).values(**values))
+        statement = (
+            update(EstimateRow)
+            .where(EstimateRow.id == estimate.id, EstimateRow.version == estimate.version - 1)
+            .values(**values)
+        )
+        result = cast(CursorResult[Any], self._session.execute(statement))
+        if result.rowcount != 1:
+            raise Conflict("The estimate was changed by another request at the same time; read it and try again.")
 
     def next_number(self) -> int:
         """Return one more than the tenant's highest estimate number (two racing creates: one conflicts)."""
