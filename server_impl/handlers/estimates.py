@@ -31,14 +31,19 @@ from server_impl.handlers.common import (
     write,
     write_once,
 )
+from server_impl.handlers.invoices import announce_invoice, invoice_dto
+from server_impl.handlers.jobs import publish_created, schedule_window
 from server_impl.handlers.line_items import line_inputs, line_item_dto, totals_dto
 from server_impl.services import estimates as use_cases
 from server_impl.services import events
 from server_impl.services.idempotency import IdempotencyPolicy
+from server_impl.services.invoices import InvoiceChange
 from server_impl.services.ports import EstimateFilter, UnitOfWork, UnitOfWorkFactory
 from server_impl.web.conditional import check_if_match, etag_for
+from server_impl.web.problems import ProblemError
 
 PATH = "/api/public/v1/estimates"
+_CONVERT_WITH_INVOICE = ("write:estimates", "write:jobs", "write:invoices")
 
 
 def option_dto(option: EstimateOption) -> dict[str, Any]:
@@ -304,12 +309,37 @@ class Estimates(EstimatesHandlers):
         idempotency_key: str | None,
         body: models.EstimateConvert | None,
     ) -> models.EstimateConversion:
-        """Convert an approved estimate into a job (and a draft invoice when asked)."""
+        """Convert an approved estimate into a job (and a draft invoice when asked; that needs ``write:invoices``)."""
         caller = caller_of(context)
+        create_invoice = body is not None and body.create_invoice
+        schedule = (
+            schedule_window(body.schedule)
+            if body is not None and isinstance(body.schedule, models.JobSchedule)
+            else None
+        )
+        if create_invoice and caller.principal.missing_scopes(("write:invoices",)):
+            detail = "Creating the invoice needs the write:invoices scope, which this credential lacks."
+            raise ProblemError(403, "missing_scope", detail, extra={"required_scopes": list(_CONVERT_WITH_INVOICE)})
 
         def work(uow: UnitOfWork) -> StoredResponse:
-            use_cases.check_convertible(uow, caller, estimate_id)
-            raise Conflict("Converting estimates needs jobs, which this server does not serve yet.")
+            conversion = use_cases.convert_estimate(
+                uow, caller, estimate_id, schedule=schedule, create_invoice=create_invoice
+            )
+            job = publish_created(uow, caller, conversion.job)
+            invoice = None
+            if conversion.invoice is not None:
+                announce_invoice(uow, caller, InvoiceChange("invoice.created", None, conversion.invoice))
+                invoice = invoice_dto(conversion.invoice)
+            _announce(uow, caller, conversion.outcome)
+            result = models.EstimateConversion.model_validate(
+                {
+                    "object": "estimate_conversion",
+                    "estimate": estimate_dto(conversion.outcome.estimate),
+                    "job": job,
+                    "invoice": invoice,
+                }
+            )
+            return stored(200, result)
 
         await write_once(context, self._uow, self._policy, work)
 

@@ -21,9 +21,11 @@ from server_impl.domain.clock import utc_now
 from server_impl.domain.errors import FieldError, NotFound, ValidationFailed
 from server_impl.domain.estimates import Approval, Estimate, EstimateOption, check_options
 from server_impl.domain.ids import new_id
+from server_impl.domain.invoices import Invoice
+from server_impl.domain.jobs import Job, ScheduleWindow
 from server_impl.domain.line_items import LineInput
 from server_impl.domain.principal import CallContext
-from server_impl.services import audit
+from server_impl.services import audit, invoices, jobs
 from server_impl.services.line_items import price_lines
 from server_impl.services.ports import EstimateFilter, Page, UnitOfWork
 
@@ -359,18 +361,81 @@ def void_estimate(uow: UnitOfWork, context: CallContext, estimate_id: str, *, no
     return _transition(uow, context, estimate_id, "estimate.voided", lambda e, m: e.void(m), now=now)
 
 
-def check_convertible(
-    uow: UnitOfWork, context: CallContext, estimate_id: str, *, now: datetime | None = None
-) -> Outcome:
-    """Load an estimate for conversion (recording a due expiry first).
+@dataclass(frozen=True)
+class Conversion:
+    """What converting an estimate made: the estimate's outcome, the new job and the draft invoice."""
+
+    outcome: Outcome
+    job: Job
+    invoice: Invoice | None
+
+
+def convert_estimate(
+    uow: UnitOfWork,
+    context: CallContext,
+    estimate_id: str,
+    *,
+    schedule: ScheduleWindow | None = None,
+    create_invoice: bool = False,
+    now: datetime | None = None,
+) -> Conversion:
+    """Convert an approved estimate: a job with the approved options' lines, maybe a draft invoice.
+
+    The job names the estimate (``source_estimate_id``); the invoice names both (``job_id``,
+    ``estimate_id``) and the job lists it; the estimate records both (``converted_job_id``,
+    ``converted_invoice_id``). Each new object is audited by its own use case; the caller
+    announces ``job.created``, ``invoice.created`` and the estimate's transitions.
+
+    Args:
+        uow: An entered unit of work of the caller's tenant (not committed here).
+        context: The caller (the handler checked ``write:invoices`` when an invoice is asked for).
+        estimate_id: The estimate.
+        schedule: A schedule window for the job (it is then ``scheduled``).
+        create_invoice: Whether to create a draft invoice with the same lines.
+        now: The current time (tests).
+
+    Returns:
+        The conversion.
 
     Raises:
         NotFound: Outside the tenant.
         InvalidStateTransition: Not approved.
+        ValidationFailed: From the job or invoice use cases (an archived customer, a bad window).
     """
-    estimate, changes = _load_for_write(uow, context, estimate_id, now or utc_now())
+    moment = now or utc_now()
+    estimate, changes = _load_for_write(uow, context, estimate_id, moment)
     estimate.check_convertible()
-    return Outcome(estimate, tuple(changes))
+    lines = tuple(line for option in estimate.approved_options for line in option.lines)
+    fields: dict[str, Any] = {
+        "customer_id": estimate.customer_id,
+        "summary": estimate.title,
+        "line_items": lines,
+        "currency": estimate.currency,
+        "estimate_id": estimate.id,
+        "tags": estimate.tags,
+    }
+    if estimate.service_location_id is not None:
+        fields["service_location_id"] = estimate.service_location_id
+    if schedule is not None:
+        fields["schedule"] = schedule
+    job = jobs.create_job(uow, context, fields, now=moment)
+    invoice = None
+    if create_invoice:
+        invoice_fields = {
+            "customer_id": estimate.customer_id,
+            "job_id": job.id,
+            "estimate_id": estimate.id,
+            "currency": estimate.currency,
+            "line_items": job.line_items,
+        }
+        invoice = invoices.create_invoice(uow, context, invoice_fields, now=moment)
+        job = jobs.link_invoice(uow, job.id, invoice.id, now=moment)
+    before = estimate.copy()
+    estimate.convert(job.id, None if invoice is None else invoice.id, moment)
+    estimate.version, estimate.updated_at = estimate.version + 1, moment
+    uow.estimates.save(estimate)
+    changes.append(_record(uow, context, "estimate.converted", before, estimate))
+    return Conversion(Outcome(estimate, tuple(changes)), job, invoice)
 
 
 def expire_estimate(uow: UnitOfWork, context: CallContext, estimate_id: str, *, now: datetime | None = None) -> Outcome:
