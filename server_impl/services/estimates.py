@@ -163,11 +163,10 @@ def _check_location(uow: UnitOfWork, customer_id: str, location_id: str | None) 
 def _check_job(uow: UnitOfWork, job_id: str | None, customer_id: str) -> None:
     if job_id is None:
         return
-    jobs = getattr(uow, "jobs", None)
-    job = jobs.get(job_id) if jobs is not None else None
+    job = uow.jobs.get(job_id)
     if job is None:
         raise ValidationFailed((FieldError("/job_id", "No such job in this organization."),))
-    if getattr(job, "customer_id", customer_id) != customer_id:
+    if job.customer_id != customer_id:
         raise ValidationFailed((FieldError("/job_id", "The job belongs to another customer."),))
 
 

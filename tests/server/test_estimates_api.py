@@ -345,3 +345,20 @@ def test_a_stale_write_is_refused_by_the_version_check(harness: Harness, shop: S
 
 def _tenant_of(shop: Shop) -> Tenant:
     return Tenant(shop.org, Environment.LIVE)
+
+
+def test_an_estimate_for_a_job_names_a_job_of_the_same_customer(harness: Harness, shop: Shop) -> None:
+    job = shop.post("/jobs", {"customer_id": shop.customer_id, "summary": "Diagnostic visit"}).json()
+    estimate = shop.create(job_id=job["id"])
+    assert estimate["job_id"] == job["id"]
+    assert [item["id"] for item in shop.get("/estimates", job_id=job["id"]).json()["data"]] == [estimate["id"]]
+    someone_else = shop.post("/customers", {"display_name": "Someone else"}).json()["id"]
+    theirs = shop.post("/jobs", {"customer_id": someone_else, "summary": "Other visit"}).json()["id"]
+    response = shop.patch(f"/estimates/{estimate['id']}", {"job_id": theirs})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "/job_id"
+    other = make_shop(harness)
+    foreign = other.post("/jobs", {"customer_id": other.customer_id, "summary": "Theirs"}).json()["id"]
+    response = shop.post("/estimates", shop.estimate_body(job_id=foreign))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "/job_id"
