@@ -362,3 +362,11 @@ def test_an_estimate_for_a_job_names_a_job_of_the_same_customer(harness: Harness
     response = shop.post("/estimates", shop.estimate_body(job_id=foreign))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "/job_id"
+
+
+def test_concurrent_creates_all_succeed_with_consecutive_numbers(harness: Harness) -> None:
+    shop = make_shop(harness)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(lambda _: shop.post("/estimates", shop.estimate_body()), range(12)))
+    assert [response.status_code for response in responses] == [201] * 12
+    assert sorted(int(response.json()["number"][2:]) for response in responses) == list(range(1, 13))

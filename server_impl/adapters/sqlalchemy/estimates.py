@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, CursorResult, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Table, and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server_impl.adapters.sqlalchemy.tables import EstimateRow
+from server_impl.adapters.sqlalchemy.tables import EstimateCounterRow, EstimateRow
+from server_impl.adapters.sqlalchemy.tenancy import SCOPE_KEY
 from server_impl.domain.errors import Conflict
 from server_impl.domain.estimates import Approval, Estimate, EstimateOption
 from server_impl.domain.tenancy import Environment, Tenant
@@ -102,9 +104,26 @@ class SqlEstimateRepository:
             raise Conflict("The estimate was changed by another request at the same time; read it and try again.")
 
     def next_number(self) -> int:
-        """Return one more than the tenant's highest estimate number (two racing creates: one conflicts)."""
-        highest = self._session.scalar(select(func.max(EstimateRow.number_seq)))
-        return int(highest or 0) + 1
+        """Return the tenant's next estimate number: ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``.
+
+        The upsert creates the counter row or increments it in one statement; on PostgreSQL the row
+        stays locked until the creating transaction ends, so concurrent creates take turns and never
+        collide (SQLite has one writer at a time).
+        """
+        scope = self._session.info.get(SCOPE_KEY)
+        if not isinstance(scope, Tenant):
+            raise RuntimeError("estimate numbers belong to a tenant")
+        table = cast(Table, EstimateCounterRow.__table__)
+        insert = postgresql.insert if self._session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        statement = (
+            insert(table)
+            .values(organization_id=scope.organization_id, environment=scope.environment.value, last_number=1)
+            .on_conflict_do_update(
+                index_elements=["organization_id", "environment"], set_={"last_number": table.c.last_number + 1}
+            )
+            .returning(table.c.last_number)
+        )
+        return int(self._session.execute(statement).scalar_one())
 
     def list(self, filters: EstimateFilter, *, limit: int, before_id: str | None = None) -> Page[Estimate]:
         """Return estimates newest first; ``sent``/``expired`` filters see expiry as of ``filters.today``."""

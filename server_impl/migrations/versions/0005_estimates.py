@@ -64,6 +64,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_estimates")),
         sa.UniqueConstraint("organization_id", "environment", "number_seq", name="uq_estimates_tenant_number"),
     )
+    op.create_table(
+        "estimate_number_counters",
+        sa.Column("last_number", sa.BigInteger(), nullable=False),
+        sa.Column("organization_id", sa.String(length=30), nullable=False),
+        sa.Column("environment", sa.String(length=4), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["organization_id"],
+            ["organizations.id"],
+            name=op.f("fk_estimate_number_counters_organization_id_organizations"),
+        ),
+        sa.PrimaryKeyConstraint("organization_id", "environment", name="pk_estimate_number_counters"),
+    )
     op.create_index("ix_estimates_tenant", "estimates", ["organization_id", "environment", "id"], unique=False)
     op.create_index(
         "ix_estimates_tenant_updated", "estimates", ["organization_id", "environment", "updated_at"], unique=False
@@ -84,3 +96,4 @@ def downgrade() -> None:
     op.drop_index("ix_estimates_tenant_updated", table_name="estimates")
     op.drop_index("ix_estimates_tenant", table_name="estimates")
     op.drop_table("estimates")
+    op.drop_table("estimate_number_counters")

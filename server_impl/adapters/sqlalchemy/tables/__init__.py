@@ -5,7 +5,7 @@ with the migrated database), so each area's module is imported here: add yours b
 """
 
 from server_impl.adapters.sqlalchemy.tables.base import ID, NAMING_CONVENTION, Base, TenantScoped
-from server_impl.adapters.sqlalchemy.tables.estimates import EstimateRow
+from server_impl.adapters.sqlalchemy.tables.estimates import EstimateCounterRow, EstimateRow
 from server_impl.adapters.sqlalchemy.tables.events import EventRow
 from server_impl.adapters.sqlalchemy.tables.identity import ApiKeyRow, MembershipRow, OrganizationRow, UserRow
 from server_impl.adapters.sqlalchemy.tables.jobs import JobCounterRow as JobCounterRow
@@ -27,6 +27,7 @@ __all__ = [
     "Base",
     "CatalogItemRow",
     "CustomerRow",
+    "EstimateCounterRow",
     "EstimateRow",
     "EventRow",
     "IdempotencyKeyRow",

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server_impl.adapters.sqlalchemy.tables.base import ID, Base, TenantScoped
@@ -56,3 +66,12 @@ class EstimateRow(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     version: Mapped[int] = mapped_column(Integer)
+
+
+class EstimateCounterRow(TenantScoped, Base):
+    """The last estimate number given in a tenant; incremented by an upsert in the creating transaction."""
+
+    __tablename__ = "estimate_number_counters"
+    __table_args__ = (PrimaryKeyConstraint("organization_id", "environment", name="pk_estimate_number_counters"),)
+
+    last_number: Mapped[int] = mapped_column(BigInteger)
