@@ -24,7 +24,11 @@ import urllib.request
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Body, FastAPI, Response
+
+from generated import models
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"get": 0.50, "list": 0.30, "create": 0.25}
@@ -37,10 +41,6 @@ CREATE_BODY = {"display_name": "Load Test", "emails": [{"address": "load@example
 def bare_app() -> Any:
     """Return a FastAPI app serving the same DTOs with no auth, no database and no middleware."""
     from datetime import UTC, datetime
-
-    from fastapi import FastAPI, Response
-
-    from generated import models
 
     now = datetime.now(UTC)
     customer = models.Customer.model_validate(
@@ -83,7 +83,7 @@ def bare_app() -> Any:
         return Response(page.model_dump_json(by_alias=True), media_type="application/json")
 
     @app.post("/api/public/v1/customers", status_code=201)
-    async def create_customer(body: models.CustomerCreate) -> Response:
+    async def create_customer(body: Annotated[models.CustomerCreate, Body()]) -> Response:
         made = customer.model_copy(update={"display_name": body.display_name})
         return Response(made.model_dump_json(by_alias=True), status_code=201, media_type="application/json")
 
