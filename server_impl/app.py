@@ -16,12 +16,15 @@ from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 
+from server_impl.adapters.content_types import detect_content_type
+from server_impl.adapters.local_storage import LocalDirectoryStorage
 from server_impl.adapters.ratelimit import RateLimiter
 from server_impl.adapters.secret_box import WEBHOOK_SECRETS_PURPOSE, SealingSecretBox
 from server_impl.adapters.sqlalchemy.engine import build_engine, build_session_factory
 from server_impl.adapters.sqlalchemy.unit_of_work import unit_of_work_factory
 from server_impl.adapters.tokens import TokenVerifier
 from server_impl.adapters.webhook_http import system_resolver
+from server_impl.handlers.files import MULTIPART_OVERHEAD_BYTES, UPLOAD_PATH
 from server_impl.handlers.wiring import build_handlers, contract_routers
 from server_impl.services.idempotency import IdempotencyPolicy
 from server_impl.services.key_cache import KeyCache
@@ -137,10 +140,18 @@ def create_app(settings: Settings | None = None, *, routers: RouterFactory | Non
         webhook_box=SealingSecretBox(settings.derived_key(WEBHOOK_SECRETS_PURPOSE)),
         webhook_urls=UrlPolicy(settings.webhooks_allow_private, system_resolver),
         keys=context.authorizer.keys,
+        file_storage=LocalDirectoryStorage(settings.files_dir),
+        max_upload_bytes=settings.max_upload_bytes,
+        detect_content_type=detect_content_type,
     )
     install_error_handlers(app, settings.docs_base_url)
     app.add_middleware(TextGuardMiddleware, docs_base_url=settings.docs_base_url)  # inside the edge
-    app.add_middleware(EdgeMiddleware, docs_base_url=settings.docs_base_url, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        EdgeMiddleware,
+        docs_base_url=settings.docs_base_url,
+        max_body_bytes=settings.max_body_bytes,
+        streamed={UPLOAD_PATH: settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES},
+    )
     app.include_router(contract_router(document))
     for router in contract_routers():
         app.include_router(router)

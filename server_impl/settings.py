@@ -40,6 +40,8 @@ class Settings(BaseSettings):
         jwt_public_key: RS256 public key (PEM) of bearer tokens.
         jwt_audience: Expected ``aud`` of bearer tokens, if any.
         max_body_bytes: Largest accepted request body.
+        max_upload_bytes: Largest accepted file upload (25 MiB by default); its body is streamed, not buffered.
+        files_dir: The directory of the local file storage (``bucket`` ``local``).
         default_per_minute: Per-minute limit of bearer sessions and new keys.
         default_per_day: Per-day limit of bearer sessions and new keys.
         docs_base_url: Base of the problem ``type`` URIs.
@@ -64,6 +66,8 @@ class Settings(BaseSettings):
     jwt_public_key: str | None = None
     jwt_audience: str | None = None
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, ge=1)
+    files_dir: str = "./asteri-files"
     default_per_minute: int = Field(default=600, ge=1)
     default_per_day: int = Field(default=50_000, ge=1)
     docs_base_url: str = "https://docs.asteri.example"

@@ -26,7 +26,7 @@ from generated.server import (
     CustomersHandlers,
     EstimatesHandlers,
     EventsHandlers,
-    JobsHandlers,
+    FilesHandlers,
     InvoicesHandlers,
     PaymentsHandlers,
     SecurityRequirement,
@@ -37,7 +37,7 @@ from generated.server import (
     build_customers_router,
     build_estimates_router,
     build_events_router,
-    build_jobs_router,
+    build_files_router,
     build_invoices_router,
     build_payments_router,
     build_services_router,
@@ -48,7 +48,7 @@ from server_impl.handlers.audit_events import AuditEvents
 from server_impl.handlers.customers import Customers
 from server_impl.handlers.estimates import Estimates
 from server_impl.handlers.events import Events
-from server_impl.handlers.jobs import Jobs
+from server_impl.handlers.files import Files
 from server_impl.handlers.invoices import Invoices
 from server_impl.handlers.later import NotYetAvailable
 from server_impl.handlers.payments import Payments
@@ -57,6 +57,8 @@ from server_impl.handlers.webhook_endpoints import WebhookEndpoints
 from server_impl.services.idempotency import IdempotencyPolicy
 from server_impl.services.key_cache import KeyCache
 from server_impl.services.ports import UnitOfWorkFactory
+from server_impl.services.file_ports import FileStorage
+from server_impl.services.files import Detector
 from server_impl.services.webhook_endpoints import SecretBox, UrlPolicy
 
 IMPLEMENTED = frozenset(
@@ -70,6 +72,7 @@ IMPLEMENTED = frozenset(
         build_estimates_router,
         build_invoices_router,
         build_payments_router,
+        build_files_router,
         build_webhook_endpoints_router,
     }
 )
@@ -88,6 +91,7 @@ class Handlers:
     estimates: EstimatesHandlers
     invoices: InvoicesHandlers
     payments: PaymentsHandlers
+    files: FilesHandlers
     webhook_endpoints: WebhookEndpointsHandlers
     later: dict[str, object]
 
@@ -105,6 +109,9 @@ def build_handlers(
     """Return the handlers of one application.
 
     Args:
+    file_storage: FileStorage,
+    max_upload_bytes: int,
+    detect_content_type: Detector,
         uow_factory: Opens tenant-scoped units of work.
         policy: Idempotency key retention and lock timeout.
         pepper: The HMAC pepper of API keys.
@@ -116,6 +123,9 @@ def build_handlers(
     Returns:
         The handlers; ``create_app`` leaves them in ``app.state.handlers``.
     """
+        file_storage: Where uploaded bytes are stored.
+        max_upload_bytes: The largest accepted file.
+        detect_content_type: Detects an upload's type from its first bytes.
     later: dict[str, object] = {}
     for factory in ROUTER_FACTORIES:
         if factory not in IMPLEMENTED:
@@ -131,6 +141,9 @@ def build_handlers(
         estimates=Estimates(uow_factory, policy),
         invoices=Invoices(uow_factory, policy),
         payments=Payments(uow_factory, policy),
+        files=Files(
+            uow_factory, policy, file_storage, max_upload_bytes=max_upload_bytes, detect=detect_content_type
+        ),
         webhook_endpoints=WebhookEndpoints(uow_factory, policy, seal_key=seal_key, box=webhook_box, urls=webhook_urls),
         later=later,
     )
@@ -188,6 +201,10 @@ async def _jobs(request: Request) -> JobsHandlers:
 
 async def _estimates(request: Request) -> EstimatesHandlers:
     return _handlers(request).estimates
+async def _files(request: Request) -> FilesHandlers:
+    return _handlers(request).files
+
+
 
 
 async def _invoices(request: Request) -> InvoicesHandlers:
@@ -230,6 +247,7 @@ def contract_routers() -> tuple[APIRouter, ...]:
         build_payments_router(_payments, authorizer),
         build_webhook_endpoints_router(_webhook_endpoints, authorizer),
     ]
+        build_files_router(_files, authorizer),
     for factory in ROUTER_FACTORIES:
         if factory not in IMPLEMENTED:
             build: Any = factory

@@ -16,11 +16,12 @@ from server_impl.domain.estimates import Estimate
 from server_impl.domain.events import DomainEvent
 from server_impl.domain.idempotency import IdempotencyRecord, StoredResponse
 from server_impl.domain.identity import Membership, Organization, User
-from server_impl.domain.jobs import Job
 from server_impl.domain.invoices import Invoice
+from server_impl.domain.jobs import Job
 from server_impl.domain.payments import Payment
 from server_impl.domain.tenancy import Tenant
 from server_impl.domain.webhooks import WebhookDelivery, WebhookEndpoint
+from server_impl.services.file_ports import FileRepository
 
 T = TypeVar("T")
 
@@ -456,6 +457,7 @@ class UnitOfWork(Protocol):
     estimates: EstimateRepository
     webhook_endpoints: WebhookEndpointRepository
     webhook_deliveries: WebhookDeliveryRepository
+    files: FileRepository
 
     def __enter__(self) -> Self:
         """Begin."""

@@ -3,12 +3,18 @@
 It is a pure ASGI middleware so it sees every response, including the framework's own errors:
 each carries ``x-request-id`` and, once the credentials are known, the RateLimit fields the
 authorizer left in the request state.
+
+JSON bodies are read whole (up to ``max_body_bytes``) before the route runs. Upload operations
+(``streamed``: path -> limit, for POST) are not buffered: their body must be
+``multipart/form-data`` and flows to the route as it arrives, counted; past the operation's limit
+the route's read fails and the answer is 413.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from email.message import Message
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -55,7 +61,7 @@ async def read_guarded_body(headers: Headers, receive: Receive, max_bytes: int) 
     Raises:
         BodyRejected: 413 ``payload_too_large`` or 415 ``unsupported_media_type``.
     """
-    too_large = BodyRejected(413, "payload_too_large", f"The request body exceeds the limit of {max_bytes} bytes.")
+    too_large = _too_large(max_bytes)
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
         raise too_large
@@ -80,13 +86,56 @@ async def read_guarded_body(headers: Headers, receive: Receive, max_bytes: int) 
     return body
 
 
+def check_streamed_body(headers: Headers, max_bytes: int) -> None:
+    """Refuse an upload before reading it: not ``multipart/form-data`` (415) or declared too large (413).
+
+    Raises:
+        BodyRejected: 413 ``payload_too_large`` or 415 ``unsupported_media_type``.
+    """
+    message = Message()
+    message["content-type"] = headers.get("content-type", "")
+    if message.get_content_type() != "multipart/form-data" or not message.get_param("boundary"):
+        raise BodyRejected(415, "unsupported_media_type", "Send the upload as multipart/form-data (with its boundary).")
+    declared = headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(max_bytes)
+
+
+def _too_large(max_bytes: int) -> BodyRejected:
+    return BodyRejected(413, "payload_too_large", f"The request body exceeds the limit of {max_bytes} bytes.")
+
+
+def _counted(receive: Receive, max_bytes: int) -> Receive:
+    """Pass the body through as it arrives, failing the read once it exceeds ``max_bytes``."""
+    size = 0
+
+    async def counted() -> AsgiMessage:
+        nonlocal size
+        message = await receive()
+        if message["type"] == "http.request":
+            size += len(message.get("body", b""))
+            if size > max_bytes:
+                raise _too_large(max_bytes)
+        return message
+
+    return counted
+
+
 class EdgeMiddleware:
     """Request id, body guard, last-resort 500 and per-response headers."""
 
-    def __init__(self, app: ASGIApp, *, docs_base_url: str, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        docs_base_url: str,
+        max_body_bytes: int,
+        streamed: Mapping[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.docs_base_url = docs_base_url
         self.max_body_bytes = max_body_bytes
+        self.streamed = dict(streamed or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call."""
@@ -122,22 +171,36 @@ class EdgeMiddleware:
             )
             await response(scope, receive, send_with_headers)
 
-        downstream = receive
-        if scope["method"] in _BODY_METHODS:
-            try:
-                body = await read_guarded_body(headers, receive, self.max_body_bytes)
-            except BodyRejected as rejected:
-                await problem(rejected.status, rejected.code, rejected.detail)
-                return
-            downstream = _replay(body, receive)
+        try:
+            downstream = await self._guarded(scope, headers, receive)
+        except BodyRejected as rejected:
+            await problem(rejected.status, rejected.code, rejected.detail)
+            return
         try:
             await self.app(scope, downstream, send_with_headers)
+        except BodyRejected as rejected:  # an upload went past its limit while the route read it
+            if not started:
+                await problem(rejected.status, rejected.code, rejected.detail)
         except Exception:
             _log.exception("unhandled error in request %s", request_id)
             if not started:
                 await problem(
                     500, "internal_error", f"Something went wrong on our side; quote {request_id} to support."
                 )
+
+    async def _guarded(self, scope: Scope, headers: Headers, receive: Receive) -> Receive:
+        """Return the receive channel the app reads the body from (buffered JSON, or a counted upload).
+
+        Raises:
+            BodyRejected: The body is refused before the app runs.
+        """
+        stream_limit = self.streamed.get(scope["path"]) if scope["method"] == "POST" else None
+        if stream_limit is not None:
+            check_streamed_body(headers, stream_limit)
+            return _counted(receive, stream_limit)
+        if scope["method"] in _BODY_METHODS:
+            return _replay(await read_guarded_body(headers, receive, self.max_body_bytes), receive)
+        return receive
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -33,6 +33,8 @@ async def idempotent_write(
     uow_factory: UnitOfWorkFactory,
     write: Callable[[UnitOfWork], StoredResponse],
     policy: IdempotencyPolicy | None = None,
+    *,
+    fingerprint_body: bytes | None = None,
 ) -> Response:
     """Run a write once per ``Idempotency-Key`` of the tenant and answer with its response.
 
@@ -45,6 +47,8 @@ async def idempotent_write(
         uow_factory: Opens units of work.
         write: Does the work in an entered unit of work (no commit) and returns the response.
         policy: Retention and lock timeout.
+        fingerprint_body: What identifies the request's body when it cannot be read again (an upload
+            streamed to storage gives a JSON summary of its fields and content); the body itself when omitted.
 
     Returns:
         The response to send.
@@ -58,7 +62,8 @@ async def idempotent_write(
     else:
         if _KEY.fullmatch(key) is None:
             raise ValidationFailed((FieldError("Idempotency-Key", "Use 1 to 255 printable ASCII characters."),))
-        digest = fingerprint(request.method, request.url.path, await request.body())
+        body = await request.body() if fingerprint_body is None else fingerprint_body
+        digest = fingerprint(request.method, request.url.path, body)
         outcome = await run_in_threadpool(
             lambda: run_idempotent(uow_factory, principal.tenant, key, digest, write, policy=policy)
         )

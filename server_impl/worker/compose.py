@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from server_impl.adapters.local_storage import LocalDirectoryStorage
 from server_impl.adapters.secret_box import WEBHOOK_SECRETS_PURPOSE, SealingSecretBox
 from server_impl.adapters.sqlalchemy.delivery_store import SqlDeliveryStore
 from server_impl.adapters.sqlalchemy.engine import build_engine, build_session_factory
@@ -14,6 +15,7 @@ from server_impl.adapters.webhook_http import WebhookSender, system_resolver
 from server_impl.services.webhook_endpoints import Resolver
 from server_impl.settings import Settings
 from server_impl.worker.estimates import ExpireEstimatesTask
+from server_impl.worker.files import FileProcessingTask
 from server_impl.worker.loop import Worker, WorkerTask
 from server_impl.worker.webhooks import DeliveryTask, FanOutTask
 
@@ -52,6 +54,7 @@ def build_tasks(
             disable_after=timedelta(hours=settings.webhook_disable_after_hours),
         ),
     ]
+    tasks.append(FileProcessingTask(unit_of_work_factory(factory), LocalDirectoryStorage(settings.files_dir)))
     tasks.append(ExpireEstimatesTask(unit_of_work_factory(factory)))
     return tasks
 

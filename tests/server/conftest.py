@@ -124,7 +124,7 @@ class Harness:
 
 
 @pytest.fixture
-def make_harness(database_url: str) -> Iterator[Callable[..., Harness]]:
+def make_harness(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Harness]]:
     clients: list[TestClient] = []
 
     def make(**overrides: Any) -> Harness:
@@ -135,7 +135,8 @@ def make_harness(database_url: str) -> Iterator[Callable[..., Harness]]:
             holder["context"] = context
             return [things_router(context, hooks)]
 
-        settings = Settings(database_url=database_url, spec_path=str(SPEC), **overrides)
+        files_dir = str(tmp_path / "files")  # uploads never land in the working directory
+        settings = Settings(database_url=database_url, spec_path=str(SPEC), **{"files_dir": files_dir, **overrides})
         app = create_app(settings, routers=routers)
         client = TestClient(app, raise_server_exceptions=False)
         client.__enter__()

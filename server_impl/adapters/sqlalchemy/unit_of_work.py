@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from server_impl.adapters.sqlalchemy.engine import READ_ONLY_OPTION
 from server_impl.adapters.sqlalchemy.estimates import SqlEstimateRepository
 from server_impl.adapters.sqlalchemy.events import SqlEventRepository
+from server_impl.adapters.sqlalchemy.files import SqlFileRepository
 from server_impl.adapters.sqlalchemy.idempotency import SqlIdempotencyRepository
 from server_impl.adapters.sqlalchemy.invoices import SqlInvoiceNumberCounter, SqlInvoiceRepository
+from server_impl.adapters.sqlalchemy.jobs import SqlJobRepository
 from server_impl.adapters.sqlalchemy.payments import SqlPaymentRepository
 from server_impl.adapters.sqlalchemy.repositories import (
     SqlApiKeyRepository,
@@ -22,12 +24,12 @@ from server_impl.adapters.sqlalchemy.repositories import (
     SqlOrganizationRepository,
     SqlUserRepository,
 )
-from server_impl.adapters.sqlalchemy.jobs import SqlJobRepository
 from server_impl.adapters.sqlalchemy.resources import SqlCatalogRepository, SqlCustomerRepository
 from server_impl.adapters.sqlalchemy.tenancy import SCOPE_KEY, SYSTEM
 from server_impl.adapters.sqlalchemy.webhooks import SqlWebhookDeliveryRepository, SqlWebhookEndpointRepository
 from server_impl.domain.errors import Conflict
 from server_impl.domain.tenancy import Tenant
+from server_impl.services.file_ports import FileRepository
 from server_impl.services.ports import (
     ApiKeyRepository,
     AuditEventRepository,
@@ -36,9 +38,9 @@ from server_impl.services.ports import (
     EstimateRepository,
     EventRepository,
     IdempotencyRepository,
-    JobRepository,
     InvoiceNumberCounter,
     InvoiceRepository,
+    JobRepository,
     MembershipRepository,
     OrganizationRepository,
     PaymentRepository,
@@ -72,6 +74,7 @@ class SqlAlchemyUnitOfWork:
     estimates: EstimateRepository
     webhook_endpoints: WebhookEndpointRepository
     webhook_deliveries: WebhookDeliveryRepository
+    files: FileRepository
 
     def __init__(
         self, factory: sessionmaker[Session], tenant: Tenant | None, *, read_only_bind: Engine | None = None
@@ -107,6 +110,7 @@ class SqlAlchemyUnitOfWork:
         self.estimates = SqlEstimateRepository(self.session)
         self.webhook_endpoints = SqlWebhookEndpointRepository(self.session)
         self.webhook_deliveries = SqlWebhookDeliveryRepository(self.session)
+        self.files = SqlFileRepository(self.session)
         return self
 
     def __exit__(

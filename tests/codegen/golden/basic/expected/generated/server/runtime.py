@@ -4,12 +4,15 @@
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from tempfile import SpooledTemporaryFile
 from typing import Any, TypeVar
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
-from starlette.datastructures import UploadFile
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.datastructures import Headers, UploadFile
 
 __all__ = ["BASE_PATH", "RequestContext", "read_form", "read_multipart", "render_result"]
 
@@ -77,30 +80,128 @@ async def read_form(request: Request, model: type[M]) -> M:
 async def read_multipart(request: Request, model: type[M]) -> AsyncIterator[tuple[M, Mapping[str, UploadFile]]]:
     """Validate a multipart body against its DTO without reading its files into memory.
 
-    The parser spools each file part (a part with a filename) to a temporary file; the parts are
-    handed over unread, by field name, as the second item. In the DTO a file part is validated for
-    presence only and holds ``b""``: read the content from the ``UploadFile``. The temporary files
-    are closed (and deleted) when the block ends.
+    The body is parsed as it arrives: each file part (a part with a filename) is spooled to a
+    temporary file (in memory up to 1 MiB, then on disk) and handed over unread, by field name, as
+    the second item; in the DTO a file part is validated for presence only and holds ``b""``: read
+    the content from the ``UploadFile``. A body that ends before its closing boundary (a truncated
+    upload) is refused. Every temporary file is closed (and deleted) when the block ends or fails.
 
     Yields:
         The validated DTO and the file parts.
 
     Raises:
-        RequestValidationError: the body breaks the contract (answered like any other 422).
+        RequestValidationError: the body is malformed, truncated or breaks the contract (422).
     """
-    data: dict[str, Any] = {}
-    files: dict[str, UploadFile] = {}
-    async with request.form() as form:
-        for key in form:
-            values: list[Any] = []
-            for value in form.getlist(key):
-                if isinstance(value, UploadFile):
-                    files.setdefault(key, value)
-                    values.append(b"")
-                else:
-                    values.append(value)
-            data[key] = values if len(values) > 1 else values[0]
-        yield _validated(model, data), files
+    reader = _MultipartReader(request.headers.get("content-type", ""))
+    try:
+        async for chunk in request.stream():
+            await reader.feed(chunk)
+        data = reader.finish()
+        yield _validated(model, data), reader.files
+    finally:
+        for spooled in reader.opened:
+            await spooled.close()
+
+
+class _MultipartReader:
+    """Feeds a ``multipart/form-data`` body to python-multipart, collecting fields and spooling files."""
+
+    MAX_FIELD_BYTES = 1024 * 1024
+    MAX_PARTS = 1000
+
+    def __init__(self, content_type: str) -> None:
+        _, params = parse_options_header(content_type)
+        boundary = params.get(b"boundary")
+        if not boundary:
+            raise _malformed("The body is not multipart/form-data with a boundary.")
+        self.fields: dict[str, list[Any]] = {}
+        self.files: dict[str, UploadFile] = {}
+        self.opened: list[UploadFile] = []
+        self._ended = False
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._header_name = bytearray()
+        self._header_value = bytearray()
+        self._name = ""
+        self._data = bytearray()
+        self._file: UploadFile | None = None
+        self._pending: list[tuple[UploadFile, bytes]] = []
+        self._finished: list[UploadFile] = []
+        callbacks: Any = {
+            "on_part_begin": self._on_part_begin,
+            "on_part_data": self._on_part_data,
+            "on_part_end": self._on_part_end,
+            "on_header_field": lambda data, start, end: self._header_name.extend(data[start:end]),
+            "on_header_value": lambda data, start, end: self._header_value.extend(data[start:end]),
+            "on_header_end": self._on_header_end,
+            "on_headers_finished": self._on_headers_finished,
+            "on_end": self._on_end,
+        }
+        self._parser = MultipartParser(boundary, callbacks)
+
+    async def feed(self, chunk: bytes) -> None:
+        try:
+            self._parser.write(chunk)
+        except FormParserError as exc:
+            raise _malformed("The multipart body is malformed.") from exc
+        for upload, data in self._pending:
+            await upload.write(data)
+        for upload in self._finished:
+            await upload.seek(0)
+        self._pending.clear()
+        self._finished.clear()
+
+    def finish(self) -> dict[str, Any]:
+        if not self._ended:
+            raise _malformed("The multipart body is truncated: it ends before its closing boundary.")
+        return {key: values if len(values) > 1 else values[0] for key, values in self.fields.items()}
+
+    def _on_part_begin(self) -> None:
+        if len(self.opened) + len(self.fields) >= self.MAX_PARTS:
+            raise _malformed(f"The body has more than {self.MAX_PARTS} parts.")
+        self._headers, self._name, self._data, self._file = [], "", bytearray(), None
+
+    def _on_header_end(self) -> None:
+        self._headers.append((bytes(self._header_name).lower(), bytes(self._header_value)))
+        self._header_name.clear()
+        self._header_value.clear()
+
+    def _on_headers_finished(self) -> None:
+        disposition = dict(self._headers).get(b"content-disposition", b"")
+        _, options = parse_options_header(disposition)
+        if b"name" not in options:
+            raise _malformed('A part has no Content-Disposition "name".')
+        self._name = options[b"name"].decode("utf-8", "replace")
+        if b"filename" in options:
+            spooled: Any = SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 - closed when the block ends
+            self._file = UploadFile(
+                file=spooled,
+                filename=options[b"filename"].decode("utf-8", "replace"),
+                headers=Headers(raw=self._headers),
+            )
+            self.opened.append(self._file)
+
+    def _on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._file is not None:
+            self._pending.append((self._file, data[start:end]))
+            return
+        self._data.extend(data[start:end])
+        if len(self._data) > self.MAX_FIELD_BYTES:
+            raise _malformed(f"The field {self._name!r} exceeds {self.MAX_FIELD_BYTES} bytes.")
+
+    def _on_part_end(self) -> None:
+        if self._file is not None:
+            self._finished.append(self._file)
+            self.files.setdefault(self._name, self._file)
+            self.fields.setdefault(self._name, []).append(b"")
+        else:
+            self.fields.setdefault(self._name, []).append(self._data.decode("utf-8", "replace"))
+
+    def _on_end(self) -> None:
+        self._ended = True
+
+
+def _malformed(message: str) -> RequestValidationError:
+    return RequestValidationError([{"type": "multipart", "loc": ("body",), "msg": message, "input": None}])
 
 
 def _validated(model: type[M], data: dict[str, Any]) -> M:
