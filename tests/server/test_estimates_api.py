@@ -370,3 +370,15 @@ def test_concurrent_creates_all_succeed_with_consecutive_numbers(harness: Harnes
         responses = list(pool.map(lambda _: shop.post("/estimates", shop.estimate_body()), range(12)))
     assert [response.status_code for response in responses] == [201] * 12
     assert sorted(int(response.json()["number"][2:]) for response in responses) == list(range(1, 13))
+
+
+def test_the_customers_activity_lists_its_estimates_transitions(shop: Shop) -> None:
+    estimate = shop.create()
+    shop.post(f"/estimates/{estimate['id']}/send")
+    response = shop.get(f"/customers/{shop.customer_id}/activity", resource_type="estimate")
+    assert response.status_code == 200, response.text
+    entries = response.json()["data"]
+    assert sorted((entry["type"], entry["resource_id"]) for entry in entries) == [
+        ("estimate.created", estimate["id"]),
+        ("estimate.sent", estimate["id"]),
+    ]
