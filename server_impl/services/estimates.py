@@ -170,6 +170,17 @@ def _check_job(uow: UnitOfWork, job_id: str | None, customer_id: str) -> None:
         raise ValidationFailed((FieldError("/job_id", "The job belongs to another customer."),))
 
 
+def _check_signature(uow: UnitOfWork, file_id: str | None) -> None:
+    if file_id is None:
+        return
+    stored = uow.files.get(file_id)
+    if stored is None:
+        raise ValidationFailed((FieldError("/signature_file_id", "No such file in this organization."),))
+    if stored.purpose != "signature":
+        message = f"The file was uploaded with purpose {stored.purpose}; upload the signature with purpose signature."
+        raise ValidationFailed((FieldError("/signature_file_id", message),))
+
+
 def _priced_options(uow: UnitOfWork, given: Sequence[OptionInput], currency: str) -> tuple[EstimateOption, ...]:
     errors: list[FieldError] = []
     options: list[EstimateOption] = []
@@ -339,6 +350,7 @@ def approve_estimate(
                 signature_file_id=given.signature_file_id,
             )
         )
+        _check_signature(uow, given.signature_file_id)  # after the status check: a 409 comes first
 
     return _transition(uow, context, estimate_id, "estimate.approved", approve, now=now)
 

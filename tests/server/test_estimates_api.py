@@ -14,7 +14,8 @@ from server_impl.domain.tenancy import Environment, Tenant
 from server_impl.handlers.estimates import expire_due_estimates
 from server_impl.services.ports import AuditFilter, EventFilter
 from tests.server.conftest import Harness
-from tests.server.estimate_support import Clock, Shop, make_shop
+from tests.server.estimate_support import BASE, Clock, Shop, make_shop
+from tests.server.file_samples import png
 
 ACTIONS = ("update", "send", "approve", "decline", "revise", "void", "convert")
 
@@ -382,3 +383,31 @@ def test_the_customers_activity_lists_its_estimates_transitions(shop: Shop) -> N
         ("estimate.created", estimate["id"]),
         ("estimate.sent", estimate["id"]),
     ]
+
+
+def _upload(shop: Shop, purpose: str) -> str:
+    response = shop.harness.client.post(
+        f"{BASE}/files",
+        headers=shop.headers(),
+        data={"purpose": purpose},
+        files={"file": ("signature.png", png(), "image/png")},
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+def test_the_signature_file_must_be_a_signature_of_the_tenant(harness: Harness, shop: Shop) -> None:
+    estimate = shop.create()
+    path = f"/estimates/{estimate['id']}/approve"
+    other = make_shop(harness)
+    for file_id in (_upload(shop, "photo"), _upload(other, "signature")):
+        body = {"option_ids": [estimate["options"][0]["id"]], "approved_by": "Dana", "signature_file_id": file_id}
+        response = shop.post(path, body)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == "/signature_file_id"
+    signature = _upload(shop, "signature")
+    body = {"option_ids": [estimate["options"][0]["id"]], "approved_by": "Dana", "signature_file_id": signature}
+    approved = shop.post(path, body)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["approval"]["signature_file_id"] == signature
+    assert shop.event_types(estimate["id"]) == ["estimate.created", "estimate.approved"]
