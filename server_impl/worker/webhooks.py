@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -99,7 +100,12 @@ def sign(job: DeliveryJob, secrets: Sequence[str], moment: datetime) -> dict[str
 
 
 class DeliveryTask:
-    """Sends due deliveries, ``concurrency`` at a time, and records each attempt."""
+    """Sends due deliveries, ``concurrency`` at a time, and records each attempt.
+
+    The sending threads are kept busy: while they post, this thread claims the next deliveries and
+    records finished attempts in batches, so database work overlaps network work. One call of
+    :meth:`run_once` works for about ``budget_seconds`` and then drains, letting the other tasks run.
+    """
 
     name = "webhooks.deliver"
     interval_seconds = 0.0
@@ -113,29 +119,48 @@ class DeliveryTask:
         concurrency: int = 8,
         timeout: float = 10.0,
         disable_after: timedelta = timedelta(days=5),
-        batch: int | None = None,
+        budget_seconds: float = 1.0,
     ) -> None:
         self._store = store
         self._sender = sender
         self._box = box
+        self._concurrency = concurrency
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="asteri-webhook")
-        self._batch = batch or concurrency * 4
-        # A batch is sent in ceil(batch / concurrency) rounds of at most `timeout` each: the lease
-        # outlives them with a margin, so a live worker always records its attempts first.
-        rounds = -(-self._batch // concurrency)
+        self._capacity = concurrency * 4
+        # Claimed deliveries wait at most capacity / concurrency rounds of `timeout` before they are
+        # sent: the lease outlives that with a margin, so a live worker records its attempts first.
+        rounds = -(-self._capacity // concurrency) + 1
         self._lease = timedelta(seconds=timeout * rounds + max(2.0, timeout))
         self._disable_after = disable_after
+        self._budget = budget_seconds
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
 
-    def run_once(self) -> int:
-        """Claim one batch, send it, record the outcomes; return the number of attempts made."""
+    def _claim(self, in_flight: set[Future[tuple[DeliveryJob, DeliveryAttempt]]]) -> bool:
         now = utc_now()
-        jobs = self._store.claim(now=now, limit=self._batch, lease_until=now + self._lease, owner=self.owner)
-        if not jobs:
-            return 0
-        results = list(self._pool.map(self._attempt, jobs))
+        limit = self._capacity - len(in_flight)
+        jobs = self._store.claim(now=now, limit=limit, lease_until=now + self._lease, owner=self.owner)
+        in_flight.update(self._pool.submit(self._attempt, job) for job in jobs)
+        return len(jobs) == limit  # a full claim: more may be due
+
+    def _finish(self, results: list[tuple[DeliveryJob, DeliveryAttempt]]) -> None:
         self._store.finish(results, now=utc_now(), owner=self.owner, disable_after=self._disable_after)
-        return len(results)
+
+    def run_once(self) -> int:
+        """Send due deliveries for about ``budget_seconds``; return the number of attempts made."""
+        deadline = time.monotonic() + self._budget
+        in_flight: set[Future[tuple[DeliveryJob, DeliveryAttempt]]] = set()
+        finished: list[tuple[DeliveryJob, DeliveryAttempt]] = []
+        handled = 0
+        more = self._claim(in_flight)
+        while in_flight:
+            done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
+            finished.extend(future.result() for future in done)
+            if len(finished) >= self._concurrency or not in_flight:
+                self._finish(finished)
+                handled, finished = handled + len(finished), []
+            if more and len(in_flight) <= self._concurrency and time.monotonic() < deadline:
+                more = self._claim(in_flight)
+        return handled
 
     def _attempt(self, job: DeliveryJob) -> tuple[DeliveryJob, DeliveryAttempt]:
         started = utc_now()

@@ -86,6 +86,8 @@ def _handler(state: Receiver) -> type[BaseHTTPRequestHandler]:
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)
+            except (BrokenPipeError, ConnectionResetError):  # the sender died or gave up (crash tests)
+                self.close_connection = True
             finally:
                 with state.lock:
                     state.in_flight[webhook_id] -= 1

@@ -15,18 +15,19 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from server_impl.adapters.sqlalchemy.events import event_from_row
 from server_impl.adapters.sqlalchemy.tables import EventRow, WebhookAttemptRow, WebhookDeliveryRow, WebhookEndpointRow
 from server_impl.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
-from server_impl.adapters.sqlalchemy.webhooks import delivery_from_row, delivery_row, endpoint_from_row
+from server_impl.adapters.sqlalchemy.webhooks import endpoint_from_row
 from server_impl.domain.ids import new_id
 from server_impl.domain.webhooks import (
     DeliveryAttempt,
     DeliveryStatus,
     EndpointStatus,
+    Trigger,
     WebhookDelivery,
     WebhookEndpoint,
     record_attempt,
@@ -54,50 +55,61 @@ class SqlDeliveryStore:
 
         An endpoint receives the events written after it was created (older ones: replay).
         """
+        event = EventRow
+        query = (
+            select(event.id, event.organization_id, event.environment, event.type, event.created_at)
+            .where(event.published_at.is_(None))
+            .order_by(event.id)
+            .limit(limit)
+        )
+        if self._postgres:
+            query = query.with_for_update(skip_locked=True)
         with self._uow() as uow:
             session = uow.session
-            query = select(EventRow).where(EventRow.published_at.is_(None)).order_by(EventRow.id).limit(limit)
-            if self._postgres:
-                query = query.with_for_update(skip_locked=True)
-            rows = list(session.scalars(query))
+            rows = session.execute(query).all()
             if not rows:
                 return 0
-            organizations = {row.organization_id for row in rows}
-            endpoints: dict[tuple[str, str], list[WebhookEndpoint]] = defaultdict(list)
-            found = select(WebhookEndpointRow).where(
-                WebhookEndpointRow.organization_id.in_(organizations), WebhookEndpointRow.status == _ENABLED
-            )
-            for endpoint_row in session.scalars(found):
-                tenant = (endpoint_row.organization_id, endpoint_row.environment)
-                endpoints[tenant].append(endpoint_from_row(endpoint_row))
-            for row in rows:
-                for endpoint in endpoints.get((row.organization_id, row.environment), ()):
-                    if endpoint.created_at <= row.created_at and endpoint.subscribes_to(row.type):
-                        session.add(self._queued(row, endpoint.id, now))
-                row.published_at = now
+            endpoints = self._enabled_endpoints(session, {row.organization_id for row in rows})
+            queued = [
+                {
+                    "id": new_id("whd"),
+                    "organization_id": row.organization_id,
+                    "environment": row.environment,
+                    "endpoint_id": endpoint.id,
+                    "event_id": row.id,
+                    "event_type": row.type,
+                    "status": DeliveryStatus.PENDING.value,
+                    "trigger": Trigger.EVENT.value,
+                    "attempt_count": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for row in rows
+                for endpoint in endpoints.get((row.organization_id, row.environment), ())
+                if endpoint.created_at <= row.created_at and endpoint.subscribes_to(row.type)
+            ]
+            if queued:
+                session.execute(insert(WebhookDeliveryRow), queued)
+            session.execute(update(event).where(event.id.in_([row.id for row in rows])).values(published_at=now))
             uow.commit()
             return len(rows)
 
     @staticmethod
-    def _queued(event: EventRow, endpoint_id: str, now: datetime) -> WebhookDeliveryRow:
-        delivery = WebhookDelivery(
-            id=new_id("whd"),
-            webhook_endpoint_id=endpoint_id,
-            event_id=event.id,
-            event_type=event.type,
-            created_at=now,
-            updated_at=now,
-            next_attempt_at=now,
+    def _enabled_endpoints(session: Session, organizations: set[str]) -> dict[tuple[str, str], list[WebhookEndpoint]]:
+        endpoints: dict[tuple[str, str], list[WebhookEndpoint]] = defaultdict(list)
+        found = select(WebhookEndpointRow).where(
+            WebhookEndpointRow.organization_id.in_(organizations), WebhookEndpointRow.status == _ENABLED
         )
-        row = delivery_row(delivery)
-        row.organization_id, row.environment = event.organization_id, event.environment
-        return row
+        for row in session.scalars(found):
+            endpoints[(row.organization_id, row.environment)].append(endpoint_from_row(row))
+        return endpoints
 
     def claim(self, *, now: datetime, limit: int, lease_until: datetime, owner: str) -> list[DeliveryJob]:
         """Lease due pending deliveries of enabled endpoints to ``owner``, oldest first."""
         delivery, endpoint = WebhookDeliveryRow, WebhookEndpointRow
         query = (
-            select(delivery)
+            select(delivery.id, delivery.endpoint_id, delivery.event_id, delivery.attempt_count)
             .join(endpoint, endpoint.id == delivery.endpoint_id)
             .where(
                 delivery.status == DeliveryStatus.PENDING.value,
@@ -112,11 +124,14 @@ class SqlDeliveryStore:
             query = query.with_for_update(skip_locked=True, of=delivery)
         with self._uow() as uow:
             session = uow.session
-            rows = list(session.scalars(query))
+            rows = session.execute(query).all()
             if not rows:
                 return []
-            for row in rows:
-                row.lease_until, row.lease_owner = lease_until, owner
+            session.execute(
+                update(delivery)
+                .where(delivery.id.in_([row.id for row in rows]))
+                .values(lease_until=lease_until, lease_owner=owner)
+            )
             endpoints = {
                 item.id: endpoint_from_row(item)
                 for item in session.scalars(select(endpoint).where(endpoint.id.in_({row.endpoint_id for row in rows})))
@@ -125,19 +140,18 @@ class SqlDeliveryStore:
                 item.id: json.dumps(events.event_document(event_from_row(item)), separators=(",", ":")).encode()
                 for item in session.scalars(select(EventRow).where(EventRow.id.in_({row.event_id for row in rows})))
             }
-            jobs = [
-                DeliveryJob(
-                    delivery_id=row.id,
-                    event_id=row.event_id,
-                    url=endpoints[row.endpoint_id].url,
-                    secrets=endpoints[row.endpoint_id].signing_secrets(now),
-                    body=bodies[row.event_id],
-                    attempt_number=row.attempt_count + 1,
-                )
-                for row in rows
-            ]
             uow.commit()
-        return jobs
+        return [
+            DeliveryJob(
+                delivery_id=row.id,
+                event_id=row.event_id,
+                url=endpoints[row.endpoint_id].url,
+                secrets=endpoints[row.endpoint_id].signing_secrets(now),
+                body=bodies[row.event_id],
+                attempt_number=row.attempt_count + 1,
+            )
+            for row in rows
+        ]
 
     def finish(
         self,
@@ -152,27 +166,28 @@ class SqlDeliveryStore:
         A delivery whose lease another worker took over (this one was too slow) keeps the attempt in
         its history but is scheduled by its new owner.
         """
+        delivery = WebhookDeliveryRow
         with self._uow() as uow:
             session = uow.session
-            ids = [job.delivery_id for job, _ in results]
-            rows = {
-                row.id: row for row in session.scalars(select(WebhookDeliveryRow).where(WebhookDeliveryRow.id.in_(ids)))
-            }
+            query = select(
+                delivery.id, delivery.endpoint_id, delivery.organization_id, delivery.environment, delivery.lease_owner
+            ).where(delivery.id.in_([job.delivery_id for job, _ in results]))
+            rows = {row.id: row for row in session.execute(query)}
+            attempts: list[dict[str, object]] = []
+            updates: list[dict[str, object]] = []
             outcomes: dict[str, list[DeliveryAttempt]] = defaultdict(list)
             for job, attempt in results:
                 row = rows.get(job.delivery_id)
                 if row is None:  # the endpoint was deleted meanwhile
                     continue
-                session.add(_attempt_row(row, attempt))
+                attempts.append(_attempt_values(row.id, row.organization_id, row.environment, attempt))
                 outcomes[row.endpoint_id].append(attempt)
-                if row.lease_owner != owner:
-                    continue
-                delivery = delivery_from_row(row)
-                record_attempt(delivery, attempt, now)
-                row.status, row.attempt_count = delivery.status.value, delivery.attempt_count
-                row.last_attempt_at, row.last_response_status = delivery.last_attempt_at, delivery.last_response_status
-                row.next_attempt_at, row.updated_at = delivery.next_attempt_at, now
-                row.lease_until, row.lease_owner = None, None
+                if row.lease_owner == owner:
+                    updates.append(_settled_values(job, attempt, now))
+            if attempts:
+                session.execute(insert(WebhookAttemptRow), attempts)
+            if updates:
+                session.execute(update(delivery), updates)
             self._track_failures(uow, outcomes, now, disable_after)
             uow.commit()
 
@@ -208,15 +223,42 @@ class SqlDeliveryStore:
             )
 
 
-def _attempt_row(delivery: WebhookDeliveryRow, attempt: DeliveryAttempt) -> WebhookAttemptRow:
-    return WebhookAttemptRow(
-        delivery_id=delivery.id,
-        organization_id=delivery.organization_id,
-        environment=delivery.environment,
-        attempt_number=attempt.attempt_number,
-        attempted_at=attempt.attempted_at,
-        response_status=attempt.response_status,
-        latency_ms=attempt.latency_ms,
-        response_excerpt=attempt.response_excerpt,
-        error=attempt.error,
+def _attempt_values(
+    delivery_id: str, organization_id: str, environment: str, attempt: DeliveryAttempt
+) -> dict[str, object]:
+    return {
+        "delivery_id": delivery_id,
+        "organization_id": organization_id,
+        "environment": environment,
+        "attempt_number": attempt.attempt_number,
+        "attempted_at": attempt.attempted_at,
+        "response_status": attempt.response_status,
+        "latency_ms": attempt.latency_ms,
+        "response_excerpt": attempt.response_excerpt,
+        "error": attempt.error,
+    }
+
+
+def _settled_values(job: DeliveryJob, attempt: DeliveryAttempt, now: datetime) -> dict[str, object]:
+    """Return the delivery's new columns after an attempt (retry scheduled, succeeded or failed)."""
+    delivery = WebhookDelivery(
+        id=job.delivery_id,
+        webhook_endpoint_id="",
+        event_id=job.event_id,
+        event_type="",
+        created_at=now,
+        updated_at=now,
+        attempt_count=job.attempt_number - 1,
     )
+    record_attempt(delivery, attempt, now)
+    return {
+        "id": job.delivery_id,
+        "status": delivery.status.value,
+        "attempt_count": delivery.attempt_count,
+        "last_attempt_at": delivery.last_attempt_at,
+        "last_response_status": delivery.last_response_status,
+        "next_attempt_at": delivery.next_attempt_at,
+        "updated_at": now,
+        "lease_until": None,
+        "lease_owner": None,
+    }
