@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, BinaryIO, Protocol
+from typing import BinaryIO, Protocol
 
 from server_impl.domain.clock import utc_now
 from server_impl.domain.errors import FieldError, NotFound, ValidationFailed
@@ -174,10 +174,7 @@ def check_attachments(uow: UnitOfWork, requested: dict[str, str]) -> tuple[Attac
         resource_id = requested.get(resource_type)
         if resource_id is None:
             continue
-        # customers always exist; the other areas' repositories are looked up by name so that
-        # this module does not depend on their presence (the id's format is checked by the contract).
-        repository: Any = getattr(uow, _REPOSITORIES[resource_type], None)
-        if repository is not None and repository.get(resource_id) is None:
+        if _find(uow, resource_type, resource_id) is None:
             errors.append(FieldError(f"/{resource_type}_id", f"No such {resource_type} in this organization."))
             continue
         attachments.append(Attachment(resource_type, resource_id))
@@ -186,13 +183,17 @@ def check_attachments(uow: UnitOfWork, requested: dict[str, str]) -> tuple[Attac
     return tuple(attachments)
 
 
-_REPOSITORIES = {
-    "customer": "customers",
-    "job": "jobs",
-    "estimate": "estimates",
-    "invoice": "invoices",
-    "payment": "payments",
-}
+def _find(uow: UnitOfWork, resource_type: str, resource_id: str) -> object | None:
+    """Return the object an attachment names, or ``None`` when the tenant has no such object."""
+    if resource_type == "customer":
+        return uow.customers.get(resource_id)
+    if resource_type == "job":
+        return uow.jobs.get(resource_id)
+    if resource_type == "estimate":
+        return uow.estimates.get(resource_id)
+    if resource_type == "invoice":
+        return uow.invoices.get(resource_id)
+    return uow.payments.get(resource_id)
 
 
 def create_file(

@@ -389,3 +389,37 @@ def test_the_worker_runs_file_processing(files_harness: Harness, files_dir: Path
     assert tasks[0].run_once() >= 1
 
     assert files_harness.client.get(f"{FILES}/{file_id}", headers=headers).json()["status"] == "ready"
+
+
+def test_jobs_estimates_invoices_and_payments_are_checked_in_the_tenant(
+    files_harness: Harness, files_dir: Path
+) -> None:
+    owner, stranger = _tenant(files_harness), _tenant(files_harness)
+    client = files_harness.client
+
+    def job(headers: dict[str, str]) -> str:
+        customer = client.post(f"{BASE}/customers", headers=headers, json={"display_name": "Ada"}).json()["id"]
+        created = client.post(f"{BASE}/jobs", headers=headers, json={"customer_id": customer, "summary": "No heat"})
+        assert created.status_code == 201, created.text
+        return str(created.json()["id"])
+
+    mine, theirs = job(owner), job(stranger)
+    unknown = {
+        "job_id": theirs,
+        "estimate_id": "est_01HWN5SXS5AA819X9YP981068V",
+        "invoice_id": "inv_01HWN5SXS5AA819X9YP981068V",
+        "payment_id": "pay_01HWN5SXS5AA819X9YP981068V",
+    }
+    refused = _upload(files_harness, owner, samples.png(), **unknown)
+    assert refused.status_code == 422
+    assert [error["field"] for error in refused.json()["errors"]] == [
+        "/job_id",
+        "/estimate_id",
+        "/invoice_id",
+        "/payment_id",
+    ]
+    _assert_nothing_stored(files_harness, owner, files_dir)
+
+    attached = _upload(files_harness, owner, samples.png(), job_id=mine)
+    assert attached.status_code == 201, attached.text
+    assert attached.json()["attachments"] == [{"resource_type": "job", "resource_id": mine}]
