@@ -3065,7 +3065,7 @@ class Estimate(BaseModel):
     object: Literal["estimate"]
     number: str
     """
-    Human-facing estimate number, unique in the organization (`E-1187`).
+    Human-facing estimate number, unique in the organization and environment (`E-1187`), given in sequence as estimates are created.
     """
     status: EstimateStatus
     customer_id: Annotated[str, Field(pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")]
@@ -3081,7 +3081,7 @@ class Estimate(BaseModel):
     """
     valid_until: date | None
     """
-    Last day the customer can approve; a sent estimate expires after it.
+    Last day the customer can approve (a UTC date). A `sent` estimate expires at the following midnight UTC: from then on it reads as `expired` (and the `status=expired` filter finds it), even before the worker records the expiry and emits `estimate.expired`.
     """
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
     options: list[EstimateOption]
@@ -3106,6 +3106,9 @@ class Estimate(BaseModel):
     approved_at: AwareDatetime | None
     declined_at: AwareDatetime | None
     expired_at: AwareDatetime | None
+    """
+    When the estimate expired (the midnight UTC after `valid_until`); cleared by a revision.
+    """
     converted_at: AwareDatetime | None
     voided_at: AwareDatetime | None
     created_at: AwareDatetime

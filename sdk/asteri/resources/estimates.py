@@ -463,7 +463,7 @@ class EstimatesWithRawResponse:
     ) -> APIResponse[models.Estimate]:
         """Send an estimate.
 
-        Sends a `draft` or `sent` estimate to the customer (by email by default) with a link to review and approve it, and moves it to `sent`. Sending again resends it. Emits `estimate.sent`.
+        Sends a `draft` or `sent` estimate to the customer (by email by default) with a link to review and approve it, and moves it to `sent`. Sending again resends it. An estimate whose `valid_until` is already past is refused (422 naming `valid_until`; update it first). Emits `estimate.sent`.
 
         ``POST /api/public/v1/estimates/{estimate_id}/send`` (operation ``sendEstimate``)
         """
@@ -755,7 +755,7 @@ class Estimates:
     ) -> models.Estimate:
         """Send an estimate.
 
-        Sends a `draft` or `sent` estimate to the customer (by email by default) with a link to review and approve it, and moves it to `sent`. Sending again resends it. Emits `estimate.sent`.
+        Sends a `draft` or `sent` estimate to the customer (by email by default) with a link to review and approve it, and moves it to `sent`. Sending again resends it. An estimate whose `valid_until` is already past is refused (422 naming `valid_until`; update it first). Emits `estimate.sent`.
 
         ``POST /api/public/v1/estimates/{estimate_id}/send`` (operation ``sendEstimate``)
         """
@@ -1038,7 +1038,7 @@ class AsyncEstimatesWithRawResponse:
     ) -> APIResponse[models.Estimate]:
         """Send an estimate.
 
-        Sends a `draft` or `sent` estimate to the customer (by email by default) with a link to review and approve it, and moves it to `sent`. Sending again resends it. Emits `estimate.sent`.
+        Sends a `draft` or `sent` estimate to the customer (by email by default) with a link to review and approve it, and moves it to `sent`. Sending again resends it. An estimate whose `valid_until` is already past is refused (422 naming `valid_until`; update it first). Emits `estimate.sent`.
 
         ``POST /api/public/v1/estimates/{estimate_id}/send`` (operation ``sendEstimate``)
         """
@@ -1330,7 +1330,7 @@ class AsyncEstimates:
     ) -> models.Estimate:
         """Send an estimate.
 
-        Sends a `draft` or `sent` estimate to the customer (by email by default) with a link to review and approve it, and moves it to `sent`. Sending again resends it. Emits `estimate.sent`.
+        Sends a `draft` or `sent` estimate to the customer (by email by default) with a link to review and approve it, and moves it to `sent`. Sending again resends it. An estimate whose `valid_until` is already past is refused (422 naming `valid_until`; update it first). Emits `estimate.sent`.
 
         ``POST /api/public/v1/estimates/{estimate_id}/send`` (operation ``sendEstimate``)
         """
