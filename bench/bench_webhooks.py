@@ -132,6 +132,8 @@ def rate(database_url: str) -> tuple[int, float]:
             select(func.min(WebhookAttemptRow.attempted_at), func.max(WebhookAttemptRow.attempted_at))
         ).one()
     engine.dispose()
+    if first is None or last is None:
+        return 0, 0.0
     seconds = max((last - first).total_seconds(), 1e-3)
     return int(done or 0), (int(done or 0) - 1) / seconds
 

@@ -235,3 +235,16 @@ def test_retry_schedule_has_jitter_and_ends() -> None:
         assert base * 0.9 <= delay <= base * 1.1
         assert delay != base
     assert retry_delay(len(RETRY_SCHEDULE), rng) is None
+
+
+def test_the_server_delivers_with_its_in_process_worker(make_harness: Callable[..., Harness]) -> None:
+    harness = make_harness(webhooks_allow_private=True, worker_in_process=True, worker_poll_seconds=0.05)
+    made = Hooks(harness)  # its own worker is not run: the app's lifespan started one
+    try:
+        with receiver() as box:
+            made.endpoint(box.url)
+            event_id = made.publish()
+            assert box.wait_for(1, timeout=20)
+            assert box.ids() == [event_id]
+    finally:
+        made.close()

@@ -1,0 +1,96 @@
+"""Server-side request forgery at delivery time: DNS answers re-checked (rebinding), redirects never followed."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+
+from server_impl.adapters.webhook_http import WebhookSender
+from server_impl.domain.webhook_urls import IPAddress
+from tests.server.conftest import Harness
+from tests.server.test_webhook_delivery import Hooks
+from tests.server.webhook_receiver import receiver
+
+
+class FlippingResolver:
+    """A resolver whose answers change between calls, as a rebinding attacker's DNS would."""
+
+    def __init__(self, *answers: str) -> None:
+        self.answers = [ipaddress.ip_address(answer) for answer in answers]
+        self.calls: list[str] = []
+
+    def __call__(self, host: str, port: int) -> list[IPAddress]:
+        self.calls.append(host)
+        return [self.answers[min(len(self.calls), len(self.answers)) - 1]]
+
+
+def _attempts(hooks: Hooks, endpoint_id: str) -> list[dict[str, object]]:
+    (delivery,) = hooks.get(f"{endpoint_id}/deliveries")["data"]
+    return list(hooks.get(f"{endpoint_id}/deliveries/{delivery['id']}")["attempts"])
+
+
+def test_a_name_that_now_resolves_to_loopback_is_refused_at_delivery(make_harness: Callable[..., Harness]) -> None:
+    resolver = FlippingResolver("127.0.0.1")
+    hooks = Hooks(make_harness(), resolver=resolver)  # private targets not allowed
+    try:
+        with receiver() as box:
+            port = box.url.rsplit(":", 1)[1]
+            # Accepted at creation: the name does not resolve to anything internal then (nor at all here).
+            endpoint = hooks.endpoint(f"http://hooks.rebind.test:{port}/hook")
+            hooks.publish()
+            hooks.drain()
+            assert box.received == []  # the loopback receiver never heard from the worker
+        (attempt,) = _attempts(hooks, endpoint["id"])
+        assert attempt["response_status"] is None
+        assert "refused" in str(attempt["error"])
+        assert "127.0.0.1" in str(attempt["error"])
+        assert resolver.calls == ["hooks.rebind.test"]
+    finally:
+        hooks.close()
+
+
+def test_the_request_goes_to_the_checked_address_with_the_original_host(make_harness: Callable[..., Harness]) -> None:
+    resolver = FlippingResolver("127.0.0.1", "10.9.9.9")  # a second lookup would point elsewhere
+    hooks = Hooks(make_harness(webhooks_allow_private=True), resolver=resolver)
+    try:
+        with receiver() as box:
+            port = box.url.rsplit(":", 1)[1]
+            hooks.endpoint(f"http://hooks.pinned.test:{port}/hook")
+            hooks.publish()
+            hooks.drain()
+            (item,) = box.received
+        assert item.headers["host"] == f"hooks.pinned.test:{port}"
+        assert resolver.calls == ["hooks.pinned.test"]  # resolved once, connected to that answer
+    finally:
+        hooks.close()
+
+
+def test_redirects_are_failures_and_never_followed(make_harness: Callable[..., Harness]) -> None:
+    hooks = Hooks(make_harness(webhooks_allow_private=True))
+    try:
+        with receiver() as target, receiver(statuses=[302], location="") as redirecting:
+            redirecting.location = f"{target.url}/stolen"
+            endpoint = hooks.endpoint(f"{redirecting.url}/hook")
+            hooks.publish()
+            hooks.drain()
+            assert len(redirecting.received) == 1
+            assert target.received == []
+        (attempt,) = _attempts(hooks, endpoint["id"])
+        assert attempt["response_status"] == 302
+        (delivery,) = hooks.get(f"{endpoint['id']}/deliveries")["data"]
+        assert delivery["status"] == "pending"  # retried later, like any failure
+    finally:
+        hooks.close()
+
+
+def test_unresolvable_names_and_refused_connections_are_recorded_errors() -> None:
+    sender = WebhookSender(timeout=1, allow_private=True, resolver=lambda _host, _port: [])
+    try:
+        answer = sender.send("https://nowhere.invalid/hook", b"{}", {})
+        assert answer.status is None
+        assert answer.error == "dns: nowhere.invalid does not resolve"
+        refused = sender.send("http://127.0.0.1:9/hook", b"{}", {})  # discard port: nothing listens
+        assert refused.status is None
+        assert str(refused.error).startswith("connect:")
+    finally:
+        sender.close()
