@@ -128,9 +128,10 @@ def rate(database_url: str) -> tuple[int, float]:
         done = connection.scalar(
             select(func.count()).select_from(WebhookDeliveryRow).where(WebhookDeliveryRow.status == "succeeded")
         )
-        first, last = connection.execute(
+        bounds: Any = connection.execute(
             select(func.min(WebhookAttemptRow.attempted_at), func.max(WebhookAttemptRow.attempted_at))
         ).one()
+        first, last = bounds
     engine.dispose()
     if first is None or last is None:
         return 0, 0.0
