@@ -36,6 +36,7 @@ from server_impl.web.contract import contract_router, default_docs_site, default
 from server_impl.web.edge import EdgeMiddleware
 from server_impl.web.errors import install_error_handlers
 from server_impl.web.text_guard import TextGuardMiddleware
+from server_impl.web.unavailable import install_unavailable_handlers
 from server_impl.worker.compose import build_worker
 
 
@@ -77,7 +78,7 @@ def build_context(settings: Settings) -> AppContext:
     """Build the engine, unit-of-work factory, limiter and authorizer for the settings."""
     engine = build_engine(settings.database_url)
     uow_factory = unit_of_work_factory(build_session_factory(engine))
-    limiter = RateLimiter.from_url(settings.redis_url)
+    limiter = RateLimiter.from_url(settings.redis_url, settings.rate_limit_failure)
     key = settings.jwt_public_key if settings.jwt_algorithm == "RS256" else settings.token_secret
     tokens = TokenVerifier(settings.jwt_algorithm, key or "", settings.jwt_audience)
     authorizer = Authorizer(
@@ -145,6 +146,7 @@ def create_app(settings: Settings | None = None, *, routers: RouterFactory | Non
         detect_content_type=detect_content_type,
     )
     install_error_handlers(app, settings.docs_base_url)
+    install_unavailable_handlers(app, settings.docs_base_url)
     app.add_middleware(TextGuardMiddleware, docs_base_url=settings.docs_base_url)  # inside the edge
     app.add_middleware(
         EdgeMiddleware,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from enum import StrEnum
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +35,8 @@ class Settings(BaseSettings):
         database_url: SQLAlchemy URL; SQLite file by default, PostgreSQL with ``postgresql+psycopg://``.
         secret_key: Server secret; the API key pepper and the default token secret derive from it.
         redis_url: Rate-limit storage shared by several processes; in-process memory when unset.
+        rate_limit_failure: When Redis cannot be reached: ``open`` lets requests through (a warning is
+            logged), ``closed`` answers 503 with ``Retry-After`` (ADR 0811).
         jwt_algorithm: ``HS256`` (shared secret) or ``RS256`` (public key of the internal app).
         jwt_secret: HS256 secret of bearer tokens; derived from ``secret_key`` when unset.
         jwt_public_key: RS256 public key (PEM) of bearer tokens.
@@ -61,6 +63,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./asteri.db"
     secret_key: str = DEVELOPMENT_SECRET
     redis_url: str | None = None
+    rate_limit_failure: Literal["open", "closed"] = "open"
     jwt_algorithm: str = "HS256"
     jwt_secret: str | None = None
     jwt_public_key: str | None = None

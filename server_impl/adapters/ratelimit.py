@@ -2,20 +2,46 @@
 
 Two fixed windows per identity, a minute and a day. The answer carries the IETF RateLimit fields
 (draft-ietf-httpapi-ratelimit-headers-11): the policy of both windows and the state of the tightest.
+
+When the shared storage (Redis) cannot be reached, the configured failure mode decides (ADR 0811):
+``open`` lets the request through with a warning in the log (at most one per
+:data:`WARNING_INTERVAL_SECONDS`) and only the ``RateLimit-Policy`` field; ``closed`` raises
+:class:`LimiterUnavailable`, which the server answers with 503 and ``Retry-After``. Redis calls time
+out after :data:`REDIS_TIMEOUT_SECONDS`, so a hung Redis costs each request at most that long.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Literal
 
 from limits import RateLimitItem, RateLimitItemPerDay, RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
+from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 _NAMESPACE = "asteri"
+REDIS_TIMEOUT_SECONDS = 0.5
+WARNING_INTERVAL_SECONDS = 10.0
+RETRY_AFTER_SECONDS = 5
+FailureMode = Literal["open", "closed"]
+_log = logging.getLogger("asteri.ratelimit")
+
+
+class LimiterUnavailable(Exception):
+    """The rate-limit storage cannot be reached and the failure mode is ``closed``.
+
+    Attributes:
+        retry_after: Seconds the client should wait before retrying.
+    """
+
+    def __init__(self, retry_after: int = RETRY_AFTER_SECONDS) -> None:
+        super().__init__("the rate-limit storage is unavailable")
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -38,18 +64,31 @@ class RateDecision:
 class RateLimiter:
     """Counts requests per identity in two windows."""
 
-    def __init__(self, storage: Storage) -> None:
+    def __init__(self, storage: Storage, failure: FailureMode = "open") -> None:
         self._storage = storage
         self._strategy = FixedWindowRateLimiter(storage)
+        self._failure = failure
+        self._warned_at = -WARNING_INTERVAL_SECONDS
 
     @classmethod
-    def from_url(cls, redis_url: str | None) -> RateLimiter:
-        """Return a limiter on Redis when a URL is given, in process memory otherwise."""
+    def from_url(cls, redis_url: str | None, failure: FailureMode = "open") -> RateLimiter:
+        """Return a limiter on Redis when a URL is given, in process memory otherwise.
+
+        Args:
+            redis_url: ``redis://...``, or None for in-process memory.
+            failure: What to do when Redis cannot be reached: ``open`` or ``closed``.
+        """
         if redis_url is None:
-            return cls(MemoryStorage())
-        storage = storage_from_string(f"async+{redis_url}", implementation="redispy")
+            return cls(MemoryStorage(), failure)
+        storage = storage_from_string(
+            f"async+{redis_url}",
+            implementation="redispy",
+            wrap_exceptions=True,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
         assert isinstance(storage, Storage)
-        return cls(storage)
+        return cls(storage, failure)
 
     async def hit(self, identity: str, per_minute: int, per_day: int) -> RateDecision:
         """Count one request of ``identity`` and decide.
@@ -63,11 +102,27 @@ class RateLimiter:
 
         Returns:
             The decision with its headers.
+
+        Raises:
+            LimiterUnavailable: If the storage cannot be reached and the failure mode is ``closed``.
         """
         windows: list[tuple[str, RateLimitItem]] = [
             ("minute", RateLimitItemPerMinute(per_minute, namespace=_NAMESPACE)),
             ("day", RateLimitItemPerDay(per_day, namespace=_NAMESPACE)),
         ]
+        try:
+            return await self._decide(identity, windows)
+        except StorageError as error:
+            if self._failure == "closed":
+                raise LimiterUnavailable from error
+            now = time.monotonic()
+            if now - self._warned_at >= WARNING_INTERVAL_SECONDS:
+                self._warned_at = now
+                _log.warning("rate-limit storage unavailable, letting requests through (fail open): %s", error)
+            policy = ", ".join(f'"{name}";q={item.amount};w={item.get_expiry()}' for name, item in windows)
+            return RateDecision(True, {"RateLimit-Policy": policy})
+
+    async def _decide(self, identity: str, windows: list[tuple[str, RateLimitItem]]) -> RateDecision:
         refused: str | None = None
         for name, item in windows:
             if refused is None and not await self._strategy.hit(item, identity):
