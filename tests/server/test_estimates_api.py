@@ -112,6 +112,7 @@ def test_another_tenants_customer_and_service_are_422_as_if_missing(harness: Har
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "/options/1/line_items/2/service_id"
     assert shop.get("/estimates").json()["data"] == []
+    assert shop.create()["number"] == "E-1", "a refused create takes no number"
 
 
 def test_at_most_one_option_is_recommended(shop: Shop) -> None:
@@ -411,3 +412,15 @@ def test_the_signature_file_must_be_a_signature_of_the_tenant(harness: Harness, 
     assert approved.status_code == 200, approved.text
     assert approved.json()["approval"]["signature_file_id"] == signature
     assert shop.event_types(estimate["id"]) == ["estimate.created", "estimate.approved"]
+
+
+def test_a_replayed_action_answers_the_same_and_announces_nothing_more(shop: Shop) -> None:
+    estimate = shop.create()
+    path = f"/estimates/{estimate['id']}/send"
+    first = shop.post(path, None, **{"Idempotency-Key": "send-once"})
+    replay = shop.post(path, None, **{"Idempotency-Key": "send-once"})
+    assert (first.status_code, replay.status_code) == (200, 200)
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json() == first.json()
+    assert shop.event_types(estimate["id"]) == ["estimate.created", "estimate.sent"]
+    assert shop.audit_actions(estimate["id"]) == ["estimate.created", "estimate.sent"]

@@ -217,6 +217,12 @@ class EstimateMachine(RuleBasedStateMachine):
             assert statuses == ["approved" if i in model.approved else "declined" for i in range(len(statuses))]
             approved_ids = [option["id"] for option in estimate["options"] if option["approval_status"] == "approved"]
             assert estimate["approval"]["option_ids"] == approved_ids
+            if estimate["status"] == "converted":
+                job = self.shop.get(f"/jobs/{estimate['converted_job_id']}").json()
+                assert job["source_estimate_id"] == estimate_id
+                assert job["total"] == sum(
+                    option["total"] for option in estimate["options"] if option["approval_status"] == "approved"
+                )
         elif estimate["status"] == "declined":
             assert set(statuses) == {"declined"}
         elif estimate["status"] in {"draft", "sent"}:
