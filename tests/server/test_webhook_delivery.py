@@ -248,3 +248,14 @@ def test_the_server_delivers_with_its_in_process_worker(make_harness: Callable[.
             assert box.ids() == [event_id]
     finally:
         made.close()
+
+
+def test_a_410_answer_disables_the_endpoint_at_once(hooks: Hooks) -> None:
+    with receiver(statuses=[410]) as box:
+        endpoint = hooks.endpoint(box.url)
+        hooks.publish()
+        hooks.drain()
+        assert len(box.received) == 1
+    state = hooks.get(endpoint["id"])
+    assert state["status"] == "disabled"
+    assert state["disabled_reason"] == "failing"

@@ -38,6 +38,7 @@ from server_impl.services.webhook_endpoints import endpoint_document
 from server_impl.worker.webhooks import DeliveryJob
 
 _ENABLED = EndpointStatus.ENABLED.value
+GONE = 410
 
 
 class SqlDeliveryStore:
@@ -206,7 +207,10 @@ class SqlDeliveryStore:
             if row.failing_since is None:
                 row.failing_since = min(attempt.attempted_at for attempt in attempts)
             endpoint = endpoint_from_row(row)
-            if not should_disable(endpoint, now, disable_after):
+            gone = any(attempt.response_status == GONE for attempt in attempts)  # 410: the receiver says stop
+            if endpoint.status is not EndpointStatus.ENABLED or not (
+                gone or should_disable(endpoint, now, disable_after)
+            ):
                 continue
             previous = endpoint_document(endpoint, row.environment, now)
             row.status, row.disabled_reason = EndpointStatus.DISABLED.value, "failing"
