@@ -1,18 +1,23 @@
-"""The one place tenancy is enforced: every ORM query and insert of a tenant-owned row.
+"""The one place tenancy is enforced: every ORM query, Core read and insert of a tenant-owned row.
 
-Each session carries its scope in ``session.info["tenant_scope"]``: a :class:`Tenant`, or
-:data:`SYSTEM` for the few identity lookups that precede knowing the tenant (finding an API key by
-its hash). A session without a scope sees no tenant-owned rows at all.
+Hot read paths use Core through :func:`read_rows`, which applies the same criteria. Each session
+carries its scope in ``session.info["tenant_scope"]``: a :class:`Tenant`, or :data:`SYSTEM` for
+the few identity lookups that precede knowing the tenant (finding an API key by its hash). A
+session without a scope sees no tenant-owned rows at all.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from typing import Any, Final
 
-from sqlalchemy import bindparam, event, false
+from sqlalchemy import Result, Select, Table, bindparam, event, false
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.selectable import FromClause
 
-from server_impl.adapters.sqlalchemy.tables import TenantScoped
+from server_impl.adapters.sqlalchemy.tables import Base, TenantScoped
 from server_impl.domain.tenancy import Tenant
 
 SCOPE_KEY: Final = "tenant_scope"
@@ -78,3 +83,65 @@ def install_tenant_guard(factory: sessionmaker[Session]) -> None:
                 obj.organization_id, obj.environment = scope.organization_id, scope.environment.value
             elif (obj.organization_id, obj.environment) != (scope.organization_id, scope.environment.value):
                 raise TenantViolation("row of another tenant written in a tenant-scoped session")
+
+
+# ------------------------------------------------------------------------------------------ Core reads
+# Hot read paths (GET one, list) skip the ORM: a Core select of a table's columns runs about three
+# times faster than the same ORM-enabled select (no compile-state, loader options or cache key of
+# the criteria option per call). They go through read_rows, which applies the same criteria as the
+# ORM hook from the same session scope, and refuses what it cannot filter for certain.
+
+
+@functools.cache
+def _tenant_tables() -> frozenset[Table]:
+    tables = set()
+    for mapper in Base.registry.mappers:
+        if issubclass(mapper.class_, TenantScoped) and isinstance(mapper.local_table, Table):
+            tables.add(mapper.local_table)
+    return frozenset(tables)
+
+
+@functools.lru_cache(maxsize=512)  # holds the statements it saw, so an id is never reused while cached
+def tenant_filtered(statement: Select[Any]) -> Select[Any]:
+    """Return ``statement`` with the tenant criteria on every tenant-owned table it reads.
+
+    Only single-level selects are accepted: every FROM is a plain table, with no join, alias,
+    subquery or CTE anywhere in the statement (the criteria could miss a nested read). Build
+    statements once at import time (or cache them per shape) so this runs once per statement.
+
+    Raises:
+        TenantViolation: The statement has a shape this filter cannot vouch for.
+    """
+    froms = statement.get_final_froms()
+    for element in visitors.iterate(statement):
+        nested = element is not statement and isinstance(element, (Select, FromClause)) and element not in froms
+        if nested or (isinstance(element, FromClause) and not isinstance(element, Table)):
+            raise TenantViolation("Core reads take single-table selects; read through the ORM session instead")
+    tenant = _tenant_tables()
+    for table in froms:
+        if table in tenant:
+            statement = statement.where(
+                table.c.organization_id == bindparam(ORGANIZATION_PARAM),
+                table.c.environment == bindparam(ENVIRONMENT_PARAM),
+            )
+    return statement
+
+
+def read_rows(session: Session, statement: Select[Any], parameters: Mapping[str, Any] | None = None) -> Result[Any]:
+    """Run a Core select in the session's transaction, confined to its tenant exactly like the ORM hook.
+
+    Args:
+        session: A session of a unit of work (its ``tenant_scope`` decides the rows).
+        statement: A single-table select (see :func:`tenant_filtered`), ideally a module constant.
+        parameters: Values of the statement's own bound parameters.
+
+    Returns:
+        The result rows.
+    """
+    scope = session.info.get(SCOPE_KEY)
+    connection = session.connection()
+    if scope == SYSTEM:
+        return connection.execute(statement, dict(parameters or {}))
+    if isinstance(scope, Tenant):
+        return connection.execute(tenant_filtered(statement), _with_tenant(parameters, scope))
+    return connection.execute(statement.where(false()), dict(parameters or {}))

@@ -1,0 +1,86 @@
+"""The Core read path of the tenant guard: same isolation as the ORM hook, and it refuses what it cannot filter."""
+
+from typing import Any
+
+import pytest
+from sqlalchemy import Select, bindparam, select
+
+from server_impl.adapters.sqlalchemy.tables import CustomerRow
+from server_impl.adapters.sqlalchemy.tenancy import SCOPE_KEY, SYSTEM, TenantViolation, read_rows, tenant_filtered
+from server_impl.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
+from server_impl.domain.principal import ActorType, CallContext, Principal
+from server_impl.domain.scopes import ALL_SCOPES
+from server_impl.domain.tenancy import Environment, Tenant
+from server_impl.services import customers
+from tests.server.conftest import Harness
+
+CUSTOMERS = CustomerRow.__table__
+IDS = select(CUSTOMERS.c.id).order_by(CUSTOMERS.c.id)
+
+
+def _customer(harness: Harness, org: str, environment: Environment, name: str) -> str:
+    system = CallContext(Principal(org, environment, ActorType.SYSTEM, None, ALL_SCOPES), request_id="test")
+    with harness.context.uow_factory(system.principal.tenant) as uow:
+        made = customers.create_customer(uow, system, {"display_name": name})
+        uow.commit()
+    return made.id
+
+
+def _ids(harness: Harness, tenant: Tenant, scope: object = None, *, read_only: bool = True) -> list[str]:
+    with harness.context.uow_factory(tenant, read_only=read_only) as uow:
+        assert isinstance(uow, SqlAlchemyUnitOfWork)
+        if scope is not None:
+            uow.session.info[SCOPE_KEY] = scope
+        return [row.id for row in read_rows(uow.session, IDS)]
+
+
+def test_core_reads_see_only_the_sessions_tenant(harness: Harness) -> None:
+    mine, theirs = harness.organization(), harness.organization()
+    own = _customer(harness, mine, Environment.LIVE, "mine")
+    test_row = _customer(harness, mine, Environment.TEST, "mine, test")
+    other = _customer(harness, theirs, Environment.LIVE, "theirs")
+    assert _ids(harness, Tenant(mine, Environment.LIVE)) == [own]
+    assert _ids(harness, Tenant(mine, Environment.TEST), read_only=False) == [test_row]
+    assert _ids(harness, Tenant(theirs, Environment.LIVE)) == [other]
+    assert set(_ids(harness, Tenant(mine, Environment.LIVE), SYSTEM)) >= {own, test_row, other}
+
+
+def test_a_session_without_tenant_reads_no_rows_through_core(harness: Harness) -> None:
+    org = harness.organization()
+    _customer(harness, org, Environment.LIVE, "x")
+    assert _ids(harness, Tenant(org, Environment.LIVE), scope="nobody") == []
+
+
+def test_the_repository_get_is_confined_like_before(harness: Harness) -> None:
+    mine, theirs = harness.organization(), harness.organization()
+    other = _customer(harness, theirs, Environment.LIVE, "theirs")
+    with harness.context.uow_factory(Tenant(mine, Environment.LIVE), read_only=True) as uow:
+        assert uow.customers.get(other) is None
+    with harness.context.uow_factory(Tenant(theirs, Environment.LIVE), read_only=True) as uow:
+        found = uow.customers.get(other)
+        assert found is not None
+        assert found.display_name == "theirs"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        pytest.param(select(CUSTOMERS.alias("c").c.id), id="alias"),
+        pytest.param(
+            select(CUSTOMERS.c.id).where(CUSTOMERS.c.id.in_(select(CUSTOMERS.c.id).scalar_subquery())), id="subquery"
+        ),
+        pytest.param(select(select(CUSTOMERS.c.id).subquery().c.id), id="from-subquery"),
+        pytest.param(
+            select(CUSTOMERS.c.id).join_from(CUSTOMERS, CUSTOMERS.alias("o"), bindparam("x", True)), id="join"
+        ),
+    ],
+)
+def test_the_core_filter_refuses_statements_it_cannot_vouch_for(statement: Select[Any]) -> None:
+    with pytest.raises(TenantViolation):
+        tenant_filtered(statement)
+
+
+def test_the_core_filter_adds_the_tenant_criteria() -> None:
+    sql = str(tenant_filtered(IDS))
+    assert "customers.organization_id = :_tenant_organization_id" in sql
+    assert "customers.environment = :_tenant_environment" in sql
