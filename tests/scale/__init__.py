@@ -1,0 +1,1 @@
+"""Scale-out: several server and worker processes on PostgreSQL and Redis keep every guarantee."""
