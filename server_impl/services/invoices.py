@@ -19,9 +19,10 @@ from server_impl.domain.clock import utc_now
 from server_impl.domain.errors import FieldError, NotFound, ValidationFailed
 from server_impl.domain.ids import new_id
 from server_impl.domain.invoices import AccountingSync, Invoice, number_for, validate_dates
+from server_impl.domain.jobs import Job
 from server_impl.domain.line_items import LineInput, LineItem
 from server_impl.domain.principal import CallContext
-from server_impl.services import audit
+from server_impl.services import audit, jobs
 from server_impl.services.line_items import price_lines
 from server_impl.services.ports import InvoiceFilter, Page, UnitOfWork
 
@@ -107,22 +108,20 @@ def _priced(uow: UnitOfWork, lines: Lines) -> tuple[LineItem, ...]:
     )
 
 
-def _linked_job(uow: UnitOfWork, job_id: str, customer_id: str) -> Any:
-    jobs = getattr(uow, "jobs", None)
-    job = jobs.get(job_id) if jobs is not None else None
+def _linked_job(uow: UnitOfWork, job_id: str, customer_id: str) -> Job:
+    job = uow.jobs.get(job_id)
     if job is None:
         raise ValidationFailed((FieldError("/job_id", "No such job in this organization and environment."),))
-    if getattr(job, "customer_id", customer_id) != customer_id:
+    if job.customer_id != customer_id:
         raise ValidationFailed((FieldError("/job_id", "The job belongs to another customer."),))
     return job
 
 
 def _check_estimate(uow: UnitOfWork, estimate_id: str, customer_id: str) -> None:
-    estimates = getattr(uow, "estimates", None)
-    estimate = estimates.get(estimate_id) if estimates is not None else None
+    estimate = uow.estimates.get(estimate_id)
     if estimate is None:
         raise ValidationFailed((FieldError("/estimate_id", "No such estimate in this organization and environment."),))
-    if getattr(estimate, "customer_id", customer_id) != customer_id:
+    if estimate.customer_id != customer_id:
         raise ValidationFailed((FieldError("/estimate_id", "The estimate belongs to another customer."),))
 
 
@@ -163,13 +162,13 @@ def create_invoice(
         _check_estimate(uow, fields["estimate_id"], customer.id)
     given_lines: Lines | None = fields.get("line_items")
     if given_lines is None:
-        given_lines = tuple(getattr(job, "line_items", ()) or ())
+        given_lines = job.line_items if job is not None else ()
     terms = fields.get("terms") or "due_on_receipt"
     validate_dates(terms, fields.get("issue_date"), fields.get("due_date"))
     invoice = Invoice(
         id=new_id("inv"),
         customer_id=customer.id,
-        currency=fields.get("currency") or getattr(job, "currency", None) or customer.currency,
+        currency=fields.get("currency") or (job.currency if job is not None else customer.currency),
         created_at=now,
         updated_at=now,
         accounting_sync=AccountingSync(status="not_synced", updated_at=now),
@@ -185,6 +184,8 @@ def create_invoice(
         metadata=dict(fields.get("metadata") or {}),
     )
     uow.invoices.add(invoice)
+    if job is not None:
+        jobs.link_invoice(uow, job.id, invoice.id, now=now)
     record(uow, caller, InvoiceChange("invoice.created", None, invoice), now)
     return invoice
 
@@ -218,7 +219,7 @@ def update_invoice(
     if "discount_amount" in values:
         values["discount"] = values.pop("discount_amount") or 0
     if values.get("job_id"):
-        _linked_job(uow, values["job_id"], current.customer_id)
+        jobs.link_invoice(uow, _linked_job(uow, values["job_id"], current.customer_id).id, invoice_id, now=now)
     if "line_items" in values:
         values["line_items"] = _priced(uow, values["line_items"] or ())
     if "tags" in values:

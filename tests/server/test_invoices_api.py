@@ -325,3 +325,32 @@ def test_list_filters_and_pages(harness: Harness) -> None:
     assert {item["id"] for item in by_status["data"]} == {draft["id"] for draft in drafts}
     by_customer = tenant.client.get(INVOICES, headers=tenant.headers(), params={"customer_id": other_customer})
     assert [item["id"] for item in by_customer.json()["data"]] == [mine["id"]]
+
+
+def test_an_invoice_from_a_job_copies_its_lines_and_links_back(harness: Harness) -> None:
+    tenant = billing(harness)
+    job = tenant.post(
+        f"{BASE}/jobs",
+        {
+            "customer_id": tenant.customer_id,
+            "summary": "No cooling",
+            "line_items": [
+                {"service_id": tenant.service_id, "tax_rate_bps": 825},
+                {"name": "Part", "unit_price": 2500},
+            ],
+        },
+    )
+    assert job.status_code == 201, job.text
+    created = tenant.post(INVOICES, {"customer_id": tenant.customer_id, "job_id": job.json()["id"]})
+    assert created.status_code == 201, created.text
+    invoice = created.json()
+    assert invoice["job_id"] == job.json()["id"]
+    assert [line["name"] for line in invoice["line_items"]] == ["Tune-up", "Part"]
+    assert {line["id"] for line in invoice["line_items"]}.isdisjoint({line["id"] for line in job.json()["line_items"]})
+    assert invoice["total"] == job.json()["total"]
+    linked = tenant.client.get(f"{BASE}/jobs/{job.json()['id']}", headers=tenant.headers()).json()
+    assert linked["invoice_ids"] == [invoice["id"]]
+    other = tenant.customer(display_name="Someone else")
+    wrong = tenant.post(INVOICES, {"customer_id": other, "job_id": job.json()["id"]})
+    assert wrong.status_code == 422
+    assert [error["field"] for error in wrong.json()["errors"]] == ["/job_id"]
