@@ -2192,7 +2192,7 @@ class Problem(BaseModel):
 
 class Refund(BaseModel):
     """
-    Money returned to the customer from a payment. Card and ACH refunds start `pending`; other refunds are recorded `succeeded`. The refunded amount is taken back from the payment's applications, newest invoice first, raising those invoices' `amount_due`.
+    Money returned to the customer from a payment. Refunds are recorded `succeeded` (the processor has already returned the money); `pending` and `failed` are reserved for processor-confirmed refunds. The refunded amount is taken first from the payment's unapplied amount, then from its applications, newest invoice first, raising those invoices' `amount_due`.
     """
 
     model_config = ConfigDict(
