@@ -155,7 +155,7 @@ class DeliveryTask:
         while in_flight:
             done, in_flight = wait(in_flight, return_when=FIRST_COMPLETED)
             finished.extend(future.result() for future in done)
-            if len(finished) >= self._concurrency or not in_flight:
+            if len(finished) >= self._capacity // 2 or not in_flight:
                 self._finish(finished)
                 handled, finished = handled + len(finished), []
             if more and len(in_flight) <= self._concurrency and time.monotonic() < deadline:

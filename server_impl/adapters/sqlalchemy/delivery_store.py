@@ -118,7 +118,7 @@ class SqlDeliveryStore:
                 or_(delivery.lease_until.is_(None), delivery.lease_until < now),
                 endpoint.status == _ENABLED,
             )
-            .order_by(delivery.next_attempt_at, delivery.event_id)
+            .order_by(delivery.next_attempt_at)  # the due index: no sort of the whole backlog
             .limit(limit)
         )
         if self._postgres:
@@ -196,14 +196,17 @@ class SqlDeliveryStore:
     def _track_failures(
         uow: SqlAlchemyUnitOfWork, outcomes: dict[str, list[DeliveryAttempt]], now: datetime, disable_after: timedelta
     ) -> None:
-        if not outcomes:
+        table = WebhookEndpointRow
+        healthy = [key for key, attempts in outcomes.items() if any(attempt.succeeded for attempt in attempts)]
+        failing = [key for key in outcomes if key not in healthy]
+        if healthy:  # one success ends a run of failures (a no-op for endpoints that were not failing)
+            uow.session.execute(
+                update(table).where(table.id.in_(healthy), table.failing_since.is_not(None)).values(failing_since=None)
+            )
+        if not failing:
             return
-        query = select(WebhookEndpointRow).where(WebhookEndpointRow.id.in_(outcomes))
-        for row in uow.session.scalars(query):
+        for row in uow.session.scalars(select(table).where(table.id.in_(failing))):
             attempts = outcomes[row.id]
-            if any(attempt.succeeded for attempt in attempts):
-                row.failing_since = None
-                continue
             if row.failing_since is None:
                 row.failing_since = min(attempt.attempted_at for attempt in attempts)
             endpoint = endpoint_from_row(row)
