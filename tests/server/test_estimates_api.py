@@ -12,7 +12,7 @@ from server_impl.domain.errors import Conflict
 from server_impl.domain.estimates import ALLOWED_ACTIONS
 from server_impl.domain.tenancy import Environment, Tenant
 from server_impl.handlers.estimates import expire_due_estimates
-from server_impl.services.ports import AuditFilter, EventFilter
+from server_impl.services.ports import AuditFilter, EstimateFilter, EventFilter
 from tests.server.conftest import Harness
 from tests.server.estimate_support import BASE, Clock, Shop, make_shop
 from tests.server.file_samples import png
@@ -424,3 +424,21 @@ def test_a_replayed_action_answers_the_same_and_announces_nothing_more(shop: Sho
     assert replay.json() == first.json()
     assert shop.event_types(estimate["id"]) == ["estimate.created", "estimate.sent"]
     assert shop.audit_actions(estimate["id"]) == ["estimate.created", "estimate.sent"]
+
+
+def test_the_data_layer_confines_estimates_to_their_tenant(harness: Harness, shop: Shop) -> None:
+    estimate = shop.create()
+    factory = harness.context.uow_factory
+    with factory(_tenant_of(shop)) as uow:
+        mine = uow.estimates.get(estimate["id"])
+    assert mine is not None
+    other = make_shop(harness)
+    for tenant in (_tenant_of(other), Tenant(shop.org, Environment.TEST)):
+        with factory(tenant) as uow:
+            assert uow.estimates.get(estimate["id"]) is None
+            assert all(item.id != estimate["id"] for item in uow.estimates.list(EstimateFilter(), limit=100).items)
+            mine.title, mine.version = "Taken over", mine.version + 1
+            with pytest.raises(Conflict):
+                uow.estimates.save(mine)
+            mine.version -= 1
+    assert shop.get(f"/estimates/{estimate['id']}").json()["title"] == estimate["title"]
