@@ -2406,7 +2406,7 @@ class WebhookDeliveryList(BaseModel):
 
 class WebhookEndpoint(BaseModel):
     """
-    A URL Asteri posts events to, signed per Standard Webhooks with the endpoint's secret. Endpoints belong to one environment: a test endpoint only receives test events. An endpoint failing for days is disabled (`disabled_reason: failing`) and `webhook_endpoint.disabled` is sent to the organization's other endpoints.
+    A URL Asteri posts events to, signed per Standard Webhooks with the endpoint's secret. Endpoints belong to one environment: a test endpoint only receives test events. An endpoint failing continuously for 5 days, or answering `410 Gone`, is disabled (`disabled_reason: failing`) and `webhook_endpoint.disabled` is sent to the organization's other endpoints. Deliveries are at least once: deduplicate on the `webhook-id` header (the event id).
     """
 
     model_config = ConfigDict(
