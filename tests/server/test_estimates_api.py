@@ -442,3 +442,23 @@ def test_the_data_layer_confines_estimates_to_their_tenant(harness: Harness, sho
                 uow.estimates.save(mine)
             mine.version -= 1
     assert shop.get(f"/estimates/{estimate['id']}").json()["title"] == estimate["title"]
+
+
+def test_concurrent_actions_on_one_estimate_make_one_transition(shop: Shop) -> None:
+    estimate = shop.create()
+    path = f"/estimates/{estimate['id']}"
+    assert shop.post(f"{path}/send").status_code == 200
+    calls = [  # exclusive: after either, neither is allowed
+        lambda: shop.post(f"{path}/approve", _approve_body(estimate)),
+        lambda: shop.post(f"{path}/decline"),
+    ] * 3
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(lambda call: call(), calls))
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [200, 409, 409, 409, 409, 409], [response.text for response in responses]
+    (winner,) = [response.json() for response in responses if response.status_code == 200]
+    assert shop.get(path).json()["status"] == winner["status"]
+    events = shop.event_types(estimate["id"])
+    assert events[:2] == ["estimate.created", "estimate.sent"]
+    assert len(events) == 3
+    assert shop.audit_actions(estimate["id"]) == events
