@@ -59,6 +59,13 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _is_resource_tracker(pid: int) -> bool:
+    """Whether a child is multiprocessing's resource tracker (a helper, not a server process)."""
+    with contextlib.suppress(OSError):
+        return b"resource_tracker" in (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    return False
+
+
 def _socket_inodes(pid: int) -> set[str]:
     inodes = set()
     with contextlib.suppress(OSError):
@@ -141,7 +148,7 @@ class Cluster:
 
     def server_pids(self) -> list[int]:
         """The processes that serve requests (uvicorn's children, or the serve process itself when N = 1)."""
-        return sorted(_children(self.serve.pid)) or [self.serve.pid]
+        return sorted(pid for pid in _children(self.serve.pid) if not _is_resource_tracker(pid)) or [self.serve.pid]
 
     def spread(self, client_ports: set[int] | None = None) -> Counter[int]:
         """How many open connections (of ``client_ports``, or all) each server process holds."""
@@ -152,6 +159,15 @@ class Cluster:
                 if client_ports is None or connections[inode] in client_ports:
                     held[pid] += 1
         return held
+
+    def holder_of(self, local_port: int) -> int | None:
+        """The server process owning the established TCP connection whose local port is ``local_port``."""
+        inodes = set()
+        for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "01" and int(fields[1].split(":")[1], 16) == local_port:
+                inodes.add(fields[9])
+        return next((pid for pid in self.server_pids() if _socket_inodes(pid) & inodes), None)
 
     def create_organization(self, name: str) -> str:
         """``asteri orgs create --json``; return the id."""
