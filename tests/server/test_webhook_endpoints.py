@@ -76,6 +76,16 @@ def test_update_list_disable_enable_delete(harness: Harness) -> None:
     assert harness.client.post(f"{path}/enable", headers=headers).json()["disabled_reason"] is None
     assert harness.client.delete(path, headers=headers).status_code == 204
     assert harness.client.get(path, headers=headers).status_code == 404
+    audit = harness.client.get("/api/public/v1/audit-events", params={"resource_id": endpoint["id"]}, headers=headers)
+    actions = [item["action"] for item in audit.json()["data"]][::-1]
+    assert actions == [
+        "webhook_endpoint.created",
+        "webhook_endpoint.updated",
+        "webhook_endpoint.disabled",
+        "webhook_endpoint.enabled",
+        "webhook_endpoint.deleted",
+    ]
+    assert endpoint["secret"] not in audit.text
 
 
 def test_another_tenant_or_environment_sees_nothing(harness: Harness) -> None:
@@ -83,6 +93,9 @@ def test_another_tenant_or_environment_sees_nothing(harness: Harness) -> None:
     endpoint = _create(harness, headers).json()
     other = _tenant(harness)
     assert harness.client.get(f"{BASE}/{endpoint['id']}", headers=other).status_code == 404
+    live = harness.headers(headers["x-organization-id"], harness.key(headers["x-organization-id"])[1])  # same org, live
+    assert harness.client.get(f"{BASE}/{endpoint['id']}", headers=live).status_code == 404
+    assert harness.client.get(BASE, headers=live).json()["data"] == []
     assert harness.client.post(f"{BASE}/{endpoint['id']}/rotate-secret", headers=other).status_code == 404
     assert harness.client.get(BASE, headers=other).json()["data"] == []
 
