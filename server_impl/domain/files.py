@@ -76,12 +76,13 @@ def media_type(value: str | None) -> str:
 def safe_filename(name: str | None, fallback: str = "file") -> str:
     r"""Return a file name safe to store and to send back in ``Content-Disposition``.
 
-    Directory parts (``../``, ``C:\\``) are dropped, control characters, quotes, separators and
-    other characters that could break a header or a path become ``_``, leading dots are removed
-    (no hidden or relative names) and the result is at most 255 characters. An empty result gives
-    ``fallback``.
+    Directory parts (``../``, ``C:\\``) are dropped, and so are control and format characters (bidi
+    overrides that disguise ``exe`` as ``jpg``); quotes, separators and other characters that could
+    break a header or a path become ``_``; leading dots are removed (no hidden or relative names)
+    and the result is at most 255 characters. An empty result gives ``fallback``.
     """
     text = unicodedata.normalize("NFC", name or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))  # controls, bidi overrides
     text = text.replace("\\", "/").rsplit("/", 1)[-1]
     text = _UNSAFE.sub("_", text).strip().lstrip(".").strip()
     if len(text) > MAX_FILENAME:

@@ -423,3 +423,17 @@ def test_jobs_estimates_invoices_and_payments_are_checked_in_the_tenant(
     attached = _upload(files_harness, owner, samples.png(), job_id=mine)
     assert attached.status_code == 201, attached.text
     assert attached.json()["attachments"] == [{"resource_type": "job", "resource_id": mine}]
+
+
+def test_a_disguised_name_is_stored_plain_and_downloads_with_the_detected_extension(
+    files_harness: Harness, files_dir: Path
+) -> None:
+    headers = _tenant(files_harness)
+    created = _upload(
+        files_harness, headers, samples.pdf(), filename="invoice\u202efdp.exe", content_type="application/pdf"
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["filename"] == "invoicefdp.exe"  # the right-to-left override is gone
+    _process(files_harness, files_dir)
+    download = files_harness.client.get(f"{FILES}/{created.json()['id']}/content", headers=headers)
+    assert download.headers["content-disposition"] == 'attachment; filename="invoicefdp.exe.pdf"'
