@@ -55,3 +55,13 @@ def bench(session: nox.Session) -> None:
     _install(session)
     for script in sorted(Path("bench").glob("bench_*.py")):
         session.run("python", str(script))
+
+
+@nox.session(python=PYTHON)
+def fuzz(session: nox.Session) -> None:
+    """schemathesis against a live server on SQLite and PostgreSQL, 500 examples per operation (not in CI).
+
+    Pass options after --, e.g. ``nox -s fuzz -- --backend sqlite --max-examples 2000 --seed 1``.
+    """
+    _install(session)
+    session.run("python", "-m", "tests.live.fuzz", *(session.posargs or ["--backend", "both", "--max-examples", "500"]))

@@ -60,6 +60,7 @@ from server_impl.services.ports import UnitOfWorkFactory
 from server_impl.services.file_ports import FileStorage
 from server_impl.services.files import Detector
 from server_impl.services.webhook_endpoints import SecretBox, UrlPolicy
+from server_impl.web.query_guard import check_query
 
 IMPLEMENTED = frozenset(
     {
@@ -172,7 +173,9 @@ class _AppAuthorizer:
         self, request: Request, requirements: Sequence[SecurityRequirement], operation_id: str
     ) -> object:
         authorizer: Authorizer = request.app.state.context.authorizer
-        return await authorizer.authorize(request, requirements, operation_id)
+        principal = await authorizer.authorize(request, requirements, operation_id)
+        check_query(request)  # after the credentials: 401/403 come before 422
+        return principal
 
 
 async def _customers(request: Request) -> CustomersHandlers:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from starlette.responses import Response
+
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -98,7 +101,8 @@ def problem_body(
         "detail": detail,
     }
     if instance is not None:
-        body["instance"] = instance
+        # A URI reference (RFC 3986): the decoded path may hold spaces, quotes or any Unicode.
+        body["instance"] = quote(instance, safe=_PATH_SAFE)
     body["code"] = code
     body["request_id"] = request_id
     body.update(extra or {})

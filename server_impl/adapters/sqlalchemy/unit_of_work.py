@@ -118,6 +118,8 @@ class SqlAlchemyUnitOfWork:
     ) -> None:
         self.session.rollback()
         self.session.close()
+        if isinstance(exc, IntegrityError):  # a statement flushed before commit clashed with a unique row
+            raise Conflict("The request conflicts with an existing object.") from exc
 
     def commit(self) -> None:
         """Commit; a unique-constraint violation becomes a domain :class:`Conflict`.
