@@ -2678,7 +2678,7 @@ class Invoice(BaseModel):
 
 class InvoiceCreate(BaseModel):
     """
-    A new invoice, created as a `draft`. With `job_id` and no `line_items`, the job's line items are copied. The currency defaults to the job's or the organization's currency.
+    A new invoice, created as a `draft`. Without `line_items`, the job's line items are copied (with `job_id`), or else the lines of the estimate's approved options (with `estimate_id`). The job, the estimate and the invoice must belong to the same customer (422 naming the field). The currency defaults to the job's or the customer's currency.
     """
 
     model_config = ConfigDict(

@@ -17,6 +17,7 @@ from typing import Any
 
 from server_impl.domain.clock import utc_now
 from server_impl.domain.errors import FieldError, NotFound, ValidationFailed
+from server_impl.domain.estimates import Estimate
 from server_impl.domain.ids import new_id
 from server_impl.domain.invoices import AccountingSync, Invoice, number_for, validate_dates
 from server_impl.domain.jobs import Job
@@ -117,12 +118,13 @@ def _linked_job(uow: UnitOfWork, job_id: str, customer_id: str) -> Job:
     return job
 
 
-def _check_estimate(uow: UnitOfWork, estimate_id: str, customer_id: str) -> None:
+def _linked_estimate(uow: UnitOfWork, estimate_id: str, customer_id: str) -> Estimate:
     estimate = uow.estimates.get(estimate_id)
     if estimate is None:
         raise ValidationFailed((FieldError("/estimate_id", "No such estimate in this organization and environment."),))
     if estimate.customer_id != customer_id:
         raise ValidationFailed((FieldError("/estimate_id", "The estimate belongs to another customer."),))
+    return estimate
 
 
 def create_invoice(
@@ -139,8 +141,9 @@ def create_invoice(
         fields: ``customer_id`` (required), ``job_id``, ``estimate_id``, ``currency``,
             ``line_items`` (:class:`LineInput` to price against the catalog, or priced
             :class:`LineItem` snapshots to copy, as from an estimate's options), ``discount_amount``,
-            ``terms``, ``issue_date``, ``due_date``, ``memo``, ``tags``, ``metadata``. With a
-            ``job_id`` and no ``line_items``, the job's lines are copied.
+            ``terms``, ``issue_date``, ``due_date``, ``memo``, ``tags``, ``metadata``. Without
+            ``line_items``, the lines of the job are copied, or else those of the estimate's
+            approved options.
         now: The current time (tests).
 
     Returns:
@@ -158,11 +161,12 @@ def create_invoice(
     if customer is None:
         raise ValidationFailed((FieldError("/customer_id", "No such customer in this organization and environment."),))
     job = _linked_job(uow, fields["job_id"], customer.id) if fields.get("job_id") else None
-    if fields.get("estimate_id"):
-        _check_estimate(uow, fields["estimate_id"], customer.id)
+    estimate = _linked_estimate(uow, fields["estimate_id"], customer.id) if fields.get("estimate_id") else None
     given_lines: Lines | None = fields.get("line_items")
-    if given_lines is None:
-        given_lines = job.line_items if job is not None else ()
+    if given_lines is None and job is not None:
+        given_lines = job.line_items
+    elif given_lines is None and estimate is not None:
+        given_lines = tuple(line for option in estimate.approved_options for line in option.lines)
     terms = fields.get("terms") or "due_on_receipt"
     validate_dates(terms, fields.get("issue_date"), fields.get("due_date"))
     invoice = Invoice(
@@ -174,7 +178,7 @@ def create_invoice(
         accounting_sync=AccountingSync(status="not_synced", updated_at=now),
         job_id=fields.get("job_id"),
         estimate_id=fields.get("estimate_id"),
-        line_items=_priced(uow, given_lines),
+        line_items=_priced(uow, given_lines or ()),
         discount=fields.get("discount_amount") or 0,
         terms=terms,
         issue_date=fields.get("issue_date"),

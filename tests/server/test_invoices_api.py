@@ -354,3 +354,34 @@ def test_an_invoice_from_a_job_copies_its_lines_and_links_back(harness: Harness)
     wrong = tenant.post(INVOICES, {"customer_id": other, "job_id": job.json()["id"]})
     assert wrong.status_code == 422
     assert [error["field"] for error in wrong.json()["errors"]] == ["/job_id"]
+
+
+def test_an_invoice_from_an_approved_estimate_copies_the_approved_options(harness: Harness) -> None:
+    tenant = billing(harness)
+    estimate = tenant.post(
+        f"{BASE}/estimates",
+        {
+            "customer_id": tenant.customer_id,
+            "title": "Heater",
+            "options": [
+                {"name": "Good", "line_items": [{"name": "Small", "unit_price": 1000}]},
+                {
+                    "name": "Better",
+                    "line_items": [{"service_id": tenant.service_id}, {"name": "Haul", "unit_price": 700}],
+                },
+            ],
+        },
+    )
+    assert estimate.status_code == 201, estimate.text
+    path = f"{BASE}/estimates/{estimate.json()['id']}"
+    assert tenant.post(f"{path}/send").status_code == 200
+    better = estimate.json()["options"][1]["id"]
+    approved = tenant.post(f"{path}/approve", {"option_ids": [better], "approved_by": "Dana"})
+    assert approved.status_code == 200, approved.text
+    created = tenant.post(INVOICES, {"customer_id": tenant.customer_id, "estimate_id": estimate.json()["id"]})
+    assert created.status_code == 201, created.text
+    assert [line["name"] for line in created.json()["line_items"]] == ["Tune-up", "Haul"]
+    assert created.json()["total"] == 12900 + 700
+    someone = tenant.customer(display_name="Someone")
+    wrong = tenant.post(INVOICES, {"customer_id": someone, "estimate_id": estimate.json()["id"]})
+    assert [error["field"] for error in wrong.json()["errors"]] == ["/estimate_id"]
