@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 import time
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -34,8 +35,36 @@ PREFIXES = frozenset(
 )
 
 
+_RANDOM_LIMIT = 1 << 80
+_last_lock = threading.Lock()
+_last: tuple[int, int] = (0, 0)  # (milliseconds, random part) of the last ULID made for the current time
+
+
+def _monotonic_now() -> tuple[int, int]:
+    """Return (milliseconds, random part) strictly after the previous call's, in this process.
+
+    Within one millisecond the random part grows by a random step instead of being drawn afresh, so
+    ids made one after another sort in the order they were made (the events of one transaction, say).
+    """
+    global _last  # noqa: PLW0603 - the process-wide monotonic state, guarded by the lock
+    with _last_lock:
+        millis = int(time.time() * 1000)
+        last_millis, last_random = _last
+        if millis > last_millis:
+            random_part = secrets.randbits(80)
+        else:
+            millis, random_part = last_millis, last_random + 1 + secrets.randbits(32)
+            if random_part >= _RANDOM_LIMIT:
+                millis, random_part = millis + 1, secrets.randbits(79)
+        _last = (millis, random_part)
+        return millis, random_part
+
+
 def new_ulid(now_ms: int | None = None) -> str:
     """Return a new ULID: 48 bits of milliseconds since the epoch and 80 random bits.
+
+    For the current time (``now_ms`` omitted) ids are monotonic within the process: one made later
+    sorts after one made earlier, even within the same millisecond.
 
     Args:
         now_ms: The timestamp to encode; the current time when omitted.
@@ -43,8 +72,11 @@ def new_ulid(now_ms: int | None = None) -> str:
     Returns:
         The 26-character Crockford base32 text.
     """
-    millis = int(time.time() * 1000) if now_ms is None else now_ms
-    value = (millis << 80) | secrets.randbits(80)
+    if now_ms is None:
+        millis, random_part = _monotonic_now()
+    else:
+        millis, random_part = now_ms, secrets.randbits(80)
+    value = (millis << 80) | random_part
     chars = []
     for _ in range(26):
         chars.append(_CROCKFORD[value & 31])

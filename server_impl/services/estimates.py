@@ -111,8 +111,8 @@ def _load_for_write(
     estimate = _load(uow, estimate_id)
     changes: list[Change] = []
     before = estimate.copy()
-    if estimate.expire_if_due(now):
-        estimate.version += 1
+    if estimate.expire_if_due(now):  # expired_at is the deadline; the record is stamped now (pollers miss nothing)
+        estimate.version, estimate.updated_at = estimate.version + 1, now
         uow.estimates.save(estimate)
         changes.append(_record(uow, context, "estimate.expired", before, estimate))
     return estimate, changes
