@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,13 @@ from sqlalchemy import text
 
 from server_impl.adapters.local_storage import LocalDirectoryStorage
 from server_impl.handlers.files import file_document
-from server_impl.services.file_processing import ProcessingResult, process_pending_files
+from server_impl.services.file_processing import (
+    ProcessingResult,
+    claim_files,
+    finish_file,
+    inspect_content,
+    process_pending_files,
+)
 from server_impl.worker.compose import build_tasks
 from server_impl.worker.files import FileProcessingTask
 from tests.server import file_samples as samples
@@ -437,3 +445,42 @@ def test_a_disguised_name_is_stored_plain_and_downloads_with_the_detected_extens
     _process(files_harness, files_dir)
     download = files_harness.client.get(f"{FILES}/{created.json()['id']}/content", headers=headers)
     assert download.headers["content-disposition"] == 'attachment; filename="invoicefdp.exe.pdf"'
+
+
+def test_concurrent_workers_process_each_file_once(files_harness: Harness, files_dir: Path) -> None:
+    headers = _tenant(files_harness)
+    ids = {_upload(files_harness, headers, samples.png(), filename=f"p{n}.png").json()["id"] for n in range(12)}
+    storage = LocalDirectoryStorage(files_dir)
+
+    def drain() -> int:
+        done = 0
+        while (
+            result := process_pending_files(files_harness.context.uow_factory, storage, file_document, limit=2)
+        ).processed:
+            done += result.processed
+        return done
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        handled = sum(pool.map(lambda _: drain(), range(3)))
+
+    assert handled >= len(ids)
+    events = _events(files_harness, headers, "file.ready")
+    assert sorted(event["data"]["object"]["id"] for event in events) == sorted(ids)  # each file once
+
+
+def test_a_claim_abandoned_by_a_dead_worker_is_taken_over(files_harness: Harness, files_dir: Path) -> None:
+    headers = _tenant(files_harness)
+    file_id = _upload(files_harness, headers, samples.png()).json()["id"]
+    uow_factory = files_harness.context.uow_factory
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    claimed = claim_files(uow_factory, limit=100, now=long_ago)  # a worker claims it, then dies
+    assert file_id in {item.file.id for item in claimed}
+    assert files_harness.client.get(f"{FILES}/{file_id}", headers=headers).json()["status"] == "processing"
+
+    _process(files_harness, files_dir)
+
+    assert files_harness.client.get(f"{FILES}/{file_id}", headers=headers).json()["status"] == "ready"
+    stale = next(item for item in claimed if item.file.id == file_id)
+    outcome = inspect_content(LocalDirectoryStorage(files_dir), stale.file)
+    assert finish_file(uow_factory, stale, outcome, file_document, now=datetime.now(UTC)) is None  # too late
+    assert len(_events(files_harness, headers, "file.ready")) == 1
