@@ -160,6 +160,7 @@ class LiveServer:
             "ASTERI_DATABASE_URL": database_url,
             "ASTERI_SECRET_KEY": secrets.token_urlsafe(32),
             "ASTERI_MODE": "development",
+            "ASTERI_FILES_DIR": str(workdir / "files"),  # uploads stay out of the working tree
             **{f"ASTERI_{name.upper()}": value for name, value in settings.items()},
         }
         environ.pop("ASTERI_SPEC_PATH", None)  # serve the committed contract (generated/openapi.json)
