@@ -92,6 +92,10 @@ def _etag(payment: Payment) -> str:
     return etag_for(payment.id, payment.version)
 
 
+def _refund_etag(refund: Refund) -> str:
+    return etag_for(refund.id, refund.updated_at.isoformat())  # a refund's own fields never change
+
+
 class Payments(PaymentsHandlers):
     """Payments over the use cases of :mod:`server_impl.services.payments`."""
 
@@ -239,15 +243,16 @@ class Payments(PaymentsHandlers):
             if refund is None:  # pragma: no cover - refund_payment always makes one
                 raise RuntimeError("no refund made")
             location = f"{PATH}/{payment_id}/refunds/{refund.id}"
-            return stored(201, refund_dto(refund), (("Location", location),))
+            return stored(201, refund_dto(refund), (("Location", location), ("ETag", _refund_etag(refund))))
 
         await write_once(context, self._uow, self._policy, work)
 
     async def get_payment_refund(
         self, context: RequestContext, *, payment_id: str, refund_id: str, x_organization_id: str
     ) -> models.Refund:
-        """Get one refund of a payment."""
+        """Get one refund of a payment with its ``ETag``."""
         refund = await read(
             self._uow, principal_of(context), lambda uow: use_cases.get_refund(uow, payment_id, refund_id)
         )
+        context.response.headers["ETag"] = _refund_etag(refund)
         return refund_dto(refund)
