@@ -31,7 +31,7 @@ from fastapi import Body, FastAPI, Response
 from generated import models
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {"get": 0.50, "list": 0.30, "create": 0.25}
+TARGETS = {"get": 0.50, "list": 0.30, "create": 0.25, "create-job": 0.25}
 P99_TARGET_MS = 50.0
 RSS_TARGET_MB = 200.0
 CREATE_BODY = {"display_name": "Load Test", "emails": [{"address": "load@example.com"}], "tags": ["bench"]}
@@ -85,6 +85,14 @@ def bare_app() -> Any:
     @app.post("/api/public/v1/customers", status_code=201)
     async def create_customer(body: Annotated[models.CustomerCreate, Body()]) -> Response:
         made = customer.model_copy(update={"display_name": body.display_name})
+        return Response(made.model_dump_json(by_alias=True), status_code=201, media_type="application/json")
+
+    contract = json.loads((ROOT / "generated" / "openapi.json").read_text(encoding="utf-8"))
+    job = models.Job.model_validate(contract["components"]["schemas"]["Job"]["example"])
+
+    @app.post("/api/public/v1/jobs", status_code=201)
+    async def create_job(body: Annotated[models.JobCreate, Body()]) -> Response:
+        made = job.model_copy(update={"summary": body.summary})
         return Response(made.model_dump_json(by_alias=True), status_code=201, media_type="application/json")
 
     return app
@@ -153,6 +161,32 @@ def _seed(url: str, customers: int) -> tuple[str, str, str]:
         uow.commit()
     engine.dispose()
     return org, secret, made[len(made) // 2].id
+
+
+def _job_body(url: str, org: str, customer_id: str) -> dict[str, Any]:
+    """Create a catalog service to price from; return a create-job body (scheduled, one catalog line)."""
+    from server_impl.adapters.sqlalchemy.engine import build_engine, build_session_factory
+    from server_impl.adapters.sqlalchemy.unit_of_work import unit_of_work_factory
+    from server_impl.domain.principal import ActorType, CallContext, Principal
+    from server_impl.domain.scopes import ALL_SCOPES
+    from server_impl.domain.tenancy import Environment
+    from server_impl.services import catalog
+
+    engine = build_engine(url)
+    factory = unit_of_work_factory(build_session_factory(engine))
+    system = CallContext(Principal(org, Environment.LIVE, ActorType.SYSTEM, None, ALL_SCOPES), request_id="bench")
+    with factory(system.principal.tenant) as uow:
+        fields = {"name": "AC tune-up", "unit_price": 12900, "currency": "USD"}
+        service = catalog.create_item(uow, system, fields)
+        uow.commit()
+    engine.dispose()
+    window = {"window_start": "2030-05-21T14:00:00Z", "window_end": "2030-05-21T16:00:00Z", "timezone": "UTC"}
+    return {
+        "customer_id": customer_id,
+        "summary": "Load test job",
+        "schedule": window,
+        "line_items": [{"service_id": service.id, "tax_rate_bps": 825}],
+    }
 
 
 # ------------------------------------------------------------------------------------------ wrk
@@ -231,6 +265,7 @@ def main() -> int:
         tmp = Path(name)
         url = f"sqlite:///{tmp / 'bench.db'}"
         org, secret, customer_id = _seed(url, args.customers)
+        job_body = _job_body(url, org, customer_id)
         env = {**os.environ, "ASTERI_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
         env.pop("ASTERI_REDIS_URL", None)
         server_port, bare_port = _free_port(), _free_port()
@@ -244,6 +279,7 @@ def main() -> int:
                 "get": (f"/api/public/v1/customers/{customer_id}", None),
                 "list": ("/api/public/v1/customers?limit=25", None),
                 "create": ("/api/public/v1/customers", CREATE_BODY),
+                "create-job": ("/api/public/v1/jobs", job_body),
             }
             rows = []
             for scenario, (path, body) in scenarios.items():
