@@ -56,12 +56,23 @@ def system_caller(tenant: Tenant) -> CallContext:
 def claim_files(
     uow_factory: UnitOfWorkFactory, *, limit: int, now: datetime, lease: timedelta = DEFAULT_LEASE
 ) -> Sequence[ClaimedFile]:
-    """Move up to ``limit`` files to ``processing`` in one committed transaction and return them."""
+    """Move up to ``limit`` files to ``processing`` (audited) in one committed transaction and return them."""
     with uow_factory(None) as uow:
         claimed = uow.files.claimable(limit=limit, stale_before=now - lease)
         for item in claimed:
+            before = item.file.snapshot()
             item.file.start_processing(now)
             uow.files.save(item.file)
+            audit.record(
+                uow,
+                system_caller(item.tenant),
+                action="file.processing",
+                resource_type="file",
+                resource_id=item.file.id,
+                before=before,
+                after=item.file.snapshot(),
+                now=now,
+            )
         uow.commit()
     return claimed
 

@@ -382,7 +382,11 @@ def test_processing_fails_with_a_reason_and_an_event(files_harness: Harness, fil
     assert {event["data"]["object"]["id"] for event in failed_events} == {truncated, altered_id}
     assert client.get(f"{FILES}/{truncated}/content", headers=headers).status_code == 409
     audit = client.get(f"{BASE}/audit-events", headers=headers, params={"resource_id": truncated}).json()["data"]
-    assert (audit[0]["action"], audit[0]["actor"]["type"]) == ("file.failed", "system")
+    assert [(event["action"], event["actor"]["type"]) for event in audit] == [
+        ("file.failed", "system"),
+        ("file.processing", "system"),
+        ("file.created", "api_key"),
+    ]
 
 
 def test_the_worker_runs_file_processing(files_harness: Harness, files_dir: Path) -> None:
