@@ -10,6 +10,7 @@ Writes take an entered unit of work and do not commit.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,7 +22,7 @@ from server_impl.domain.estimates import Estimate
 from server_impl.domain.ids import new_id
 from server_impl.domain.invoices import AccountingSync, Invoice, number_for, validate_dates
 from server_impl.domain.jobs import Job
-from server_impl.domain.line_items import LineInput, LineItem
+from server_impl.domain.line_items import LineInput, LineItem, totals
 from server_impl.domain.principal import CallContext
 from server_impl.services import audit, jobs
 from server_impl.services.line_items import price_lines
@@ -48,6 +49,12 @@ UPDATABLE = frozenset(
 )
 
 Lines = Sequence[LineInput | LineItem]
+
+MAX_TOTAL = 10**15
+"""The largest invoice total, in minor units (ten trillion dollars; far inside a signed 64-bit column)."""
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+[1-9][0-9]{1,14}")
 
 
 EVENT_OF_ACTION = {
@@ -101,12 +108,21 @@ def record(uow: UnitOfWork, caller: CallContext, change: InvoiceChange, now: dat
 
 
 def _priced(uow: UnitOfWork, lines: Lines) -> tuple[LineItem, ...]:
-    """Price request lines against the catalog; already priced lines (from a job or estimate) are copied."""
+    """Price request lines against the catalog; already priced lines (from a job or estimate) are copied.
+
+    Raises:
+        ValidationFailed: A service outside the catalog, or a total above :data:`MAX_TOTAL` (``/line_items``).
+    """
     inputs = [line for line in lines if isinstance(line, LineInput)]
     priced = iter(price_lines(uow, inputs))
-    return tuple(
+    result = tuple(
         next(priced) if isinstance(line, LineInput) else dataclasses.replace(line, id=new_id("li")) for line in lines
     )
+    sums = totals(result)
+    if sums.subtotal + sums.tax > MAX_TOTAL:
+        message = f"The lines add up to more than an invoice can hold ({MAX_TOTAL} minor units)."
+        raise ValidationFailed((FieldError("/line_items", message),))
+    return result
 
 
 def _linked_job(uow: UnitOfWork, job_id: str, customer_id: str) -> Job:
@@ -297,6 +313,9 @@ def send_invoice(
 
     def act(invoice: Invoice, moment: datetime) -> str:
         invoice.send(moment)
+        if to is not None and not (_EMAIL if channel == "email" else _PHONE).fullmatch(to):
+            expected = "an email address" if channel == "email" else "an E.164 phone number (+15125550100)"
+            raise ValidationFailed((FieldError("/to", f"Give {expected} for channel {channel!r}."),))
         if to is None:
             customer = uow.customers.get(invoice.customer_id)
             reachable = customer is not None and (customer.emails if channel == "email" else customer.phones)

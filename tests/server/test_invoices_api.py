@@ -160,6 +160,10 @@ def test_send_needs_an_address_and_records_sent_at(harness: Harness) -> None:
     refused = tenant.post(path)
     assert refused.status_code == 422
     assert [error["field"] for error in refused.json()["errors"]] == ["/to"]
+    assert [error["field"] for error in tenant.post(path, {"to": "not an address"}).json()["errors"]] == ["/to"]
+    by_sms = tenant.post(path, {"channel": "sms", "to": "ap@example.com"})
+    assert [error["field"] for error in by_sms.json()["errors"]] == ["/to"]
+    assert tenant.post(path, {"channel": "sms", "to": "+15125550100"}).status_code == 200
     sent = tenant.post(path, {"to": "ap@example.com", "message": "May visit"})
     assert sent.status_code == 200, sent.text
     assert sent.json()["sent_at"] is not None
@@ -385,3 +389,11 @@ def test_an_invoice_from_an_approved_estimate_copies_the_approved_options(harnes
     someone = tenant.customer(display_name="Someone")
     wrong = tenant.post(INVOICES, {"customer_id": someone, "estimate_id": estimate.json()["id"]})
     assert [error["field"] for error in wrong.json()["errors"]] == ["/estimate_id"]
+
+
+def test_a_total_beyond_what_an_invoice_holds_is_422(harness: Harness) -> None:
+    tenant = billing(harness)
+    line = {"name": "Gold", "unit_price": 100_000_000_000, "quantity": 1_000_000}
+    response = tenant.post(INVOICES, {"customer_id": tenant.customer_id, "line_items": [line] * 3})
+    assert response.status_code == 422, response.text
+    assert [error["field"] for error in response.json()["errors"]] == ["/line_items"]
