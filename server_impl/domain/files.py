@@ -15,7 +15,7 @@ from datetime import datetime
 from email.message import Message
 from typing import Any
 
-from server_impl.domain.errors import DomainError, InvalidStateTransition
+from server_impl.domain.errors import Conflict, DomainError, InvalidStateTransition
 
 PENDING, PROCESSING, READY, FAILED = "pending", "processing", "ready", "failed"
 
@@ -219,9 +219,11 @@ class StoredFile:
         """Check that the content may be downloaded.
 
         Raises:
-            InvalidStateTransition: Unless the file is ready (409 with the current status).
+            Conflict: Unless the file is ready (409 ``conflict``, as the contract says).
         """
-        self._require(READY, "be downloaded until it is ready")
+        if self.status != READY:
+            reason = f" ({self.failure_reason})" if self.failure_reason else ""
+            raise Conflict(f"The file is {self.status}{reason}; its content can be downloaded once it is ready.")
 
     @property
     def download_name(self) -> str:

@@ -280,7 +280,8 @@ def test_a_pending_file_cannot_be_downloaded(files_harness: Harness) -> None:
     file_id = _upload(files_harness, headers, samples.png()).json()["id"]
     response = files_harness.client.get(f"{FILES}/{file_id}/content", headers=headers)
     assert response.status_code == 409
-    assert response.json()["current_status"] == "pending"
+    assert response.json()["code"] == "conflict"
+    assert response.json()["detail"] == "The file is pending; its content can be downloaded once it is ready."
 
 
 def test_delete_removes_the_row_and_the_bytes(files_harness: Harness, files_dir: Path) -> None:
