@@ -56,7 +56,18 @@ def _values(estimate: Estimate) -> dict[str, Any]:
     return values
 
 
-def _estimate(row: EstimateRow) -> Estimate:
+# Read as column tuples, not ORM instances (no identity map or instrumentation, as for customers);
+# the select is still ORM-enabled, so the tenant guard's criteria apply to it.
+_SELECT_ESTIMATES = select(
+    *(getattr(EstimateRow, name) for name in _SCALARS),
+    EstimateRow.options,
+    EstimateRow.approval,
+    EstimateRow.tags,
+    EstimateRow.meta,
+)
+
+
+def _estimate(row: Any) -> Estimate:
     return Estimate(
         **{name: getattr(row, name) for name in _SCALARS},
         options=tuple(EstimateOption.from_json(item) for item in row.options),
@@ -82,7 +93,7 @@ class SqlEstimateRepository:
 
     def get(self, estimate_id: str) -> Estimate | None:
         """Return the estimate in the tenant, or ``None``."""
-        row = self._session.scalars(select(EstimateRow).where(EstimateRow.id == estimate_id)).first()
+        row = self._session.execute(_SELECT_ESTIMATES.where(EstimateRow.id == estimate_id)).first()
         return None if row is None else _estimate(row)
 
     def save(self, estimate: Estimate) -> None:
@@ -138,8 +149,8 @@ class SqlEstimateRepository:
             conditions.append(EstimateRow.updated_at >= filters.updated_since)
         if before_id is not None:
             conditions.append(EstimateRow.id < before_id)
-        query = select(EstimateRow).where(*conditions).order_by(EstimateRow.id.desc()).limit(limit + 1)
-        rows = list(self._session.scalars(query))
+        query = _SELECT_ESTIMATES.where(*conditions).order_by(EstimateRow.id.desc()).limit(limit + 1)
+        rows = self._session.execute(query).all()
         return Page([_estimate(row) for row in rows[:limit]], has_more=len(rows) > limit)
 
     def due_for_expiry(self, today: date, *, limit: int) -> Sequence[tuple[Tenant, str]]:
