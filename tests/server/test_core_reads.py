@@ -1,12 +1,19 @@
 """The Core read path of the tenant guard: same isolation as the ORM hook, and it refuses what it cannot filter."""
 
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, Table, bindparam, select
 
 from server_impl.adapters.sqlalchemy.tables import CustomerRow
-from server_impl.adapters.sqlalchemy.tenancy import SCOPE_KEY, SYSTEM, TenantViolation, read_rows, tenant_filtered
+from server_impl.adapters.sqlalchemy.tenancy import (
+    SCOPE_KEY,
+    SYSTEM,
+    TenantViolation,
+    insert_row,
+    read_rows,
+    tenant_filtered,
+)
 from server_impl.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork
 from server_impl.domain.principal import ActorType, CallContext, Principal
 from server_impl.domain.scopes import ALL_SCOPES
@@ -14,7 +21,7 @@ from server_impl.domain.tenancy import Environment, Tenant
 from server_impl.services import customers
 from tests.server.conftest import Harness
 
-CUSTOMERS = CustomerRow.__table__
+CUSTOMERS = cast(Table, CustomerRow.__table__)
 IDS = select(CUSTOMERS.c.id).order_by(CUSTOMERS.c.id)
 
 
@@ -84,3 +91,56 @@ def test_the_core_filter_adds_the_tenant_criteria() -> None:
     sql = str(tenant_filtered(IDS))
     assert "customers.organization_id = :_tenant_organization_id" in sql
     assert "customers.environment = :_tenant_environment" in sql
+
+
+def _row(org: str | None, environment: str | None, name: str) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    from server_impl.domain.ids import new_id
+
+    now = datetime.now(UTC)
+    values: dict[str, Any] = {
+        "id": new_id("cus"),
+        "type": "residential",
+        "display_name": name,
+        "emails": [],
+        "phones": [],
+        "service_locations": [],
+        "tags": [],
+        "tags_text": ",",
+        "search_text": name,
+        "notifications_enabled": True,
+        "do_not_service": False,
+        "balance_due": 0,
+        "currency": "USD",
+        "metadata": {},
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    if org is not None:
+        values.update(organization_id=org, environment=environment)
+    return values
+
+
+def test_core_inserts_are_stamped_with_the_tenant_and_refuse_another(harness: Harness) -> None:
+    mine, theirs = harness.organization(), harness.organization()
+    tenant = Tenant(mine, Environment.LIVE)
+    stamped = _row(None, None, "stamped")
+    with harness.context.uow_factory(tenant) as uow:
+        assert isinstance(uow, SqlAlchemyUnitOfWork)
+        insert_row(uow.session, CUSTOMERS, stamped)
+        uow.commit()
+    assert _ids(harness, tenant) == [stamped["id"]]
+    for foreign in (_row(theirs, "live", "theirs"), _row(mine, "test", "other environment")):
+        with harness.context.uow_factory(tenant) as uow:
+            assert isinstance(uow, SqlAlchemyUnitOfWork)
+            with pytest.raises(TenantViolation):
+                insert_row(uow.session, CUSTOMERS, foreign)
+    with harness.context.uow_factory(tenant) as uow:
+        assert isinstance(uow, SqlAlchemyUnitOfWork)
+        uow.session.info[SCOPE_KEY] = None
+        with pytest.raises(TenantViolation):
+            insert_row(uow.session, CUSTOMERS, _row(None, None, "no tenant"))
+    assert _ids(harness, Tenant(theirs, Environment.LIVE)) == []
+    assert _ids(harness, Tenant(mine, Environment.TEST), read_only=False) == []

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import cast
+
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from server_impl.adapters.sqlalchemy.tables import EventRow
+from server_impl.adapters.sqlalchemy.tenancy import insert_row
 from server_impl.domain.events import DomainEvent
 from server_impl.services.ports import EventFilter, Page
 
@@ -29,6 +32,9 @@ def event_from_row(row: EventRow) -> DomainEvent:
     )
 
 
+_EVENTS = cast(Table, EventRow.__table__)
+
+
 class SqlEventRepository:
     """Events of the tenant in SQL (the tenant guard filters every query)."""
 
@@ -37,22 +43,24 @@ class SqlEventRepository:
 
     def add(self, event: DomainEvent) -> None:
         """Stage an event in the current transaction."""
-        self._session.add(
-            EventRow(
-                id=event.id,
-                organization_id=event.organization_id,
-                environment=event.environment,
-                type=event.type,
-                resource_type=event.resource_type,
-                resource_id=event.resource_id,
-                customer_id=event.customer_id,
-                data_object=dict(event.data_object),
-                previous_attributes=None if event.previous_attributes is None else dict(event.previous_attributes),
-                request_id=event.request_id,
-                idempotency_key=event.idempotency_key,
-                created_at=event.created_at,
-                published_at=event.published_at,
-            )
+        insert_row(
+            self._session,
+            _EVENTS,
+            {
+                "id": event.id,
+                "organization_id": event.organization_id,
+                "environment": event.environment,
+                "type": event.type,
+                "resource_type": event.resource_type,
+                "resource_id": event.resource_id,
+                "customer_id": event.customer_id,
+                "data_object": dict(event.data_object),
+                "previous_attributes": None if event.previous_attributes is None else dict(event.previous_attributes),
+                "request_id": event.request_id,
+                "idempotency_key": event.idempotency_key,
+                "created_at": event.created_at,
+                "published_at": event.published_at,
+            },
         )
 
     def get(self, event_id: str) -> DomainEvent | None:

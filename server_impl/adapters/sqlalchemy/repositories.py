@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, or_, select, update
 from sqlalchemy.orm import Session
 
 from server_impl.adapters.sqlalchemy.tables import (
@@ -15,6 +15,7 @@ from server_impl.adapters.sqlalchemy.tables import (
     OrganizationRow,
     UserRow,
 )
+from server_impl.adapters.sqlalchemy.tenancy import insert_row
 from server_impl.domain.api_keys import ApiKey
 from server_impl.domain.audit import AuditEvent, FieldChange
 from server_impl.domain.clock import utc_now
@@ -189,6 +190,9 @@ def _event_from_row(row: AuditEventRow) -> AuditEvent:
     )
 
 
+_AUDIT_EVENTS = cast(Table, AuditEventRow.__table__)
+
+
 class SqlAuditEventRepository:
     """The audit log in SQL."""
 
@@ -197,23 +201,25 @@ class SqlAuditEventRepository:
 
     def add(self, event: AuditEvent) -> None:
         """Stage an event."""
-        self._session.add(
-            AuditEventRow(
-                id=event.id,
-                organization_id=event.organization_id,
-                environment=event.environment.value,
-                actor_type=event.actor_type,
-                actor_id=event.actor_id,
-                credential_id=event.credential_id,
-                action=event.action,
-                resource_type=event.resource_type,
-                resource_id=event.resource_id,
-                request_id=event.request_id,
-                ip=event.ip,
-                user_agent=event.user_agent,
-                created_at=event.created_at,
-                changes={name: {"before": c.before, "after": c.after} for name, c in event.changes.items()},
-            )
+        insert_row(
+            self._session,
+            _AUDIT_EVENTS,
+            {
+                "id": event.id,
+                "organization_id": event.organization_id,
+                "environment": event.environment.value,
+                "actor_type": event.actor_type,
+                "actor_id": event.actor_id,
+                "credential_id": event.credential_id,
+                "action": event.action,
+                "resource_type": event.resource_type,
+                "resource_id": event.resource_id,
+                "request_id": event.request_id,
+                "ip": event.ip,
+                "user_agent": event.user_agent,
+                "created_at": event.created_at,
+                "changes": {name: {"before": c.before, "after": c.after} for name, c in event.changes.items()},
+            },
         )
 
     def get(self, event_id: str) -> AuditEvent | None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, bindparam, select, update
+from sqlalchemy import ColumnElement, Select, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server_impl.adapters.sqlalchemy.tables import CatalogItemRow, CustomerRow
-from server_impl.adapters.sqlalchemy.tenancy import read_rows
+from server_impl.adapters.sqlalchemy.tenancy import insert_row, read_rows
 from server_impl.adapters.sqlalchemy.types import UtcDateTime
 from server_impl.domain.catalog import CatalogItem
 from server_impl.domain.customers import Address, Customer, Email, Phone, ServiceLocation
@@ -65,7 +65,7 @@ def _customer_values(customer: Customer) -> dict[str, Any]:
 
 # Customers are read as Core column tuples (no ORM compile state, identity map or attribute
 # instrumentation) through the tenant guard's Core path, which adds the same tenant criteria.
-_CUSTOMERS = CustomerRow.__table__
+_CUSTOMERS = cast(Table, CustomerRow.__table__)
 _CUSTOMER_COLUMNS = (
     *(_CUSTOMERS.c[name] for name in _CUSTOMER_SCALARS),
     _CUSTOMERS.c.emails,
@@ -132,7 +132,9 @@ class SqlCustomerRepository:
 
     def add(self, customer: Customer) -> None:
         """Stage a new customer."""
-        self._session.add(CustomerRow(**_customer_values(customer)))
+        values = _customer_values(customer)
+        values["metadata"] = values.pop("meta")  # the column's name
+        insert_row(self._session, _CUSTOMERS, values)
 
     def get(self, customer_id: str) -> Customer | None:
         """Return the customer in the tenant, or ``None``."""
