@@ -174,6 +174,13 @@ def test_the_whole_lifecycle_announces_and_audits_every_transition(harness: Harn
     assert events[-1].data_object == job
     reopen_audit = world.audits(job_id)[-2]
     assert reopen_audit.changes["reopen_reason"].after == "Callback"
+    activity = harness.client.get(
+        f"/api/public/v1/customers/{world.customer_id}/activity",
+        headers=world.headers(),
+        params={"resource_type": "job", "limit": 100},
+    ).json()["data"]
+    assert [entry["type"] for entry in activity] == expected[::-1], "the customer's history shows every job event"
+    assert activity[-1]["summary"] == f"Job {job['number']} created"
 
 
 @pytest.mark.parametrize("status", list(ALLOWED))
