@@ -9,11 +9,13 @@ response bodies are read up to 4 KiB, and every outcome is an :class:`Answer`, n
 
 from __future__ import annotations
 
+import email.utils
 import ipaddress
 import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import SplitResult, urlsplit
 
 import httpx
@@ -49,12 +51,30 @@ class Answer:
         excerpt: The first 4 KiB of the body (text, undecodable bytes replaced).
         error: Why no answer came (``dns``, ``refused``, ``timeout``, ``connect`` ...).
         latency_ms: Time from the start to the answer or the failure.
+        retry_after: Seconds the receiver asked to wait (``Retry-After`` on 429 and 503).
     """
 
     status: int | None
     excerpt: str | None
     error: str | None
     latency_ms: int
+    retry_after: float | None = None
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Return the ``Retry-After`` of a 429 or 503 answer in seconds (delay or HTTP date), else ``None``."""
+    value = response.headers.get("retry-after")
+    if response.status_code not in (429, 503) or not value:
+        return None
+    if value.strip().isdigit():
+        return float(value.strip())
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def _pinned(parts: SplitResult, address: IPAddress) -> str:
@@ -123,7 +143,7 @@ class WebhookSender:
                     if len(excerpt) >= EXCERPT_BYTES:
                         break
                 text = bytes(excerpt[:EXCERPT_BYTES]).decode("utf-8", errors="replace")
-                return Answer(response.status_code, text or None, None, elapsed())
+                return Answer(response.status_code, text or None, None, elapsed(), retry_after(response))
         except httpx.TimeoutException:
             return Answer(None, None, f"timeout: no response within {self._timeout:g} s", elapsed())
         except httpx.HTTPError as error:

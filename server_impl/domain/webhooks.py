@@ -33,6 +33,8 @@ RETRY_SCHEDULE: tuple[timedelta, ...] = (
     timedelta(hours=10),
 )
 """Delay before each attempt (DESIGN.md §5): the first goes at once, the eighth is the last (~27.6 h)."""
+MAX_RETRY_AFTER = timedelta(days=1)
+"""The longest ``Retry-After`` honoured."""
 
 
 class EndpointStatus(enum.StrEnum):
@@ -137,6 +139,7 @@ class DeliveryAttempt:
         latency_ms: Time to the answer (or to the failure).
         response_excerpt: The first 4 KiB of the answer's body.
         error: Why no usable answer came (timeout, DNS, refused address, connection error).
+        retry_after_seconds: The answer's ``Retry-After`` (429, 503), honoured up to a day; not stored.
     """
 
     attempt_number: int
@@ -145,6 +148,7 @@ class DeliveryAttempt:
     latency_ms: int
     response_excerpt: str | None
     error: str | None
+    retry_after_seconds: float | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -211,6 +215,8 @@ def record_attempt(
         delivery.status, delivery.next_attempt_at = DeliveryStatus.SUCCEEDED, None
         return
     delay = retry_delay(attempt.attempt_number, rng)
+    if delay is not None and attempt.retry_after_seconds is not None:  # the receiver asked for a pause
+        delay = max(delay, min(timedelta(seconds=attempt.retry_after_seconds), MAX_RETRY_AFTER))
     if delay is None:
         delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
     else:

@@ -174,6 +174,7 @@ class DeliveryTask:
             latency_ms=answer.latency_ms,
             response_excerpt=answer.excerpt,
             error=answer.error,
+            retry_after_seconds=answer.retry_after,
         )
         return job, attempt
 

@@ -6,7 +6,7 @@ import json
 import random
 import time
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -259,3 +259,14 @@ def test_a_410_answer_disables_the_endpoint_at_once(hooks: Hooks) -> None:
     state = hooks.get(endpoint["id"])
     assert state["status"] == "disabled"
     assert state["disabled_reason"] == "failing"
+
+
+def test_retry_after_of_a_busy_receiver_is_honoured(hooks: Hooks) -> None:
+    with receiver(statuses=[503], retry_after="120") as box:
+        endpoint = hooks.endpoint(box.url)
+        hooks.publish()
+        hooks.drain()
+        assert len(box.received) == 1
+    (delivery,) = hooks.get(f"{endpoint['id']}/deliveries")["data"]
+    wait = datetime.fromisoformat(delivery["next_attempt_at"]) - datetime.fromisoformat(delivery["last_attempt_at"])
+    assert timedelta(seconds=119) <= wait <= timedelta(seconds=121)  # not the schedule's 5 s

@@ -32,12 +32,14 @@ class Receiver:
         statuses: Answers to give, in order; 200 once they run out.
         delay: Seconds to wait before answering (keeps deliveries in flight).
         location: ``Location`` header of 3xx answers.
+        retry_after: ``Retry-After`` header of 429 and 503 answers.
     """
 
     url: str = ""
     statuses: list[int] = field(default_factory=list)
     delay: float = 0.0
     location: str | None = None
+    retry_after: str | None = None
     received: list[Received] = field(default_factory=list)
     in_flight: dict[str, int] = field(default_factory=dict)
     overlaps: list[str] = field(default_factory=list)
@@ -82,6 +84,8 @@ def _handler(state: Receiver) -> type[BaseHTTPRequestHandler]:
                 self.send_response(status)
                 if 300 <= status < 400 and state.location:
                     self.send_header("Location", state.location)
+                if status in (429, 503) and state.retry_after:
+                    self.send_header("Retry-After", state.retry_after)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
