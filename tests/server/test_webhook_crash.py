@@ -70,7 +70,7 @@ def test_a_killed_worker_loses_nothing(make_harness: Callable[..., Harness], dat
             hooks.endpoint(box.url)
             published = {hooks.publish() for _ in range(EVENTS)}
             with workers(database_url, 1) as (first,):
-                assert box.wait_for(8)
+                assert box.wait_for(8, timeout=90)
                 first.send_signal(signal.SIGKILL)
                 first.wait(10)
             killed_at = len(box.received)
@@ -78,7 +78,7 @@ def test_a_killed_worker_loses_nothing(make_harness: Callable[..., Harness], dat
             overlaps_before = list(box.overlaps)
             # Two workers after the restart on PostgreSQL (SKIP LOCKED), one on SQLite.
             with workers(database_url, 2 if postgres else 1):
-                deadline = time.monotonic() + 45
+                deadline = time.monotonic() + 90
                 while _pending(hooks) and time.monotonic() < deadline:
                     time.sleep(0.1)
             assert _pending(hooks) == 0
