@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ HOOKS = "tests.live.fuzz_hooks"
 # Built-in checks replaced by the hooks' versions with listed exceptions (docs/fuzzing.md).
 REPLACED_CHECKS = ("positive_data_acceptance", "response_headers_conformance")
 CI_MAX_EXAMPLES = 50
+LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
@@ -41,6 +43,7 @@ class FuzzResult:
         errors: Errors (the run could not test something).
         phases: Status of each phase.
         seconds: Wall time of the run.
+        cpu_seconds: CPU time schemathesis used (user + system).
         output: The CLI's text output.
         report: The JSON report.
     """
@@ -52,6 +55,7 @@ class FuzzResult:
     errors: tuple[str, ...]
     phases: dict[str, str]
     seconds: float
+    cpu_seconds: float
     output: str
     report: dict[str, Any]
 
@@ -62,7 +66,8 @@ class FuzzResult:
         failures = "; ".join(self.failures) or "none"
         return (
             f"operations {tested}/{total}, test cases {self.test_cases}, failures: {failures}, "
-            f"errors: {len(self.errors)}, phases: {phases}, {self.seconds:.0f} s"
+            f"errors: {len(self.errors)}, phases: {phases}, {self.seconds:.0f} s wall, "
+            f"{self.cpu_seconds:.0f} s CPU (schemathesis)"
         )
 
 
@@ -130,8 +135,11 @@ def run_fuzz(
     }
     command = schemathesis_command(server.base_url, report_path, max_examples=max_examples, workers=workers, seed=seed)
     started = time.monotonic()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, cwd=REPO, env=environ, capture_output=True, text=True, timeout=timeout, check=False)
     seconds = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     output = done.stdout + done.stderr
     report: dict[str, Any] = json.loads(report_path.read_text()) if report_path.is_file() else {}
     operations = report.get("operations", {})
@@ -143,6 +151,7 @@ def run_fuzz(
         errors=tuple(json.dumps(item) for item in report.get("errors", [])),
         phases={name: str(phase.get("status")) for name, phase in report.get("phases", {}).items()},
         seconds=seconds,
+        cpu_seconds=cpu_seconds,
         output=output,
         report=report,
     )
@@ -157,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=None)
     arguments = parser.parse_args(argv)
     backends = BACKENDS if arguments.backend == "both" else (arguments.backend,)
+    os.environ.setdefault("ASTERI_TEST_POSTGRES_URL", LOCAL_POSTGRES)  # scripts/services' default
     failed = False
     for backend in backends:
         with tempfile.TemporaryDirectory(prefix="asteri-fuzz-") as folder:
@@ -170,8 +180,11 @@ def main(argv: list[str] | None = None) -> int:
                     seed=arguments.seed,
                     timeout=6 * 3600,
                 )
-            print(result.output)  # noqa: T201 - a command-line entry point
-            print(f"{backend}: {result.summary()}")  # noqa: T201
+                server_cpu = server.cpu_seconds()
+                if result.exit_code != 0:
+                    print(server.log_text()[-20000:])  # noqa: T201 - a command-line entry point
+            print(result.output)  # noqa: T201
+            print(f"{backend}: {result.summary()}, server {server_cpu:.0f} s CPU")  # noqa: T201
             failed = failed or result.exit_code != 0
     return 1 if failed else 0
 

@@ -246,6 +246,14 @@ class LiveServer:
         key = key or self.key
         return {"x-organization-id": key.organization_id, "x-api-key": key.secret}
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server process has used so far (Linux ``/proc``; 0 elsewhere)."""
+        stat = Path(f"/proc/{self.process.pid}/stat")
+        if not stat.is_file():
+            return 0.0
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def log_text(self) -> str:
         """The server's output so far (for failure messages)."""
         self._log.flush()

@@ -19,9 +19,9 @@ pytestmark = pytest.mark.slow
 def test_schemathesis_finds_no_failure(backend: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with fresh_database(backend, tmp_path) as url, LiveServer.start(url, tmp_path) as server:
         result = run_fuzz(server, tmp_path, max_examples=CI_MAX_EXAMPLES)
-        log = server.log_text()
+        log, server_cpu = server.log_text(), server.cpu_seconds()
     with capsys.disabled():
-        print(f"\nschemathesis on {backend}: {result.summary()}")  # noqa: T201 - the figures, in CI logs too
+        print(f"\nschemathesis on {backend}: {result.summary()}, server {server_cpu:.0f} s CPU")  # noqa: T201
     assert result.exit_code == 0, f"{result.output[-30000:]}\n--- server log ---\n{log[-5000:]}"
     tested, total = result.operations
     assert tested == total > 0
