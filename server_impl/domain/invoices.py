@@ -32,6 +32,9 @@ ALLOWED_ACTIONS: dict[str, tuple[str, ...]] = {
     VOID: (),
 }
 
+LATEST_ISSUE_DATE = date.max - timedelta(days=max(TERMS_DAYS.values()))
+"""The last issue date whose due date the calendar can still hold."""
+
 SYNC_STATUSES = ("not_synced", "pending", "synced", "failed", "excluded")
 
 
@@ -307,11 +310,13 @@ class Invoice:
 
 
 def validate_dates(terms: str, issue_date: date | None, due_date: date | None) -> None:
-    """Check that custom terms name a due date on or after the issue date.
+    """Check that custom terms name a due date on or after the issue date, and that dates fit the calendar.
 
     Raises:
-        ValidationFailed: Naming ``/due_date``.
+        ValidationFailed: Naming ``/due_date`` or ``/issue_date``.
     """
+    if issue_date is not None and issue_date > LATEST_ISSUE_DATE:
+        raise ValidationFailed((FieldError("/issue_date", f"Must be on or before {LATEST_ISSUE_DATE}."),))
     if terms == "custom" and due_date is None:
         raise ValidationFailed((FieldError("/due_date", "Required with custom terms."),))
     if terms == "custom" and due_date is not None and issue_date is not None and due_date < issue_date:

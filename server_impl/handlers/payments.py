@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 from generated import models
 from generated.server.payments import PaymentsHandlers
 from generated.server.runtime import RequestContext
+from server_impl.domain.errors import FieldError, ValidationFailed
 from server_impl.domain.payments import Payment, Refund
 from server_impl.domain.principal import CallContext
 from server_impl.handlers.common import caller_of, decode_cursor, page_cursor, principal_of, read, stored, write_once
@@ -147,7 +148,10 @@ class Payments(PaymentsHandlers):
         fields["method"] = str(fields["method"])
         fields["applications"] = [(item["invoice_id"], item["amount"]) for item in fields.get("applications") or ()]
         if "received_at" in fields:
-            fields["received_at"] = fields["received_at"].astimezone(datetime.UTC)
+            try:
+                fields["received_at"] = fields["received_at"].astimezone(datetime.UTC)
+            except OverflowError:
+                raise ValidationFailed((FieldError("/received_at", "Not a representable UTC time."),)) from None
         if "metadata" in fields:
             fields["metadata"] = dict(fields["metadata"] or {})
 

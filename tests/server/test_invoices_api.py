@@ -397,3 +397,14 @@ def test_a_total_beyond_what_an_invoice_holds_is_422(harness: Harness) -> None:
     response = tenant.post(INVOICES, {"customer_id": tenant.customer_id, "line_items": [line] * 3})
     assert response.status_code == 422, response.text
     assert [error["field"] for error in response.json()["errors"]] == ["/line_items"]
+
+
+def test_dates_beyond_the_calendar_are_422_not_500(harness: Harness) -> None:
+    tenant = billing(harness)
+    late = tenant.post(INVOICES, {"customer_id": tenant.customer_id, "issue_date": "9999-12-31", "terms": "net_60"})
+    assert late.status_code == 422, late.text
+    assert [error["field"] for error in late.json()["errors"]] == ["/issue_date"]
+    invoice = tenant.invoice()
+    ancient = tenant.pay([(invoice["id"], 100)], received_at="0001-01-01T00:00:00+05:00")
+    assert ancient.status_code == 422, ancient.text
+    assert [error["field"] for error in ancient.json()["errors"]] == ["/received_at"]
