@@ -117,16 +117,7 @@ def _lines(uow: UnitOfWork, given: Lines, currency: str) -> tuple[LineItem, ...]
         raise TypeError("line items are all LineInput or all LineItem")
     if priced:
         return tuple(LineItem.from_json({**line.to_json(), "id": new_id("li")}) for line in priced)
-    lines = price_lines(uow, inputs)
-    errors = []
-    for index, line in enumerate(lines):
-        item = uow.catalog.get(line.service_id) if line.service_id is not None else None
-        if item is not None and item.currency != currency:
-            message = f"The service is priced in {item.currency}; the job is in {currency}."
-            errors.append(FieldError(f"/line_items/{index}/service_id", message))
-    if errors:
-        raise ValidationFailed(tuple(errors))
-    return lines
+    return price_lines(uow, inputs, currency=currency)
 
 
 def _tags(tags: Sequence[str]) -> tuple[str, ...]:
