@@ -62,6 +62,8 @@ def test_update_list_disable_enable_delete(harness: Harness) -> None:
     etag = harness.client.get(path, headers=headers).headers["ETag"]
     stale = harness.client.patch(path, json={"description": "x"}, headers={**headers, "If-Match": '"nope"'})
     assert stale.status_code == 412
+    internal = harness.client.patch(path, json={"url": "https://10.0.0.1/x"}, headers=headers)
+    assert internal.status_code == 422
     updated = harness.client.patch(path, json={"event_types": ["job.*"]}, headers={**headers, "If-Match": etag})
     assert updated.status_code == 200
     assert updated.json()["event_types"] == ["job.*"]
