@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from server_impl.demo_estimates import seed_estimate
+from server_impl.demo_invoices import seed_invoices
 from server_impl.demo_jobs import seed_jobs
 from server_impl.domain.clock import utc_now
 from server_impl.domain.customers import Email
@@ -75,6 +76,7 @@ def seed_demo(uow_factory: UnitOfWorkFactory, settings: Settings, base_url: str)
         uow.commit()
     seed_estimate(uow_factory, tenant_context)
     seed_jobs(uow_factory, tenant_context)
+    seed_invoices(uow_factory, tenant_context)
     return "\n".join(
         [
             f"organization:     {organization.id}",
