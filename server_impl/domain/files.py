@@ -76,20 +76,29 @@ def media_type(value: str | None) -> str:
 def safe_filename(name: str | None, fallback: str = "file") -> str:
     r"""Return a file name safe to store and to send back in ``Content-Disposition``.
 
-    Directory parts (``../``, ``C:\\``) are dropped, and so are control and format characters (bidi
-    overrides that disguise ``exe`` as ``jpg``); quotes, separators and other characters that could
-    break a header or a path become ``_``; leading dots are removed (no hidden or relative names)
-    and the result is at most 255 characters. An empty result gives ``fallback``.
+    Directory parts (``../``, ``C:\\``) are dropped, and so are control, format (bidi overrides
+    that disguise ``exe`` as ``jpg``), private-use and unassigned characters (other spaces become
+    plain spaces); quotes, separators and other characters that could break a header or a path
+    become ``_``; leading dots are removed (no hidden or relative names) and the result is at most
+    255 characters. An empty result gives ``fallback``.
     """
     text = unicodedata.normalize("NFC", name or "")
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))  # controls, bidi overrides
+    text = "".join(_printable(ch) for ch in text)
     text = text.replace("\\", "/").rsplit("/", 1)[-1]
-    text = _UNSAFE.sub("_", text).strip().lstrip(".").strip()
+    text = _UNSAFE.sub("_", text).lstrip(". ").rstrip()
     if len(text) > MAX_FILENAME:
         stem, dot, extension = text.rpartition(".")
         keep = extension if dot and len(extension) <= 16 else ""
         text = (stem if keep else text)[: MAX_FILENAME - len(keep) - 1] + ("." + keep if keep else "")
     return text or fallback
+
+
+def _printable(ch: str) -> str:
+    """Drop control, format (bidi overrides), private and unassigned characters; other spaces become ``" "``."""
+    category = unicodedata.category(ch)
+    if category.startswith("C"):
+        return ""
+    return " " if category.startswith("Z") else ch
 
 
 @dataclass(frozen=True)
