@@ -255,7 +255,11 @@ class Estimates(EstimatesHandlers):
         body: models.EstimateSend | None,
     ) -> models.Estimate:
         """Send or resend an estimate (``estimate.sent``)."""
-        await self._act(context, lambda uow, caller: use_cases.send_estimate(uow, caller, estimate_id))
+        channel = body.channel.value if body is not None else "email"
+        to = body.to if body is not None and isinstance(body.to, str) else None
+        await self._act(
+            context, lambda uow, caller: use_cases.send_estimate(uow, caller, estimate_id, channel=channel, to=to)
+        )
 
     async def approve_estimate(
         self,

@@ -12,6 +12,7 @@ If the action is refused, the whole unit of work rolls back and reads keep deriv
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +45,8 @@ UPDATABLE = frozenset(
     }
 )
 CREATABLE = UPDATABLE | {"customer_id", "currency"}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_PHONE = re.compile(r"\+[1-9][0-9]{1,14}")
 
 
 @dataclass(frozen=True)
@@ -330,9 +333,53 @@ def update_estimate(
     return Outcome(estimate, tuple(transitions))
 
 
-def send_estimate(uow: UnitOfWork, context: CallContext, estimate_id: str, *, now: datetime | None = None) -> Outcome:
-    """Send or resend a draft or sent estimate (409 otherwise; 422 when ``valid_until`` is past)."""
-    return _transition(uow, context, estimate_id, "estimate.sent", lambda e, moment: e.send(moment), now=now)
+def send_estimate(
+    uow: UnitOfWork,
+    context: CallContext,
+    estimate_id: str,
+    *,
+    channel: str = "email",
+    to: str | None = None,
+    now: datetime | None = None,
+) -> Outcome:
+    """Record that a draft or sent estimate was sent (delivery itself is the messaging system's job).
+
+    Args:
+        uow: An entered unit of work of the caller's tenant (not committed here).
+        context: The caller.
+        estimate_id: The estimate.
+        channel: ``email`` or ``sms``.
+        to: An address for the channel instead of the customer's own.
+        now: The current time (tests).
+
+    Returns:
+        The estimate and its transitions.
+
+    Raises:
+        NotFound: Outside the tenant.
+        InvalidStateTransition: Not a draft or sent estimate.
+        ValidationFailed: ``valid_until`` is past, ``to`` is not an address of the channel, or there
+            is no ``to`` and the customer has no address for the channel (``/to``).
+    """
+
+    def send(estimate: Estimate, moment: datetime) -> None:
+        estimate.send(moment)
+        _check_destination(uow, estimate.customer_id, channel, to)
+
+    return _transition(uow, context, estimate_id, "estimate.sent", send, now=now)
+
+
+def _check_destination(uow: UnitOfWork, customer_id: str, channel: str, to: str | None) -> None:
+    email = channel == "email"
+    if to is not None:
+        if not (_EMAIL if email else _PHONE).fullmatch(to):
+            expected = "an email address" if email else "an E.164 phone number (+15125550100)"
+            raise ValidationFailed((FieldError("/to", f"Give {expected} for channel {channel}."),))
+        return
+    customer = uow.customers.get(customer_id)
+    if customer is None or not (customer.emails if email else customer.phones):
+        kind = "email address" if email else "phone number"
+        raise ValidationFailed((FieldError("/to", f"The customer has no {kind}; give one in to."),))
 
 
 def approve_estimate(

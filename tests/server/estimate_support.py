@@ -92,7 +92,11 @@ def make_shop(harness: Harness, scopes: tuple[str, ...] | None = None) -> Shop:
     _, admin = harness.key(org)
     headers = harness.headers(org, admin)
     client = harness.client
-    customer = client.post(f"{BASE}/customers", headers=headers, json={"display_name": "Dana Whitfield"})
+    customer = client.post(
+        f"{BASE}/customers",
+        headers=headers,
+        json={"display_name": "Dana Whitfield", "emails": [{"address": "dana.whitfield@example.com"}]},
+    )
     service = client.post(
         f"{BASE}/services", headers=headers, json={"name": "Fan motor", "unit_price": 38500, "currency": "USD"}
     )

@@ -462,3 +462,22 @@ def test_concurrent_actions_on_one_estimate_make_one_transition(shop: Shop) -> N
     assert events[:2] == ["estimate.created", "estimate.sent"]
     assert len(events) == 3
     assert shop.audit_actions(estimate["id"]) == events
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (None, 200),  # the customer's email address
+        ({"channel": "sms"}, 422),  # the customer has no phone
+        ({"channel": "sms", "to": "+15125550143"}, 200),
+        ({"channel": "sms", "to": "dana@example.com"}, 422),
+        ({"channel": "email", "to": "not an address"}, 422),
+    ],
+)
+def test_sending_needs_an_address_for_the_channel(shop: Shop, body: dict[str, Any] | None, status: int) -> None:
+    estimate = shop.create()
+    response = shop.post(f"/estimates/{estimate['id']}/send", body)
+    assert response.status_code == status, response.text
+    if status == 422:
+        assert [error["field"] for error in response.json()["errors"]] == ["/to"]
+        assert shop.event_types(estimate["id"]) == ["estimate.created"]
