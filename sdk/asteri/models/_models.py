@@ -6,7 +6,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import MISSING, AnyUrl, AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
+from pydantic import (
+    MISSING,
+    AnyUrl,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StringConstraints,
+)
 from typing_extensions import TypeAliasType
 
 from asteri._enums import Enum, StrEnum
@@ -142,7 +154,7 @@ class ApiKeyRotate(BaseModel):
         extra="allow",
         validate_by_name=True,
     )
-    overlap_seconds: Annotated[int, Field(ge=0, le=604800)] = 86400
+    overlap_seconds: Annotated[StrictInt, Field(ge=0, le=604800)] = 86400
 
 
 class ApiKeyStatus(StrEnum):
@@ -246,7 +258,7 @@ class EmailAddress(BaseModel):
     """
     Free label such as `billing` or `home`.
     """
-    is_primary: bool
+    is_primary: StrictBool
     """
     Exactly one email of a customer is primary when it has any.
     """
@@ -263,7 +275,7 @@ class EmailAddressInput(BaseModel):
     )
     address: Annotated[str, Field(max_length=254)]
     label: Annotated[str | MISSING | None, Field(max_length=50)] = MISSING
-    is_primary: bool = False
+    is_primary: StrictBool = False
     """
     When no entry is primary, the first one becomes primary.
     """
@@ -543,8 +555,8 @@ class FileDimensions(BaseModel):
     model_config = ConfigDict(
         validate_by_name=True,
     )
-    width: Annotated[int, Field(ge=1)]
-    height: Annotated[int, Field(ge=1)]
+    width: Annotated[StrictInt, Field(ge=1)]
+    height: Annotated[StrictInt, Field(ge=1)]
 
 
 class FileEventType(StrEnum):
@@ -899,7 +911,7 @@ class PaymentApplication(BaseModel):
         validate_by_name=True,
     )
     invoice_id: Annotated[str, Field(pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")]
-    amount: int
+    amount: StrictInt
     """
     Amount applied, in minor units.
     """
@@ -915,7 +927,7 @@ class PaymentApplicationInput(BaseModel):
         validate_by_name=True,
     )
     invoice_id: Annotated[str, Field(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")]
-    amount: Annotated[int, Field(ge=1, le=100000000000)]
+    amount: Annotated[StrictInt, Field(ge=1, le=100000000000)]
 
 
 class PaymentEventType(StrEnum):
@@ -987,8 +999,8 @@ class PhoneNumber(BaseModel):
     E.164 phone number.
     """
     type: PhoneNumberType
-    is_primary: bool
-    sms_opt_in: bool
+    is_primary: StrictBool
+    sms_opt_in: StrictBool
     """
     Whether the customer agreed to receive text messages on this number.
     """
@@ -1015,8 +1027,8 @@ class PhoneNumberInput(BaseModel):
     E.164 phone number.
     """
     type: PhoneNumberInputType = PhoneNumberInputType.MOBILE
-    is_primary: bool = False
-    sms_opt_in: bool = False
+    is_primary: StrictBool = False
+    sms_opt_in: StrictBool = False
 
 
 class ProblemLimitWindow(StrEnum):
@@ -1214,13 +1226,13 @@ class ServiceLocation(BaseModel):
     Short label such as `Home` or `Warehouse 2`.
     """
     address: Address
-    latitude: Annotated[float | None, Field(ge=-90.0, le=90.0)]
-    longitude: Annotated[float | None, Field(ge=-180.0, le=180.0)]
+    latitude: Annotated[StrictFloat | None, Field(ge=-90.0, le=90.0)]
+    longitude: Annotated[StrictFloat | None, Field(ge=-180.0, le=180.0)]
     access_notes: str | None
     """
     Gate codes, parking, pets: what a technician needs to get in.
     """
-    is_primary: bool
+    is_primary: StrictBool
 
 
 class ServiceLocationInputType(StrEnum):
@@ -1242,10 +1254,10 @@ class ServiceLocationInput(BaseModel):
     type: ServiceLocationInputType = ServiceLocationInputType.BOTH
     name: Annotated[str | MISSING | None, Field(max_length=100)] = MISSING
     address: AddressInput
-    latitude: Annotated[float | MISSING | None, Field(ge=-90.0, le=90.0)] = MISSING
-    longitude: Annotated[float | MISSING | None, Field(ge=-180.0, le=180.0)] = MISSING
+    latitude: Annotated[StrictFloat | MISSING | None, Field(ge=-90.0, le=90.0)] = MISSING
+    longitude: Annotated[StrictFloat | MISSING | None, Field(ge=-180.0, le=180.0)] = MISSING
     access_notes: Annotated[str | MISSING | None, Field(max_length=2000)] = MISSING
-    is_primary: bool = False
+    is_primary: StrictBool = False
 
 
 class ServiceStatus(StrEnum):
@@ -1271,12 +1283,12 @@ class ServiceUpdate(BaseModel):
     name: Annotated[str | MISSING, Field(max_length=200, min_length=1)] = MISSING
     description: Annotated[str | MISSING | None, Field(max_length=2000)] = MISSING
     category: Annotated[str | MISSING | None, Field(max_length=100)] = MISSING
-    unit_price: Annotated[int | MISSING, Field(ge=0, le=100000000000)] = MISSING
-    unit_cost: Annotated[int | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
+    unit_price: Annotated[StrictInt | MISSING, Field(ge=0, le=100000000000)] = MISSING
+    unit_cost: Annotated[StrictInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
     unit_of_measure: Annotated[str | MISSING, Field(max_length=20, min_length=1)] = MISSING
-    duration_minutes: Annotated[int | MISSING | None, Field(ge=0, le=10080)] = MISSING
-    taxable: bool | MISSING = MISSING
-    bookable_online: bool | MISSING = MISSING
+    duration_minutes: Annotated[StrictInt | MISSING | None, Field(ge=0, le=10080)] = MISSING
+    taxable: StrictBool | MISSING = MISSING
+    bookable_online: StrictBool | MISSING = MISSING
 
 
 class WebhookDeliveryTrigger(StrEnum):
@@ -1297,13 +1309,13 @@ class WebhookDeliveryAttempt(BaseModel):
     model_config = ConfigDict(
         validate_by_name=True,
     )
-    attempt_number: Annotated[int, Field(ge=1)]
+    attempt_number: Annotated[StrictInt, Field(ge=1)]
     attempted_at: AwareDatetime
-    response_status: int | None
+    response_status: StrictInt | None
     """
     HTTP status of the answer; `null` when none came (timeout, DNS, TLS or connection error).
     """
-    latency_ms: Annotated[int, Field(ge=0)]
+    latency_ms: Annotated[StrictInt, Field(ge=0)]
     response_excerpt: str | None
     """
     The first 4 KiB of the answer's body.
@@ -1345,9 +1357,9 @@ class WebhookDeliveryWithAttempts(BaseModel):
     event_type: EventType
     status: WebhookDeliveryStatus
     trigger: WebhookDeliveryWithAttemptsTrigger
-    attempt_count: Annotated[int, Field(ge=0)]
+    attempt_count: Annotated[StrictInt, Field(ge=0)]
     last_attempt_at: AwareDatetime | None
-    last_response_status: int | None
+    last_response_status: StrictInt | None
     next_attempt_at: AwareDatetime | None
     attempts: list[WebhookDeliveryAttempt]
     created_at: AwareDatetime
@@ -1470,7 +1482,7 @@ class WebhookReplay(BaseModel):
     since: AwareDatetime
     until: AwareDatetime
     event_types: list[str]
-    queued_count: Annotated[int, Field(ge=0)]
+    queued_count: Annotated[StrictInt, Field(ge=0)]
     """
     Number of deliveries queued (trigger `replay`).
     """
@@ -1507,7 +1519,7 @@ class WebhookSecretRotate(BaseModel):
         extra="allow",
         validate_by_name=True,
     )
-    overlap_seconds: Annotated[int, Field(ge=0, le=604800)] = 86400
+    overlap_seconds: Annotated[StrictInt, Field(ge=0, le=604800)] = 86400
 
 
 class AccountingSync(BaseModel):
@@ -1565,8 +1577,8 @@ class ApiKey(BaseModel):
     The last four characters of the key.
     """
     scopes: list[Scope]
-    rate_limit_per_minute: Annotated[int, Field(ge=1)]
-    rate_limit_per_day: Annotated[int, Field(ge=1)]
+    rate_limit_per_minute: Annotated[StrictInt, Field(ge=1)]
+    rate_limit_per_day: Annotated[StrictInt, Field(ge=1)]
     created_by: Actor
     expires_at: AwareDatetime
     """
@@ -1595,9 +1607,9 @@ class ApiKeyCreate(BaseModel):
     scopes: Annotated[list[Scope], Field(max_length=20, min_length=1)]
     environment: Environment
     expires_at: AwareDatetime | MISSING = MISSING
-    expires_in_days: Annotated[int | MISSING, Field(ge=1, le=365)] = MISSING
-    rate_limit_per_minute: Annotated[int, Field(ge=1, le=6000)] = 600
-    rate_limit_per_day: Annotated[int, Field(ge=1, le=1000000)] = 50000
+    expires_in_days: Annotated[StrictInt | MISSING, Field(ge=1, le=365)] = MISSING
+    rate_limit_per_minute: Annotated[StrictInt, Field(ge=1, le=6000)] = 600
+    rate_limit_per_day: Annotated[StrictInt, Field(ge=1, le=1000000)] = 50000
 
 
 class ApiKeyEventData(BaseModel):
@@ -1625,7 +1637,7 @@ class ApiKeyList(BaseModel):
     )
     object: Literal["list"]
     data: list[ApiKey]
-    has_more: bool
+    has_more: StrictBool
     next_cursor: str | None
 
 
@@ -1645,8 +1657,8 @@ class ApiKeyWithSecret(BaseModel):
     prefix: str
     last_four: str
     scopes: list[Scope]
-    rate_limit_per_minute: Annotated[int, Field(ge=1)]
-    rate_limit_per_day: Annotated[int, Field(ge=1)]
+    rate_limit_per_minute: Annotated[StrictInt, Field(ge=1)]
+    rate_limit_per_day: Annotated[StrictInt, Field(ge=1)]
     created_by: Actor
     expires_at: AwareDatetime
     last_used_at: AwareDatetime | None
@@ -1710,7 +1722,7 @@ class AuditEventList(BaseModel):
     )
     object: Literal["list"]
     data: list[AuditEvent]
-    has_more: bool
+    has_more: StrictBool
     next_cursor: str | None
 
 
@@ -1748,15 +1760,15 @@ class Customer(BaseModel):
     """
     Internal notes; never shown to the customer.
     """
-    notifications_enabled: bool
+    notifications_enabled: StrictBool
     """
     Whether Asteri sends the customer appointment reminders and documents.
     """
-    do_not_service: bool
+    do_not_service: StrictBool
     """
     Flag set when the business decided not to take new work for this customer.
     """
-    balance_due: int
+    balance_due: StrictInt
     """
     Sum of `amount_due` over the customer's open and uncollectible invoices, in minor units (derived).
     """
@@ -1800,7 +1812,7 @@ class CustomerActivityList(BaseModel):
     )
     object: Literal["list"]
     data: list[CustomerActivity]
-    has_more: bool
+    has_more: StrictBool
     next_cursor: str | None
 
 
@@ -1824,8 +1836,8 @@ class CustomerCreate(BaseModel):
     tags: Annotated[list[CustomerCreateTag] | MISSING, Field(max_length=50)] = MISSING
     lead_source: Annotated[str | MISSING | None, Field(max_length=100)] = MISSING
     notes: Annotated[str | MISSING | None, Field(max_length=5000)] = MISSING
-    notifications_enabled: bool = True
-    do_not_service: bool = False
+    notifications_enabled: StrictBool = True
+    do_not_service: StrictBool = False
     metadata: Metadata | MISSING = MISSING
 
 
@@ -1854,7 +1866,7 @@ class CustomerList(BaseModel):
     )
     object: Literal["list"]
     data: list[Customer]
-    has_more: bool
+    has_more: StrictBool
     """
     Whether another page follows.
     """
@@ -1884,8 +1896,8 @@ class CustomerUpdate(BaseModel):
     tags: Annotated[list[CustomerUpdateTag] | MISSING, Field(max_length=50)] = MISSING
     lead_source: Annotated[str | MISSING | None, Field(max_length=100)] = MISSING
     notes: Annotated[str | MISSING | None, Field(max_length=5000)] = MISSING
-    notifications_enabled: bool | MISSING = MISSING
-    do_not_service: bool | MISSING = MISSING
+    notifications_enabled: StrictBool | MISSING = MISSING
+    do_not_service: StrictBool | MISSING = MISSING
     metadata: Metadata | MISSING = MISSING
 
 
@@ -1898,7 +1910,7 @@ class EstimateConvert(BaseModel):
         extra="allow",
         validate_by_name=True,
     )
-    create_invoice: bool = False
+    create_invoice: StrictBool = False
     schedule: JobSchedule | MISSING = MISSING
 
 
@@ -1948,7 +1960,7 @@ class EventList(BaseModel):
     )
     object: Literal["list"]
     data: list[Event]
-    has_more: bool
+    has_more: StrictBool
     next_cursor: str | None
 
 
@@ -1976,7 +1988,7 @@ class File(BaseModel):
     """
     MIME type detected from the content at upload (one of `image/jpeg`, `image/png`, `image/gif`, `image/webp`, `image/heic`, `application/pdf`). Downloads use it.
     """
-    size_bytes: Annotated[int, Field(ge=0)]
+    size_bytes: Annotated[StrictInt, Field(ge=0)]
     sha256: Annotated[str | None, Field(pattern="^[0-9a-f]{64}$")]
     """
     Hex SHA-256 of the content, computed at upload; downloads use it as `ETag`.
@@ -1993,7 +2005,7 @@ class File(BaseModel):
     """
     Width and height of an image, in pixels; set once processed, `null` for documents.
     """
-    page_count: Annotated[int | None, Field(ge=0)]
+    page_count: Annotated[StrictInt | None, Field(ge=0)]
     """
     Number of pages of a PDF; set once processed, `null` for images.
     """
@@ -2027,7 +2039,7 @@ class FileList(BaseModel):
     )
     object: Literal["list"]
     data: list[File]
-    has_more: bool
+    has_more: StrictBool
     next_cursor: str | None
 
 
@@ -2048,7 +2060,7 @@ class LineItem(BaseModel):
     kind: LineItemKind
     name: str
     description: str | None
-    quantity: Annotated[float, Field(gt=0.0)]
+    quantity: Annotated[StrictFloat, Field(gt=0.0)]
     """
     Quantity, up to three decimals (for example 1.5 hours).
     """
@@ -2056,24 +2068,24 @@ class LineItem(BaseModel):
     """
     Unit the quantity counts, such as `each`, `hour` or `ft`.
     """
-    unit_price: int
+    unit_price: StrictInt
     """
     Price of one unit in minor units.
     """
-    unit_cost: int | None
+    unit_cost: StrictInt | None
     """
     Cost of one unit in minor units, for margin reports; never shown to the customer.
     """
-    taxable: bool
-    tax_rate_bps: Annotated[int, Field(ge=0, le=10000)]
+    taxable: StrictBool
+    tax_rate_bps: Annotated[StrictInt, Field(ge=0, le=10000)]
     """
     Tax rate in basis points (825 = 8.25 %); 0 when not taxable.
     """
-    amount: int
+    amount: StrictInt
     """
     `quantity` x `unit_price`, rounded half up to a minor unit.
     """
-    tax_amount: int
+    tax_amount: StrictInt
     """
     Tax on `amount` at `tax_rate_bps`, rounded half up to a minor unit.
     """
@@ -2092,18 +2104,18 @@ class LineItemInput(BaseModel):
     kind: LineItemKind | MISSING = MISSING
     name: Annotated[str | MISSING, Field(max_length=200, min_length=1)] = MISSING
     description: Annotated[str | MISSING | None, Field(max_length=2000)] = MISSING
-    quantity: Annotated[float, Field(gt=0.0, le=1000000.0)] = 1
+    quantity: Annotated[StrictFloat, Field(gt=0.0, le=1000000.0)] = 1
     """
     Up to three decimals.
     """
     unit_of_measure: Annotated[str | MISSING | None, Field(max_length=20)] = MISSING
-    unit_price: Annotated[int | MISSING, Field(ge=0, le=100000000000)] = MISSING
+    unit_price: Annotated[StrictInt | MISSING, Field(ge=0, le=100000000000)] = MISSING
     """
     Price of one unit in minor units.
     """
-    unit_cost: Annotated[int | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
-    taxable: bool | MISSING = MISSING
-    tax_rate_bps: Annotated[int, Field(ge=0, le=10000)] = 0
+    unit_cost: Annotated[StrictInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
+    taxable: StrictBool | MISSING = MISSING
+    tax_rate_bps: Annotated[StrictInt, Field(ge=0, le=10000)] = 0
     """
     Tax rate in basis points (825 = 8.25 %). Ignored when `taxable` is false.
     """
@@ -2119,7 +2131,7 @@ class PaymentCreate(BaseModel):
         validate_by_name=True,
     )
     customer_id: Annotated[str, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")]
-    amount: Annotated[int, Field(ge=1, le=100000000000)]
+    amount: Annotated[StrictInt, Field(ge=1, le=100000000000)]
     currency: Annotated[str, Field(max_length=3, pattern="^[A-Z]{3}$")]
     method: PaymentMethod
     applications: Annotated[list[PaymentApplicationInput] | MISSING, Field(max_length=50)] = MISSING
@@ -2148,7 +2160,7 @@ class Problem(BaseModel):
     """
     Short summary of the problem type; the same for every occurrence of a `code`.
     """
-    status: Annotated[int, Field(ge=400, le=599)]
+    status: Annotated[StrictInt, Field(ge=400, le=599)]
     """
     The HTTP status code of this response.
     """
@@ -2177,7 +2189,7 @@ class Problem(BaseModel):
     """
     On `rate_limited` (429), the rate-limit window that was exhausted.
     """
-    retry_after: Annotated[int | MISSING, Field(ge=0)] = MISSING
+    retry_after: Annotated[StrictInt | MISSING, Field(ge=0)] = MISSING
     """
     On `rate_limited` (429) and `idempotency_key_in_use` (409), seconds to wait before retrying.
     """
@@ -2202,7 +2214,7 @@ class Refund(BaseModel):
     id: Annotated[str, Field(pattern="^re_[0-9A-HJKMNP-TV-Z]{26}$")]
     object: Literal["refund"]
     payment_id: Annotated[str, Field(pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")]
-    amount: int
+    amount: StrictInt
     """
     Amount refunded, in minor units.
     """
@@ -2223,7 +2235,7 @@ class RefundCreate(BaseModel):
         extra="allow",
         validate_by_name=True,
     )
-    amount: Annotated[int | MISSING, Field(ge=1, le=100000000000)] = MISSING
+    amount: Annotated[StrictInt | MISSING, Field(ge=1, le=100000000000)] = MISSING
     reason: RefundReason
     note: Annotated[str | MISSING | None, Field(max_length=1000)] = MISSING
 
@@ -2253,7 +2265,7 @@ class RefundList(BaseModel):
     )
     object: Literal["list"]
     data: list[Refund]
-    has_more: bool
+    has_more: StrictBool
     next_cursor: str | None
 
 
@@ -2279,11 +2291,11 @@ class Service(BaseModel):
     """
     Free category such as `HVAC maintenance`.
     """
-    unit_price: int
+    unit_price: StrictInt
     """
     Price of one unit in minor units.
     """
-    unit_cost: int | None
+    unit_cost: StrictInt | None
     """
     Cost of one unit in minor units.
     """
@@ -2292,12 +2304,12 @@ class Service(BaseModel):
     """
     Unit the price applies to, such as `each`, `hour` or `ft`.
     """
-    duration_minutes: Annotated[int | None, Field(ge=0)]
+    duration_minutes: Annotated[StrictInt | None, Field(ge=0)]
     """
     Typical time on site, used to size schedule windows.
     """
-    taxable: bool
-    bookable_online: bool
+    taxable: StrictBool
+    bookable_online: StrictBool
     """
     Whether customers can book this item from the online booking page.
     """
@@ -2320,13 +2332,13 @@ class ServiceCreate(BaseModel):
     name: Annotated[str, Field(max_length=200, min_length=1)]
     description: Annotated[str | MISSING | None, Field(max_length=2000)] = MISSING
     category: Annotated[str | MISSING | None, Field(max_length=100)] = MISSING
-    unit_price: Annotated[int, Field(ge=0, le=100000000000)]
-    unit_cost: Annotated[int | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
+    unit_price: Annotated[StrictInt, Field(ge=0, le=100000000000)]
+    unit_cost: Annotated[StrictInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
     currency: Annotated[str, Field(max_length=3, pattern="^[A-Z]{3}$")]
     unit_of_measure: Annotated[str, Field(max_length=20, min_length=1)] = "each"
-    duration_minutes: Annotated[int | MISSING | None, Field(ge=0, le=10080)] = MISSING
-    taxable: bool = True
-    bookable_online: bool = False
+    duration_minutes: Annotated[StrictInt | MISSING | None, Field(ge=0, le=10080)] = MISSING
+    taxable: StrictBool = True
+    bookable_online: StrictBool = False
 
 
 class ServiceEventData(BaseModel):
@@ -2354,7 +2366,7 @@ class ServiceList(BaseModel):
     )
     object: Literal["list"]
     data: list[Service]
-    has_more: bool
+    has_more: StrictBool
     next_cursor: str | None
 
 
@@ -2379,9 +2391,9 @@ class WebhookDelivery(BaseModel):
     """
     What queued the delivery.
     """
-    attempt_count: Annotated[int, Field(ge=0)]
+    attempt_count: Annotated[StrictInt, Field(ge=0)]
     last_attempt_at: AwareDatetime | None
-    last_response_status: int | None
+    last_response_status: StrictInt | None
     """
     HTTP status of the last attempt; `null` when it got no answer.
     """
@@ -2400,7 +2412,7 @@ class WebhookDeliveryList(BaseModel):
     )
     object: Literal["list"]
     data: list[WebhookDelivery]
-    has_more: bool
+    has_more: StrictBool
     next_cursor: str | None
 
 
@@ -2466,7 +2478,7 @@ class WebhookEndpointList(BaseModel):
     )
     object: Literal["list"]
     data: list[WebhookEndpoint]
-    has_more: bool
+    has_more: StrictBool
     next_cursor: str | None
 
 
@@ -2524,7 +2536,7 @@ class EstimateOption(BaseModel):
     object: Literal["estimate_option"]
     name: str
     description: str | None
-    is_recommended: bool
+    is_recommended: StrictBool
     """
     At most one option of an estimate is recommended.
     """
@@ -2533,9 +2545,9 @@ class EstimateOption(BaseModel):
     On approval the chosen options become `approved` and the others `declined`.
     """
     line_items: list[LineItem]
-    subtotal: int
-    tax_total: int
-    total: int
+    subtotal: StrictInt
+    tax_total: StrictInt
+    total: StrictInt
 
 
 class EstimateOptionInput(BaseModel):
@@ -2549,7 +2561,7 @@ class EstimateOptionInput(BaseModel):
     )
     name: Annotated[str, Field(max_length=100, min_length=1)]
     description: Annotated[str | MISSING | None, Field(max_length=2000)] = MISSING
-    is_recommended: bool = False
+    is_recommended: StrictBool = False
     line_items: Annotated[list[LineItemInput], Field(max_length=200, min_length=1)]
 
 
@@ -2570,8 +2582,8 @@ class EstimateUpdate(BaseModel):
     message: Annotated[str | MISSING | None, Field(max_length=5000)] = MISSING
     valid_until: date | MISSING | None = MISSING
     options: Annotated[list[EstimateOptionInput] | MISSING, Field(max_length=5, min_length=1)] = MISSING
-    deposit_amount: Annotated[int | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
-    deposit_required: bool | MISSING = MISSING
+    deposit_amount: Annotated[StrictInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
+    deposit_required: StrictBool | MISSING = MISSING
     tags: Annotated[list[EstimateUpdateTag] | MISSING, Field(max_length=50)] = MISSING
     metadata: Metadata | MISSING = MISSING
 
@@ -2612,11 +2624,11 @@ class Invoice(BaseModel):
     Human-facing invoice number (`INV-1042`), assigned on finalize; `null` on drafts.
     """
     status: InvoiceStatus
-    overdue: bool
+    overdue: StrictBool
     """
     True when the invoice is open, `due_date` has passed and `amount_due` is above 0.
     """
-    partially_paid: bool
+    partially_paid: StrictBool
     """
     True when `amount_paid` is above 0 and `amount_due` is above 0.
     """
@@ -2625,27 +2637,27 @@ class Invoice(BaseModel):
     estimate_id: Annotated[str | None, Field(pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")]
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
     line_items: list[LineItem]
-    subtotal: int
+    subtotal: StrictInt
     """
     Sum of line item amounts, in minor units.
     """
-    discount_amount: int
+    discount_amount: StrictInt
     """
     Discount taken off the subtotal before tax, in minor units.
     """
-    tax_total: int
+    tax_total: StrictInt
     """
     Sum of line item taxes after the discount is spread over taxable lines, in minor units.
     """
-    total: int
+    total: StrictInt
     """
     `subtotal` - `discount_amount` + `tax_total`, in minor units.
     """
-    amount_paid: int
+    amount_paid: StrictInt
     """
     Net of payments applied and refunds, in minor units.
     """
-    amount_due: int
+    amount_due: StrictInt
     """
     `total` - `amount_paid`, in minor units; 0 on void invoices.
     """
@@ -2691,7 +2703,7 @@ class InvoiceCreate(BaseModel):
     estimate_id: Annotated[str | MISSING | None, Field(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")] = MISSING
     currency: Annotated[str | MISSING, Field(max_length=3, pattern="^[A-Z]{3}$")] = MISSING
     line_items: Annotated[list[LineItemInput] | MISSING, Field(max_length=200)] = MISSING
-    discount_amount: Annotated[int, Field(ge=0, le=100000000000)] = 0
+    discount_amount: Annotated[StrictInt, Field(ge=0, le=100000000000)] = 0
     terms: InvoiceTerms = InvoiceTerms.DUE_ON_RECEIPT
     issue_date: date | MISSING | None = MISSING
     due_date: date | MISSING | None = MISSING
@@ -2728,7 +2740,7 @@ class InvoiceList(BaseModel):
     )
     object: Literal["list"]
     data: list[Invoice]
-    has_more: bool
+    has_more: StrictBool
     next_cursor: str | None
 
 
@@ -2743,7 +2755,7 @@ class InvoiceUpdate(BaseModel):
     )
     job_id: Annotated[str | MISSING | None, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")] = MISSING
     line_items: Annotated[list[LineItemInput] | MISSING, Field(max_length=200)] = MISSING
-    discount_amount: Annotated[int | MISSING, Field(ge=0, le=100000000000)] = MISSING
+    discount_amount: Annotated[StrictInt | MISSING, Field(ge=0, le=100000000000)] = MISSING
     terms: InvoiceTerms | MISSING = MISSING
     issue_date: date | MISSING | None = MISSING
     due_date: date | MISSING | None = MISSING
@@ -2788,15 +2800,15 @@ class Job(BaseModel):
     """
     line_items: list[LineItem]
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
-    subtotal: int
+    subtotal: StrictInt
     """
     Sum of line item amounts, in minor units.
     """
-    tax_total: int
+    tax_total: StrictInt
     """
     Sum of line item taxes, in minor units.
     """
-    total: int
+    total: StrictInt
     """
     `subtotal` + `tax_total`, in minor units.
     """
@@ -2882,7 +2894,7 @@ class JobList(BaseModel):
     )
     object: Literal["list"]
     data: list[Job]
-    has_more: bool
+    has_more: StrictBool
     next_cursor: str | None
 
 
@@ -2918,7 +2930,7 @@ class Payment(BaseModel):
     object: Literal["payment"]
     status: PaymentStatus
     customer_id: Annotated[str, Field(pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")]
-    amount: int
+    amount: StrictInt
     """
     Amount received, in minor units.
     """
@@ -2928,11 +2940,11 @@ class Payment(BaseModel):
     """
     How the amount is split over invoices.
     """
-    unapplied_amount: int
+    unapplied_amount: StrictInt
     """
     `amount` minus the applications, kept as customer credit, in minor units.
     """
-    amount_refunded: int
+    amount_refunded: StrictInt
     """
     Sum of pending and succeeded refunds, in minor units.
     """
@@ -2986,7 +2998,7 @@ class PaymentList(BaseModel):
     )
     object: Literal["list"]
     data: list[Payment]
-    has_more: bool
+    has_more: StrictBool
     next_cursor: str | None
 
 
@@ -3085,11 +3097,11 @@ class Estimate(BaseModel):
     """
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
     options: list[EstimateOption]
-    deposit_amount: int | None
+    deposit_amount: StrictInt | None
     """
     Deposit asked of the customer, in minor units.
     """
-    deposit_required: bool
+    deposit_required: StrictBool
     """
     Whether the deposit must be paid for the approval to count.
     """
@@ -3151,8 +3163,8 @@ class EstimateCreate(BaseModel):
     valid_until: date | MISSING | None = MISSING
     currency: Annotated[str | MISSING, Field(max_length=3, pattern="^[A-Z]{3}$")] = MISSING
     options: Annotated[list[EstimateOptionInput], Field(max_length=5, min_length=1)]
-    deposit_amount: Annotated[int | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
-    deposit_required: bool = False
+    deposit_amount: Annotated[StrictInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
+    deposit_required: StrictBool = False
     tags: Annotated[list[EstimateCreateTag] | MISSING, Field(max_length=50)] = MISSING
     metadata: Metadata | MISSING = MISSING
 
@@ -3182,7 +3194,7 @@ class EstimateList(BaseModel):
     )
     object: Literal["list"]
     data: list[Estimate]
-    has_more: bool
+    has_more: StrictBool
     next_cursor: str | None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import MISSING, BaseModel, ConfigDict, Field, RootModel
+from pydantic import MISSING, BaseModel, ConfigDict, Field, RootModel, StrictBool, StrictInt
 
 
 class AddPetRequest(BaseModel):
@@ -14,14 +14,14 @@ class AddPetRequest(BaseModel):
         validate_by_name=True,
     )
     name: str
-    age: int | MISSING | None = MISSING
+    age: StrictInt | MISSING | None = MISSING
 
 
 class Base(BaseModel):
     model_config = ConfigDict(
         validate_by_name=True,
     )
-    id: int
+    id: StrictInt
     kind: str
     nick_name: Annotated[str | MISSING | None, Field(alias="nickName")] = MISSING
 
@@ -35,7 +35,7 @@ class Cat(Base):
         validate_by_name=True,
     )
     kind: Literal["cat"]
-    indoor: bool = True
+    indoor: StrictBool = True
 
 
 class Kind1(StrEnum):
@@ -47,7 +47,7 @@ class Dog(Base):
         validate_by_name=True,
     )
     kind: Literal["dog"]
-    good_boy: Annotated[bool | MISSING, Field(alias="good-boy")] = MISSING
+    good_boy: Annotated[StrictBool | MISSING, Field(alias="good-boy")] = MISSING
 
 
 class Error(BaseModel):

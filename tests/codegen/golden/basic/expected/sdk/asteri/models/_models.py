@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from asteri._enums import StrEnum
 
@@ -72,14 +72,14 @@ class File(BaseModel):
     )
     id: str
     filename: str
-    size: Annotated[int, Field(ge=0)]
+    size: Annotated[StrictInt, Field(ge=0)]
 
 
 class GetHealthResponse(BaseModel):
     model_config = ConfigDict(
         validate_by_name=True,
     )
-    ok: bool | MISSING = MISSING
+    ok: StrictBool | MISSING = MISSING
 
 
 class ProblemError(BaseModel):
@@ -101,14 +101,14 @@ class Problem(BaseModel):
     )
     type: str
     title: str
-    status: int
+    status: StrictInt
     detail: str | MISSING = MISSING
     code: str
     request_id: str | MISSING = MISSING
     errors: list[ProblemError] | MISSING = MISSING
     required_scopes: list[str] | MISSING = MISSING
     limit_window: ProblemLimitWindow | MISSING = MISSING
-    retry_after: int | MISSING = MISSING
+    retry_after: StrictInt | MISSING = MISSING
 
 
 class UpdateInvoiceAccountingSyncRequest(BaseModel):
@@ -165,5 +165,5 @@ class CustomerList(BaseModel):
     )
     object: Literal["list"]
     data: list[Customer]
-    has_more: bool
+    has_more: StrictBool
     next_cursor: str | None
