@@ -167,3 +167,26 @@ def test_concurrent_settlements_and_refunds_keep_the_balance_exact(tenant: Tenan
     invoice = tenant.run(lambda uow: invoices.get_invoice(uow, invoice_id))
     assert invoice.amount_paid == settled * 4000
     assert invoice.amount_due == 10000 - invoice.amount_paid >= 0
+
+
+def test_concurrent_payments_on_several_invoices_keep_the_customers_balance_exact(tenant: Tenant) -> None:
+    invoice_ids = [tenant.invoice(1000) for _ in range(THREADS // 2)]
+
+    def pay(invoice_id: str) -> Callable[[], Any]:
+        fields = {
+            "customer_id": tenant.customer_id,
+            "amount": 400,
+            "currency": "USD",
+            "method": "cash",
+            "applications": [(invoice_id, 400)],
+        }
+        return lambda: tenant.run(lambda uow: payments.create_payment(uow, tenant.caller, fields))
+
+    outcomes = _all_at_once([pay(invoice_id) for invoice_id in invoice_ids * 2])
+
+    assert all(isinstance(outcome, payments.PaymentOutcome) for outcome in outcomes), outcomes
+    with tenant.uows(tenant.caller.principal.tenant, read_only=True) as uow:
+        customer = customers.get_customer(uow, tenant.customer_id)
+        due = sum(invoices.get_invoice(uow, invoice_id).amount_due for invoice_id in invoice_ids)
+    assert due == len(invoice_ids) * 200
+    assert customer.balance_due == due, "each transaction summed the others' committed payments"

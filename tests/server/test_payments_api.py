@@ -215,3 +215,28 @@ def test_payment_events_and_audit_match_the_transitions(harness: Harness) -> Non
             "payment.refunded": 1,
         }
     )
+
+
+def test_the_customers_balance_due_follows_its_open_invoices(harness: Harness) -> None:
+    tenant = billing(harness)
+
+    def balance() -> int:
+        response = tenant.client.get(f"{BASE}/customers/{tenant.customer_id}", headers=tenant.headers())
+        return int(response.json()["balance_due"])
+
+    draft = tenant.invoice(unit_price=7000, finalize=False)
+    assert balance() == 0, "drafts are not due"
+    first = tenant.post(f"{BASE}/invoices/{draft['id']}/finalize").json()
+    second = tenant.invoice(unit_price=3000)
+    tenant.invoice(unit_price=500, currency="EUR")
+    assert balance() == 10000, "invoices in another currency are not summed"
+    payment = tenant.pay([(first["id"], 7000), (second["id"], 1000)]).json()
+    assert balance() == 2000
+    renamed = tenant.client.patch(
+        f"{BASE}/customers/{tenant.customer_id}", headers=tenant.headers(), json={"notes": "Pays by check"}
+    )
+    assert renamed.json()["balance_due"] == 2000, "editing the customer keeps its balance"
+    tenant.post(f"{PAYMENTS}/{payment['id']}/refunds", {"amount": 4000, "reason": "other"}, key=idem())
+    assert balance() == 6000
+    tenant.post(f"{BASE}/invoices/{second['id']}/mark-uncollectible")
+    assert balance() == 6000, "uncollectible invoices still count"

@@ -6,15 +6,18 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, not_, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, func, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server_impl.adapters.sqlalchemy.tables import InvoiceCounterRow, InvoiceRow
-from server_impl.domain.invoices import OPEN, AccountingSync, Invoice
+from server_impl.adapters.sqlalchemy.tables import CustomerRow, InvoiceCounterRow, InvoiceRow
+from server_impl.domain.invoices import OPEN, UNCOLLECTIBLE, AccountingSync, Invoice
 from server_impl.domain.line_items import LineItem, Totals
 from server_impl.domain.tenancy import Tenant
 from server_impl.services.ports import InvoiceFilter, Page
+
+BALANCE_STATUSES = (OPEN, UNCOLLECTIBLE)
+"""Invoices whose ``amount_due`` counts in the customer's ``balance_due``."""
 
 _SCALARS = (
     "id",
@@ -92,6 +95,7 @@ class SqlInvoiceRepository:
     def add(self, invoice: Invoice) -> None:
         """Stage a new invoice."""
         self._session.add(InvoiceRow(**_values(invoice)))
+        self._refresh_balance(invoice.customer_id)
 
     def get(self, invoice_id: str) -> Invoice | None:
         """Return the invoice, or ``None`` outside the tenant."""
@@ -116,6 +120,36 @@ class SqlInvoiceRepository:
         values = _values(invoice)
         values.pop("id")
         self._session.execute(update(InvoiceRow).where(InvoiceRow.id == invoice.id).values(**values))
+        self._refresh_balance(invoice.customer_id)
+
+    def _refresh_balance(self, customer_id: str) -> None:
+        """Recompute the customer's derived ``balance_due``: open and uncollectible invoices in its currency.
+
+        The customer row is locked first, so the sum is read after any concurrent change to another of
+        its invoices has committed (PostgreSQL takes a new snapshot per statement). Invoice rows are
+        always locked before the customer's, never after: no deadlock.
+        """
+        self._session.flush()
+        locked = select(CustomerRow.currency).where(CustomerRow.id == customer_id).with_for_update()
+        currency = self._session.execute(locked).scalar_one_or_none()
+        if currency is None:
+            return
+        due = (
+            select(func.coalesce(func.sum(InvoiceRow.total - InvoiceRow.amount_paid), 0))
+            .where(
+                InvoiceRow.customer_id == customer_id,
+                InvoiceRow.currency == currency,
+                InvoiceRow.status.in_(BALANCE_STATUSES),
+            )
+            .scalar_subquery()
+        )
+        statement = (
+            update(CustomerRow)
+            .where(CustomerRow.id == customer_id)
+            .values(balance_due=due)
+            .execution_options(synchronize_session=False)
+        )
+        self._session.execute(statement)
 
     def list(self, filters: InvoiceFilter, *, limit: int, before_id: str | None = None) -> Page[Invoice]:
         """Return invoices newest first, filtered."""

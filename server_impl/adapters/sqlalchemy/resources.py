@@ -142,9 +142,10 @@ class SqlCustomerRepository:
         return None if row is None else _customer(row)
 
     def save(self, customer: Customer) -> None:
-        """Write back every field of a changed customer."""
+        """Write back every field of a changed customer but ``balance_due`` (invoices maintain it)."""
         values = _customer_values(customer)
         values.pop("id")
+        values.pop("balance_due")
         self._session.execute(update(CustomerRow).where(CustomerRow.id == customer.id).values(**values))
 
     def list(self, filters: CustomerFilter, *, limit: int, before_id: str | None = None) -> Page[Customer]:
