@@ -17,7 +17,7 @@ from server_impl.settings import Settings
 from server_impl.worker.estimates import ExpireEstimatesTask
 from server_impl.worker.files import FileProcessingTask
 from server_impl.worker.loop import Worker, WorkerTask
-from server_impl.worker.webhooks import DeliveryTask, FanOutTask
+from server_impl.worker.webhooks import DeliveryTask, FanOutTask, PruneTask
 
 
 def build_tasks(
@@ -53,6 +53,7 @@ def build_tasks(
             timeout=settings.webhook_timeout_seconds,
             disable_after=timedelta(hours=settings.webhook_disable_after_hours),
         ),
+        PruneTask(store),
     ]
     tasks.append(FileProcessingTask(unit_of_work_factory(factory), LocalDirectoryStorage(settings.files_dir)))
     tasks.append(ExpireEstimatesTask(unit_of_work_factory(factory)))

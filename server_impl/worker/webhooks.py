@@ -22,6 +22,7 @@ from standardwebhooks import Webhook
 from server_impl.adapters.webhook_http import WebhookSender
 from server_impl.domain.clock import utc_now
 from server_impl.domain.webhooks import DeliveryAttempt
+from server_impl.services.webhook_deliveries import RETENTION
 from server_impl.services.webhook_endpoints import SecretBox
 
 
@@ -59,6 +60,9 @@ class DeliveryStore(Protocol):
     def claim(self, *, now: datetime, limit: int, lease_until: datetime, owner: str) -> list[DeliveryJob]:
         """Lease due pending deliveries of enabled endpoints to ``owner``, oldest first."""
 
+    def prune(self, *, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` settled deliveries created before ``before``, with their attempts."""
+
     def finish(
         self,
         results: Sequence[tuple[DeliveryJob, DeliveryAttempt]],
@@ -68,6 +72,25 @@ class DeliveryStore(Protocol):
         disable_after: timedelta,
     ) -> None:
         """Record attempts, schedule retries, release leases, and disable endpoints failing too long."""
+
+
+class PruneTask:
+    """Deletes settled deliveries (and their attempts) older than the retention: every hour, a batch at a time."""
+
+    name = "webhooks.prune"
+    interval_seconds = 3600.0
+
+    def __init__(self, store: DeliveryStore, *, retention: timedelta = RETENTION, batch: int = 1000) -> None:
+        self._store = store
+        self._retention = retention
+        self._batch = batch
+
+    def run_once(self) -> int:
+        """Delete one batch; the loop comes back after ``interval_seconds``."""
+        return self._store.prune(before=utc_now() - self._retention, limit=self._batch)
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
 class FanOutTask:

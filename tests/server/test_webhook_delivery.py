@@ -270,3 +270,23 @@ def test_retry_after_of_a_busy_receiver_is_honoured(hooks: Hooks) -> None:
     (delivery,) = hooks.get(f"{endpoint['id']}/deliveries")["data"]
     wait = datetime.fromisoformat(delivery["next_attempt_at"]) - datetime.fromisoformat(delivery["last_attempt_at"])
     assert timedelta(seconds=119) <= wait <= timedelta(seconds=121)  # not the schedule's 5 s
+
+
+def test_settled_deliveries_past_the_retention_are_pruned(hooks: Hooks) -> None:
+    from server_impl.adapters.sqlalchemy.delivery_store import SqlDeliveryStore
+    from server_impl.adapters.sqlalchemy.engine import build_session_factory
+    from server_impl.worker.webhooks import PruneTask
+
+    with receiver() as ok, receiver(statuses=[500]) as failing:
+        done = hooks.endpoint(ok.url)
+        waiting = hooks.endpoint(failing.url)
+        hooks.publish()
+        hooks.drain()
+    store = SqlDeliveryStore(build_session_factory(hooks.harness.context.engine))
+    PruneTask(store, retention=timedelta(days=30)).run_once()
+    assert len(hooks.get(f"{done['id']}/deliveries")["data"]) == 1  # younger than 30 days: kept
+    time.sleep(0.01)
+    assert PruneTask(store, retention=timedelta(0)).run_once() >= 1
+    assert hooks.get(f"{done['id']}/deliveries")["data"] == []  # succeeded: pruned with its attempts
+    (pending,) = hooks.get(f"{waiting['id']}/deliveries")["data"]  # pending: kept
+    assert pending["status"] == "pending"

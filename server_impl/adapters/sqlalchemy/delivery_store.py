@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from server_impl.adapters.sqlalchemy.events import event_from_row
@@ -191,6 +191,23 @@ class SqlDeliveryStore:
                 session.execute(update(delivery), updates)
             self._track_failures(uow, outcomes, now, disable_after)
             uow.commit()
+
+    def prune(self, *, before: datetime, limit: int) -> int:
+        """Delete up to ``limit`` settled deliveries created before ``before``, with their attempts."""
+        delivery = WebhookDeliveryRow
+        query = (
+            select(delivery.id)
+            .where(delivery.created_at < before, delivery.status != DeliveryStatus.PENDING.value)
+            .limit(limit)
+        )
+        with self._uow() as uow:
+            session = uow.session
+            ids = list(session.scalars(query))
+            if ids:
+                session.execute(delete(WebhookAttemptRow).where(WebhookAttemptRow.delivery_id.in_(ids)))
+                session.execute(delete(delivery).where(delivery.id.in_(ids)))
+            uow.commit()
+        return len(ids)
 
     @staticmethod
     def _track_failures(
