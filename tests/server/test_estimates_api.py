@@ -13,6 +13,9 @@ from server_impl.domain.estimates import ALLOWED_ACTIONS
 from server_impl.domain.tenancy import Environment, Tenant
 from server_impl.handlers.estimates import expire_due_estimates
 from server_impl.services.ports import AuditFilter, EstimateFilter, EventFilter
+from server_impl.worker.compose import build_tasks
+from server_impl.worker.estimates import ExpireEstimatesTask
+from server_impl.worker.loop import Worker
 from tests.server.conftest import Harness
 from tests.server.estimate_support import BASE, Clock, Shop, make_shop
 from tests.server.file_samples import png
@@ -481,3 +484,21 @@ def test_sending_needs_an_address_for_the_channel(shop: Shop, body: dict[str, An
     if status == 422:
         assert [error["field"] for error in response.json()["errors"]] == ["/to"]
         assert shop.event_types(estimate["id"]) == ["estimate.created"]
+
+
+def test_the_worker_runs_the_expiry_task(harness: Harness, shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    today = datetime.now(UTC).date()
+    estimate = shop.create(valid_until=today.isoformat())
+    shop.post(f"/estimates/{estimate['id']}/send")
+    later = datetime.now(UTC) + timedelta(days=2)
+    monkeypatch.setattr("server_impl.handlers.estimates.utc_now", lambda: later)
+    task = ExpireEstimatesTask(harness.context.uow_factory)
+    assert (task.name, task.interval_seconds) == ("expire_estimates", 60.0)
+    assert Worker([task]).run_once() >= 1
+    assert shop.event_types(estimate["id"])[-1] == "estimate.expired"
+    tasks = build_tasks(harness.settings, harness.context.engine)
+    try:
+        assert "expire_estimates" in [task.name for task in tasks]
+    finally:
+        for built in tasks:
+            built.close()
