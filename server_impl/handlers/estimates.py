@@ -118,7 +118,7 @@ def estimate_fields(body: models.EstimateCreate | models.EstimateUpdate) -> dict
     """
     fields = body.model_dump(mode="json", exclude={"options"})
     if "valid_until" in fields:
-        fields["valid_until"] = None if body.valid_until is None else body.valid_until
+        fields["valid_until"] = body.valid_until  # a date (or None), not its JSON text
     if "options" in body.model_fields_set and isinstance(body.options, list):
         fields["options"] = tuple(
             use_cases.OptionInput(
