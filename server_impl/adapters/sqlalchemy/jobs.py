@@ -1,17 +1,26 @@
-"""The job repository: jobs as rows, numbers from a per-tenant counter, saves guarded by version."""
+"""The job repository: jobs as rows, numbers from a per-tenant counter, saves guarded by version.
+
+Reads and inserts take the tenant guard's Core path (``read_rows``/``insert_row``: the same tenant
+criteria and stamping as the ORM hook, without ORM instances); updates are ORM statements, filtered
+by the guard's hook.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Select, Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from server_impl.adapters.sqlalchemy.tables import JobCounterRow, JobRow
+from server_impl.adapters.sqlalchemy.tenancy import SCOPE_KEY, TenantViolation, insert_row, read_rows
+from server_impl.adapters.sqlalchemy.types import UtcDateTime
 from server_impl.domain.errors import Conflict
 from server_impl.domain.jobs import Job, ScheduleWindow
 from server_impl.domain.line_items import LineItem
+from server_impl.domain.tenancy import Tenant
 from server_impl.services.ports import JobFilter, Page
 
 FIRST_NUMBER = 1001
@@ -65,7 +74,37 @@ def _values(job: Job) -> dict[str, Any]:
     return values
 
 
-def _job(row: JobRow) -> Job:
+_JOBS = cast(Table, JobRow.__table__)
+_COUNTERS = cast(Table, JobCounterRow.__table__)
+_COLUMNS = tuple(column.label("meta") if column.name == "metadata" else column for column in _JOBS.c)
+_GET_JOB = select(*_COLUMNS).where(_JOBS.c.id == bindparam("job_id"))
+
+
+@functools.cache
+def _list_jobs(given: frozenset[str]) -> Select[Any]:
+    """Return the list query of one shape of filters (the names given; values are bound parameters)."""
+    table = _JOBS
+    moment = UtcDateTime()
+    every: dict[str, ColumnElement[bool]] = {
+        "status": table.c.status == bindparam("status"),
+        "customer_id": table.c.customer_id == bindparam("customer_id"),
+        "technician": table.c.technicians_text.like(bindparam("technician"), escape="/"),
+        "scheduled_after": table.c.window_end >= bindparam("scheduled_after", type_=moment),
+        "scheduled_before": table.c.window_start < bindparam("scheduled_before", type_=moment),
+        "tag": table.c.tags_text.like(bindparam("tag"), escape="/"),
+        "updated_since": table.c.updated_at >= bindparam("updated_since", type_=moment),
+        "before_id": table.c.id < bindparam("before_id"),
+    }
+    conditions = [condition for name, condition in every.items() if name in given]
+    return select(*_COLUMNS).where(*conditions).order_by(table.c.id.desc()).limit(bindparam("limit"))
+
+
+def _contains(text: str) -> str:
+    """Return a LIKE pattern matching ``text`` anywhere (``/`` escapes the wildcards)."""
+    return "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def _job(row: Any) -> Job:
     schedule = None
     if row.window_start is not None and row.window_end is not None and row.timezone is not None:
         schedule = ScheduleWindow(
@@ -93,13 +132,14 @@ class SqlJobRepository:
         self._session = session
 
     def add(self, job: Job) -> None:
-        """Stage a new job."""
-        self._session.add(JobRow(**_values(job)))
+        """Insert a new job (in the unit of work's transaction)."""
+        values = _values(job)
+        values["metadata"] = values.pop("meta")
+        insert_row(self._session, _JOBS, values)
 
     def get(self, job_id: str) -> Job | None:
         """Return the job in the tenant, or ``None``."""
-        query = select(JobRow).where(JobRow.id == job_id).execution_options(populate_existing=True)
-        row = self._session.scalars(query).first()
+        row = read_rows(self._session, _GET_JOB, {"job_id": job_id}).first()
         return None if row is None else _job(row)
 
     def save(self, job: Job, *, expected_version: int) -> None:
@@ -121,42 +161,40 @@ class SqlJobRepository:
             raise Conflict("The job changed while this request ran; read it again and retry.")
 
     def next_number(self) -> int:
-        """Return the tenant's next job number; the counter row stays locked until commit."""
+        """Return the tenant's next job number: ``INSERT ... ON CONFLICT DO UPDATE ... RETURNING``.
+
+        One statement creates the tenant's counter (at :data:`FIRST_NUMBER`) or increments it; on
+        PostgreSQL the row stays locked until the creating transaction ends, so concurrent creates
+        take turns and a rolled-back create gives its number back (SQLite has one writer at a time).
+        """
+        scope = self._session.info.get(SCOPE_KEY)
+        if not isinstance(scope, Tenant):
+            raise TenantViolation("job numbers belong to a tenant")
+        insert = postgresql.insert if self._session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        tenant = {"organization_id": scope.organization_id, "environment": scope.environment.value}
         statement = (
-            update(JobCounterRow)
-            .values(last_number=JobCounterRow.last_number + 1)
-            .returning(JobCounterRow.last_number)
-            .execution_options(synchronize_session=False)
+            insert(_COUNTERS)
+            .values(**tenant, last_number=FIRST_NUMBER)
+            .on_conflict_do_update(
+                index_elements=["organization_id", "environment"], set_={"last_number": _COUNTERS.c.last_number + 1}
+            )
+            .returning(_COUNTERS.c.last_number)
         )
-        number = self._session.execute(statement).scalar_one_or_none()
-        if number is not None:
-            return int(number)
-        try:
-            with self._session.begin_nested():  # the tenant's first job: create the counter
-                self._session.add(JobCounterRow(last_number=FIRST_NUMBER))
-        except IntegrityError:  # another transaction created it first: take the next one
-            return int(self._session.execute(statement).scalar_one())
-        return FIRST_NUMBER
+        return int(self._session.connection().execute(statement).scalar_one())
 
     def list(self, filters: JobFilter, *, limit: int, before_id: str | None = None) -> Page[Job]:
         """Return jobs newest first, filtered."""
-        conditions: list[ColumnElement[bool]] = []
-        if filters.status is not None:
-            conditions.append(JobRow.status == filters.status)
-        if filters.customer_id is not None:
-            conditions.append(JobRow.customer_id == filters.customer_id)
-        if filters.technician_id is not None:
-            conditions.append(JobRow.technicians_text.contains(f",{filters.technician_id},", autoescape=True))
-        if filters.scheduled_after is not None:
-            conditions.append(JobRow.window_end >= filters.scheduled_after)
-        if filters.scheduled_before is not None:
-            conditions.append(JobRow.window_start < filters.scheduled_before)
-        if filters.tag is not None:
-            conditions.append(JobRow.tags_text.contains(f",{filters.tag},", autoescape=True))
-        if filters.updated_since is not None:
-            conditions.append(JobRow.updated_at >= filters.updated_since)
-        if before_id is not None:
-            conditions.append(JobRow.id < before_id)
-        query = select(JobRow).where(*conditions).order_by(JobRow.id.desc()).limit(limit + 1)
-        rows = list(self._session.scalars(query))
+        parameters: dict[str, Any] = {
+            "status": filters.status,
+            "customer_id": filters.customer_id,
+            "technician": None if filters.technician_id is None else _contains(f",{filters.technician_id},"),
+            "scheduled_after": filters.scheduled_after,
+            "scheduled_before": filters.scheduled_before,
+            "tag": None if filters.tag is None else _contains(f",{filters.tag},"),
+            "updated_since": filters.updated_since,
+            "before_id": before_id,
+        }
+        parameters = {name: value for name, value in parameters.items() if value is not None}
+        query = _list_jobs(frozenset(parameters))
+        rows = read_rows(self._session, query, {**parameters, "limit": limit + 1}).all()
         return Page([_job(row) for row in rows[:limit]], has_more=len(rows) > limit)
