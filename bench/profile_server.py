@@ -25,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_server import CREATE_BODY, _seed, bare_app  # noqa: E402
+from bench.bench_server import CREATE_BODY, _job_body, _seed, bare_app  # noqa: E402
 
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
@@ -92,12 +92,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000, help="Requests per scenario and app.")
     parser.add_argument("--repeat", type=int, default=3, help="Runs per figure (the median is shown).")
-    parser.add_argument("--profile", choices=("get", "list", "create"), help="Profile this scenario.")
+    parser.add_argument("--profile", choices=("get", "list", "create", "create-job"), help="Profile this scenario.")
     parser.add_argument("--json", action="store_true", help="Print the figures as JSON.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="asteri-profile-") as name:
         url = f"sqlite:///{Path(name) / 'bench.db'}"
         org, secret, customer_id = _seed(url, 200)
+        job_body = json.dumps(_job_body(url, org, customer_id)).encode()
         os.environ["ASTERI_DATABASE_URL"] = url
         os.environ.pop("ASTERI_REDIS_URL", None)
         from server_impl.app import create_app
@@ -111,10 +112,11 @@ def main() -> int:
             "get": ("GET", f"{base}/{customer_id}", "", b""),
             "list": ("GET", base, "limit=25", b""),
             "create": ("POST", base, "", create_body),
+            "create-job": ("POST", "/api/public/v1/jobs", "", job_body),
         }
         figures: dict[str, dict[str, float]] = {}
         for scenario, (method, path, query, body) in scenarios.items():
-            extra = json_headers if body else {}
+            extra = {**json_headers, "content-length": str(len(body))} if body else {}
             ours = (method, path, query, {**auth, **extra}, body)
             theirs = (method, path, query, {"host": "127.0.0.1", **extra}, body)
             if args.profile == scenario:
