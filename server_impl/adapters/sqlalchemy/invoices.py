@@ -95,7 +95,8 @@ class SqlInvoiceRepository:
     def add(self, invoice: Invoice) -> None:
         """Stage a new invoice."""
         self._session.add(InvoiceRow(**_values(invoice)))
-        self._refresh_balance(invoice.customer_id)
+        if invoice.status in BALANCE_STATUSES:
+            self._refresh_balance(invoice.customer_id)
 
     def get(self, invoice_id: str) -> Invoice | None:
         """Return the invoice, or ``None`` outside the tenant."""
