@@ -442,3 +442,24 @@ def test_another_tenant_sees_no_job(harness: Harness, world: JobWorld) -> None:
         assert response.status_code == 404, response.text
     assert harness.client.get(JOBS, headers=other.headers()).json()["data"] == []
     assert world.harness.client.get(f"{JOBS}/{job['id']}", headers=world.headers()).json()["status"] == "unscheduled"
+
+
+def test_a_write_that_fails_after_the_use_case_leaves_nothing_behind(
+    world: JobWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = world.create_job(schedule=WINDOW)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the outbox is down")
+
+    monkeypatch.setattr("server_impl.handlers.jobs.events.publish", broken)
+    created = world.post("/jobs", {"customer_id": world.customer_id, "summary": "Lost"})
+    started = world.post(f"/jobs/{job['id']}/start")
+    assert (created.status_code, started.status_code) == (500, 500)
+    monkeypatch.undo()
+    listed = world.harness.client.get(JOBS, headers=world.headers()).json()["data"]
+    assert [item["id"] for item in listed] == [job["id"]], "the failed create wrote no job"
+    fetched = world.harness.client.get(f"{JOBS}/{job['id']}", headers=world.headers())
+    assert fetched.json() == job, "the failed start changed nothing"
+    assert [audit.action for audit in world.audits()] == ["job.created"], "and left no audit row"
+    assert world.create_job()["number"] == "J-1002", "nor used up a number"
