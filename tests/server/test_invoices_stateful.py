@@ -2,7 +2,8 @@
 
 After every step each invoice satisfies ``amount_paid + amount_due == total`` (``amount_due`` is 0 on
 void invoices), its status is one the lifecycle allows and equals the model's, and ``amount_paid``
-is the sum of what its succeeded payments still apply to it. At the end of each run, every invoice
+is the sum of what its succeeded payments still apply to it; the customer's ``balance_due`` is what
+its open and uncollectible invoices owe. At the end of each run, every invoice
 and payment has exactly one outbox event per audited change, and as many as the model expects.
 """
 
@@ -269,6 +270,9 @@ class InvoiceMachine(RuleBasedStateMachine):
             assert 0 <= item["amount_paid"] <= item["total"]
             applied = sum(p.net_on_invoice for p in self.paid.values() if p.invoice_id == item["id"])
             assert item["amount_paid"] == applied, "an invoice's payments add up to its amount_paid"
+        customer = self.tenant.client.get(f"{BASE}/customers/{self.tenant.customer_id}", headers=self.tenant.headers())
+        owed = sum(item["amount_due"] for item in listed if item["status"] in {"open", "uncollectible"})
+        assert customer.json()["balance_due"] == owed, "the customer's balance is what its open invoices owe"
 
     def _all(self, path: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
