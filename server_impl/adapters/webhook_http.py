@@ -140,7 +140,8 @@ class WebhookSender:
                 excerpt = bytearray()
                 for chunk in response.iter_bytes():
                     excerpt += chunk
-                    if len(excerpt) >= EXCERPT_BYTES:
+                    # The status decides the outcome: stop at 4 KiB, or when a slow body would outlast the timeout.
+                    if len(excerpt) >= EXCERPT_BYTES or elapsed() > self._timeout * 1000:
                         break
                 text = bytes(excerpt[:EXCERPT_BYTES]).decode("utf-8", errors="replace")
                 return Answer(response.status_code, text or None, None, elapsed(), retry_after(response))

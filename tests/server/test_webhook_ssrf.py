@@ -5,6 +5,8 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable
 
+import httpx
+
 from server_impl.adapters.webhook_http import WebhookSender
 from server_impl.domain.webhook_urls import IPAddress
 from tests.server.conftest import Harness
@@ -94,3 +96,26 @@ def test_unresolvable_names_and_refused_connections_are_recorded_errors() -> Non
         assert str(refused.error).startswith("connect:")
     finally:
         sender.close()
+
+
+def test_the_sender_pins_the_address_keeps_the_host_and_reads_4_kib() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"x" * 10_000)
+
+    resolver = FlippingResolver("93.184.216.34")
+    sender = WebhookSender(timeout=1, allow_private=False, resolver=resolver, transport=httpx.MockTransport(answer))
+    try:
+        result = sender.send("https://hooks.example.com:8443/in?a=1", b"{}", {"webhook-id": "evt_1"})
+    finally:
+        sender.close()
+    assert result.status == 200
+    assert result.excerpt is not None
+    assert len(result.excerpt) == 4096
+    (request,) = seen
+    assert str(request.url) == "https://93.184.216.34:8443/in?a=1"
+    assert request.headers["host"] == "hooks.example.com:8443"
+    assert request.extensions["sni_hostname"] == "hooks.example.com"
+    assert request.headers["webhook-id"] == "evt_1"
