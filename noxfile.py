@@ -6,8 +6,6 @@ but every CI step has a session here with the same command, so a developer can r
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import nox
 
 nox.options.sessions = ["lint", "typecheck", "spec", "tests"]
@@ -51,10 +49,13 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Every benchmark under bench/ (prints figures; never part of pass/fail)."""
-    _install(session)
-    for script in sorted(Path("bench").glob("bench_*.py")):
-        session.run("python", str(script))
+    """Every benchmark under bench/, then bench/RESULTS.md and its plots (never part of pass/fail).
+
+    ``nox -s bench -- --quick`` is a smoke run; other arguments go to ``bench/run.py``. Needs ``wrk``
+    (``apt-get install -y wrk``); PostgreSQL and Redis configurations run when their test URLs are set.
+    """
+    session.install("-e", ".[dev,bench]", "-e", "sdk")
+    session.run("python", "bench/run.py", *session.posargs)
 
 
 @nox.session(python=PYTHON)

@@ -23,7 +23,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -50,7 +50,7 @@ def _fast_id(millis: int) -> str:
 
 def _rows(count: int, org: str, environment: str, now: datetime) -> list[dict[str, Any]]:
     millis = int(now.timestamp() * 1000)
-    common = {
+    common: dict[str, Any] = {
         "organization_id": org,
         "environment": environment,
         "type": "residential",
@@ -91,20 +91,20 @@ def _bulk_insert(url: str, placements: list[tuple[str, str, int]]) -> float:
     On SQLite the statement is compiled once by SQLAlchemy (its bind processors turn JSON and
     timestamps into what the ORM would store) and run with the driver's ``executemany``.
     """
-    from sqlalchemy import insert
+    from sqlalchemy import Table, insert
 
     from server_impl.adapters.sqlalchemy.engine import build_engine
     from server_impl.adapters.sqlalchemy.tables import CustomerRow
 
     engine = build_engine(url)
-    statement = insert(CustomerRow.__table__)
+    statement = insert(cast(Table, CustomerRow.__table__))
     now = datetime.now(UTC)
     start = time.perf_counter()
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
             compiled = statement.compile(dialect=engine.dialect)
             keys = list(compiled.positiontup or ())
-            processors = compiled._bind_processors
+            processors: Any = compiled._bind_processors  # the conversions a normal insert applies
             convert = [(key, processors.get(key)) for key in keys]
             cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
             for org, environment, count in placements:

@@ -17,7 +17,7 @@ import json
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -76,26 +76,34 @@ def _transport() -> httpx.MockTransport:
 HEADERS = {"x-api-key": "ast_live_bench", "x-organization-id": "org_01HWRSWVK182VYZ04SXWF6E996"}
 
 
-def _per_call_us(call: Callable[[], Any], calls: int, runs: int) -> float:
-    call()
-    results = []
+def _pair_us(raw: Callable[[], Any], sdk: Callable[[], Any], calls: int, runs: int) -> dict[str, float]:
+    """Time raw httpx and the SDK alternately, run by run (the neighbours' load hits both alike)."""
+    raw()
+    sdk()
+    times: dict[str, list[float]] = {"httpx_us": [], "sdk_us": []}
     for _ in range(runs):
-        start = time.perf_counter()
-        for _ in range(calls):
-            call()
-        results.append((time.perf_counter() - start) / calls * 1e6)
-    return float(statistics.median(results))
+        for name, call in (("httpx_us", raw), ("sdk_us", sdk)):
+            start = time.perf_counter()
+            for _ in range(calls):
+                call()
+            times[name].append((time.perf_counter() - start) / calls * 1e6)
+    return {name: float(statistics.median(values)) for name, values in times.items()}
 
 
-async def _per_call_us_async(call: Callable[[], Any], calls: int, runs: int) -> float:
-    await call()
-    results = []
+async def _pair_us_async(
+    raw: Callable[[], Awaitable[Any]], sdk: Callable[[], Awaitable[Any]], calls: int, runs: int
+) -> dict[str, float]:
+    """The async twin of :func:`_pair_us`."""
+    await raw()
+    await sdk()
+    times: dict[str, list[float]] = {"httpx_us": [], "sdk_us": []}
     for _ in range(runs):
-        start = time.perf_counter()
-        for _ in range(calls):
-            await call()
-        results.append((time.perf_counter() - start) / calls * 1e6)
-    return float(statistics.median(results))
+        for name, call in (("httpx_us", raw), ("sdk_us", sdk)):
+            start = time.perf_counter()
+            for _ in range(calls):
+                await call()
+            times[name].append((time.perf_counter() - start) / calls * 1e6)
+    return {name: float(statistics.median(values)) for name, values in times.items()}
 
 
 def run(calls: int, runs: int) -> dict[str, Any]:
@@ -110,16 +118,13 @@ def run(calls: int, runs: int) -> dict[str, Any]:
     path = f"/api/public/v1/customers/{CUSTOMER_ID}"
     create = models.CustomerCreate.model_validate(CREATE_BODY)
     figures["sync"] = {
-        "get": {
-            "httpx_us": _per_call_us(lambda: raw.get(path).json(), calls, runs),
-            "sdk_us": _per_call_us(lambda: sdk.customers.get(CUSTOMER_ID), calls, runs),
-        },
-        "create": {
-            "httpx_us": _per_call_us(
-                lambda: raw.post("/api/public/v1/customers", json=CREATE_BODY).json(), calls, runs
-            ),
-            "sdk_us": _per_call_us(lambda: sdk.customers.create(create), calls, runs),
-        },
+        "get": _pair_us(lambda: raw.get(path).json(), lambda: sdk.customers.get(CUSTOMER_ID), calls, runs),
+        "create": _pair_us(
+            lambda: raw.post("/api/public/v1/customers", json=CREATE_BODY).json(),
+            lambda: sdk.customers.create(create),
+            calls,
+            runs,
+        ),
     }
 
     async def run_async() -> dict[str, Any]:
@@ -139,15 +144,15 @@ def run(calls: int, runs: int) -> dict[str, Any]:
             async def raw_create() -> Any:
                 return (await raw_async.post("/api/public/v1/customers", json=CREATE_BODY)).json()
 
+            async def sdk_get() -> Any:
+                return await sdk_async.customers.get(CUSTOMER_ID)
+
+            async def sdk_create() -> Any:
+                return await sdk_async.customers.create(create)
+
             return {
-                "get": {
-                    "httpx_us": await _per_call_us_async(raw_get, calls, runs),
-                    "sdk_us": await _per_call_us_async(lambda: sdk_async.customers.get(CUSTOMER_ID), calls, runs),
-                },
-                "create": {
-                    "httpx_us": await _per_call_us_async(raw_create, calls, runs),
-                    "sdk_us": await _per_call_us_async(lambda: sdk_async.customers.create(create), calls, runs),
-                },
+                "get": await _pair_us_async(raw_get, sdk_get, calls, runs),
+                "create": await _pair_us_async(raw_create, sdk_create, calls, runs),
             }
 
     figures["async"] = asyncio.run(run_async())

@@ -404,7 +404,10 @@ def _run_config(config: Config, args: argparse.Namespace, tmp: Path) -> dict[str
                 headers = dict(auth)
                 if scenario in IDEMPOTENT:
                     headers["Idempotency-Key"] = f"bench-{secrets.token_hex(6)}"
-                targets = (("server", server_port, headers, server.pid), ("bare", bare_port, {}, bare.pid))
+                targets: tuple[tuple[str, int, dict[str, str], int], ...] = (
+                    ("server", server_port, headers, server.pid),
+                    ("bare", bare_port, {}, bare.pid),
+                )
                 scenarios[scenario] = _drive(path, body, targets, args, tmp)
             server_rss, bare_rss = _tree_rss_mb(server.pid), _tree_rss_mb(bare.pid)
         finally:

@@ -131,7 +131,7 @@ def main() -> int:
             bare_us = statistics.median(asyncio.run(_run(bare, theirs, args.requests)) for _ in range(args.repeat))
             figures[scenario] = {"server_us": server_us, "bare_us": bare_us, "ratio": bare_us / server_us}
     if args.json:
-        print(json.dumps(figures))
+        print(json.dumps({"requests": args.requests, "repeat": args.repeat, "figures": figures}))
         return 0
     print(f"CPU per request, in process (ASGI), median of {args.repeat} x {args.requests} requests")
     print(f"{'scenario':<8} {'server us':>10} {'bare us':>8} {'bare/server':>12}")

@@ -1,0 +1,1 @@
+"""Benchmarks: each script runs alone; ``bench/run.py`` runs them all and writes RESULTS.md."""
