@@ -19,11 +19,12 @@ from typing import Protocol
 
 from standardwebhooks import Webhook
 
-from server_impl.adapters.webhook_http import WebhookSender
+from server_impl.adapters.webhook_http import Answer, WebhookSender
 from server_impl.domain.clock import utc_now
 from server_impl.domain.webhooks import DeliveryAttempt
 from server_impl.services.webhook_deliveries import RETENTION
 from server_impl.services.webhook_endpoints import SecretBox
+from server_impl.worker.loop import logger
 
 
 @dataclass(frozen=True)
@@ -188,8 +189,12 @@ class DeliveryTask:
     def _attempt(self, job: DeliveryJob) -> tuple[DeliveryJob, DeliveryAttempt]:
         started = utc_now()
         moment = datetime.now(UTC).replace(microsecond=0)
-        headers = sign(job, [self._box.unseal(secret) for secret in job.secrets], moment)
-        answer = self._sender.send(job.url, job.body, headers)
+        try:
+            headers = sign(job, [self._box.unseal(secret) for secret in job.secrets], moment)
+            answer = self._sender.send(job.url, job.body, headers)
+        except Exception as error:  # a bug or an unreadable secret fails this attempt, never the whole batch
+            logger.exception("webhook delivery %s could not be attempted", job.delivery_id)
+            answer = Answer(None, None, f"internal: {type(error).__name__}", 0)
         attempt = DeliveryAttempt(
             attempt_number=job.attempt_number,
             attempted_at=started,

@@ -306,3 +306,23 @@ def test_a_real_write_arrives_as_a_typed_event_the_sdk_parses(hooks: Hooks) -> N
     served = hooks.harness.client.get(f"/api/public/v1/events/{item.webhook_id}", headers=hooks.headers)
     assert served.status_code == 200
     assert json.loads(item.body) == served.json()  # the webhook body is the document GET /events/{id} serves
+
+
+def test_an_unreadable_secret_fails_its_attempt_not_the_batch(make_harness: Callable[..., Harness]) -> None:
+    harness = make_harness(webhooks_allow_private=True)
+    made = Hooks(harness)
+    rekeyed = harness.settings.model_copy(update={"secret_key": "another-secret-key-" + "x" * 32})
+    made.close()
+    made.worker = build_worker(rekeyed, engine=harness.context.engine)  # sealed under the old key: unreadable
+    try:
+        with receiver() as box:
+            endpoint = made.endpoint(box.url)
+            made.publish()
+            made.drain()
+            assert box.received == []
+        (delivery,) = made.get(f"{endpoint['id']}/deliveries")["data"]
+        (attempt,) = made.get(f"{endpoint['id']}/deliveries/{delivery['id']}")["attempts"]
+        assert attempt["error"] == "internal: SealError"
+        assert delivery["status"] == "pending"  # retried on the schedule once the key is fixed
+    finally:
+        made.close()
