@@ -220,3 +220,34 @@ def test_file_names_never_reach_the_file_system_as_paths(world: World, filename:
         assert "/" not in stored, stored
         assert "\\" not in stored, stored
         assert stored not in {"", ".", ".."}
+
+
+@pytest.mark.parametrize("operation", JSON_BODIES, ids=str)
+def test_bodies_that_are_not_json_text_are_refused(world: World, operation: Operation) -> None:
+    guard, victim = Guard(world), world.victim
+    request = recipe(operation, victim)
+    headers = {**request.headers, **victim.headers(), "content-type": "application/json"}
+    for label, content in (
+        ("invalid UTF-8", b'{"name": "\xff\xfe"}'),
+        ("UTF-8 encoded surrogate", b'{"name": "\xed\xa0\x80"}'),
+        ("NaN", b'{"name": NaN}'),
+        ("Infinity", b'{"name": 1e999}'),
+        ("a bare string", b'"\\u0000"'),
+        ("a huge integer", b'{"name": 1' + b"0" * 5000 + b"}"),
+    ):
+        guard.before()
+        response = guard.harness.client.request(request.method, request.url, content=content, headers=headers)
+        guard.check(response, label)
+        assert response.status_code in {400, 422}, (label, response.text)
+
+
+@pytest.mark.parametrize("operation", LISTS, ids=str)
+def test_query_strings_that_are_not_utf8_are_answered_calmly(world: World, operation: Operation) -> None:
+    guard, victim = Guard(world), world.victim
+    request = recipe(operation, victim)
+    names = _free_text_query(operation) or ["cursor"]
+    for raw in ("%FF%FE", "%ED%A0%80", "%C0%80", "%"):
+        guard.before()
+        query = "&".join(f"{name}={raw}" for name in names)
+        response = guard.harness.client.get(f"{request.url}?{query}", headers={**request.headers, **victim.headers()})
+        guard.check(response, raw)
