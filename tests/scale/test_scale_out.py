@@ -132,3 +132,26 @@ def test_invoice_numbers_stay_unique_and_gap_free_across_processes(cluster: Clus
     assert len(set(numbers)) == len(drafts)
     digits = sorted(int("".join(ch for ch in number if ch.isdigit())) for number in numbers)
     assert digits == list(range(digits[0], digits[0] + len(drafts))), numbers
+
+
+@pytest.mark.parametrize(
+    ("label", "headers"),
+    [
+        ("one 100 KiB header", {"x-api-key": "ast_live_" + "A" * 102_400}),
+        ("a thousand headers", {f"x-filler-{n}": "x" * 64 for n in range(1000)}),
+        ("an 8 KiB request id", {"x-request-id": "r" * 8192}),
+    ],
+)
+def test_oversized_request_heads_are_refused_by_the_server_itself(
+    cluster: Cluster, label: str, headers: dict[str, str]
+) -> None:
+    org = cluster.create_organization("Heads")
+    with httpx.Client(base_url=cluster.base_url, timeout=30) as client:
+        try:
+            response = client.get(f"{BASE}/customers", headers={"x-organization-id": org, **headers})
+        except httpx.RemoteProtocolError:
+            print(f"\n{label}: connection closed by the server")  # noqa: T201
+            return  # the server closed the connection on a head it will not read: refused, not crashed
+        print(f"\n{label}: {response.status_code}")  # noqa: T201
+        assert response.status_code in {400, 401, 413, 431}, (label, response.status_code, response.text[:200])
+        assert client.get(f"{BASE}/customers", headers={"x-organization-id": org}).status_code == 401  # still serving
