@@ -102,16 +102,21 @@ def _contains(text: str) -> str:
     return "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
 
 
+_SCALARS = len(_CUSTOMER_SCALARS)
+
+
 def _customer(row: Any) -> Customer:
+    values = tuple(row)  # positional: a named lookup per column was a tenth of a list's CPU
+    emails, phones, locations, tags, meta = values[_SCALARS:]
     return Customer(
-        **{name: getattr(row, name) for name in _CUSTOMER_SCALARS},
-        emails=tuple(Email(**item) for item in row.emails),
-        phones=tuple(Phone(**item) for item in row.phones),
+        **dict(zip(_CUSTOMER_SCALARS, values[:_SCALARS], strict=True)),
+        emails=tuple(Email(**item) for item in emails),
+        phones=tuple(Phone(**item) for item in phones),
         service_locations=tuple(
-            ServiceLocation(**{**item, "address": Address(**item["address"])}) for item in row.service_locations
+            ServiceLocation(**{**item, "address": Address(**item["address"])}) for item in locations
         ),
-        tags=tuple(row.tags),
-        metadata=dict(row.meta),
+        tags=tuple(tags),
+        metadata=dict(meta),
     )
 
 
