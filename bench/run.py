@@ -137,7 +137,8 @@ def main() -> int:
     wanted = set(args.only.split(",")) if args.only else {*SECTIONS, "others"}
     results: dict[str, Any] = {
         "meta": {
-            "command": "nox -s bench" + (" -- --quick" if args.quick else ""),
+            "command": ("nox -s bench" if os.environ.get("NOX_CURRENT_SESSION") else "python bench/run.py")
+            + (" --quick" if args.quick else ""),
             "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             "quick": args.quick,
             "cores": os.cpu_count(),
