@@ -200,7 +200,16 @@ def test_webhook_urls_aimed_at_private_addresses_are_refused(world: World, opera
 
 @pytest.mark.parametrize(
     "filename",
-    ["../../../../etc/passwd", "..\\..\\windows\\win.ini", "/etc/shadow", "..", "a\u202egpj.exe", "x" * 1000],
+    [
+        "../../../../etc/passwd",
+        "..\\..\\windows\\win.ini",
+        "/etc/shadow",
+        "..",
+        "a\u202egpj.exe",
+        "x" * 1000,
+        "a\x00b.pdf",
+        "nul\x00",
+    ],
 )
 def test_file_names_never_reach_the_file_system_as_paths(world: World, filename: str) -> None:
     guard, victim = Guard(world), world.victim
