@@ -76,3 +76,30 @@ def test_the_failure_mode_is_validated_at_start() -> None:
 
     with pytest.raises(ConfigurationError, match="RATE_LIMIT_FAILURE"):
         load_settings(rate_limit_failure="sometimes")
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("failure", ["open", "closed"])
+def test_limits_come_back_with_redis_without_a_restart(make_harness: Callable[..., Harness], failure: str) -> None:
+    from urllib.parse import urlsplit
+
+    from tests.scale.conftest import redis_base_url
+    from tests.server.tcp_proxy import TcpProxy
+
+    upstream = urlsplit(redis_base_url())
+    with TcpProxy((upstream.hostname or "127.0.0.1", upstream.port or 6379)) as proxy:
+        harness = make_harness(redis_url=f"redis://127.0.0.1:{proxy.port}/0", rate_limit_failure=failure)
+        org = harness.organization()
+        _, secret = harness.key(org)
+        headers = harness.headers(org, secret)
+        up = harness.client.get(CUSTOMERS, headers=headers)
+        assert up.status_code == 200
+        assert "RateLimit" in up.headers
+        proxy.cut()
+        down = harness.client.get(CUSTOMERS, headers=headers)
+        assert down.status_code == (200 if failure == "open" else 503), down.text
+        assert "RateLimit" not in down.headers
+        proxy.restore()
+        back = harness.client.get(CUSTOMERS, headers=headers)  # the same app: the client reconnects
+        assert back.status_code == 200, back.text
+        assert "RateLimit" in back.headers
