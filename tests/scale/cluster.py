@@ -125,6 +125,7 @@ class Cluster:
             "ASTERI_REDIS_URL": redis_url,
             "ASTERI_SECRET_KEY": secrets.token_urlsafe(32),
             "ASTERI_MODE": "production",
+            "ASTERI_FILES_DIR": str(workdir / "files"),
             **{f"ASTERI_{name.upper()}": value for name, value in settings.items()},
         }
         environ.pop("ASTERI_SPEC_PATH", None)
