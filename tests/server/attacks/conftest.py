@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,7 +26,8 @@ class World:
 
 
 def build_harness(database_url: str, **overrides: object) -> tuple[Harness, TestClient]:
-    """An app on ``database_url`` with a started test client."""
+    """An app on ``database_url`` with a started test client (uploads go to a fresh temporary directory)."""
+    overrides.setdefault("files_dir", tempfile.mkdtemp(prefix="asteri-attack-files-"))
     app = create_app(Settings(database_url=database_url, spec_path=str(SPEC), **overrides))  # type: ignore[arg-type]
     client = TestClient(app, raise_server_exceptions=False)
     client.__enter__()
