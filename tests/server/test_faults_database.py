@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -54,7 +55,7 @@ class Scratch:
 
 
 @pytest.fixture
-def scratch() -> Iterator[tuple[Scratch, Harness]]:
+def scratch(tmp_path: Path) -> Iterator[tuple[Scratch, Harness]]:
     base = postgres_base_url()
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     name = f"asteri_fault_{secrets.token_hex(4)}"
@@ -65,7 +66,7 @@ def scratch() -> Iterator[tuple[Scratch, Harness]]:
     try:
         url = make_url(base).set(database=name).render_as_string(hide_password=False)
         upgrade(url)
-        harness, client = build_harness(url, key_cache_seconds=0)
+        harness, client = build_harness(url, key_cache_seconds=0, files_dir=str(tmp_path))
         yield database, harness
     finally:
         if client is not None:

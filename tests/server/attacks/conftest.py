@@ -35,8 +35,9 @@ def build_harness(database_url: str, **overrides: object) -> tuple[Harness, Test
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def world(request: pytest.FixtureRequest) -> Iterator[World]:
-    harness, client = build_harness(str(request.getfixturevalue(f"{request.param}_url")))
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    files = str(tmp_path_factory.mktemp("files"))
+    harness, client = build_harness(str(request.getfixturevalue(f"{request.param}_url")), files_dir=files)
     try:
         yield World(harness, make_tenant(harness, "Victim"), make_tenant(harness, "Attacker"))
     finally:
