@@ -41,6 +41,7 @@ class ModelInvoice:
     status: str = "draft"
     amount_paid: int = 0
     changes: int = 1  # invoice.created
+    sync: tuple[str, str | None] = ("not_synced", None)  # accounting handoff status and provider
 
     @property
     def amount_due(self) -> int:
@@ -121,6 +122,7 @@ class InvoiceMachine(RuleBasedStateMachine):
         if finalize:
             self._expect(self.tenant.post(f"{INVOICES}/{invoice_id}/finalize"), True)
             self.model[invoice_id].status, self.model[invoice_id].changes = "open", 2
+            self.model[invoice_id].sync = ("pending", None)
         return invoice_id
 
     @rule(invoice_id=invoices)
@@ -129,7 +131,7 @@ class InvoiceMachine(RuleBasedStateMachine):
         ok = model.status == "draft"
         self._expect(self.tenant.post(f"{INVOICES}/{invoice_id}/finalize"), ok)
         if ok:
-            model.status, model.changes = "open", model.changes + 1
+            model.status, model.changes, model.sync = "open", model.changes + 1, ("pending", None)
 
     @rule(invoice_id=invoices)
     def send(self, invoice_id: str) -> None:
@@ -153,6 +155,21 @@ class InvoiceMachine(RuleBasedStateMachine):
         self._expect(self.tenant.post(f"{INVOICES}/{invoice_id}/mark-uncollectible"), ok)
         if ok:
             model.status, model.changes = "uncollectible", model.changes + 1
+
+    @rule(invoice_id=invoices, status=st.sampled_from(["pending", "synced", "failed", "excluded"]))
+    def report_sync(self, invoice_id: str, status: str) -> None:
+        """An accounting connector reports; every outcome that changes the handoff is one event."""
+        model = self.model[invoice_id]
+        body = {"status": status, "provider": "xero"}
+        body |= {"synced": {"external_id": "X-1"}, "failed": {"error": "Rejected"}}.get(status, {})
+        path = f"{INVOICES}/{invoice_id}/accounting-sync"
+        response = self.tenant.client.patch(path, headers=self.tenant.headers(), json=body)
+        ok = model.status != "draft"
+        handoff = self._expect(response, ok)
+        if ok:
+            assert (handoff["status"], handoff["provider"]) == (status, "xero")
+            model.changes += status in {"synced", "failed"} or model.sync != (status, "xero")
+            model.sync = (status, "xero")
 
     def _apply(self, model: ModelInvoice, amount: int) -> None:
         model.amount_paid += amount
@@ -268,6 +285,7 @@ class InvoiceMachine(RuleBasedStateMachine):
             else:
                 assert item["amount_paid"] + item["amount_due"] == item["total"]
             assert 0 <= item["amount_paid"] <= item["total"]
+            assert item["accounting_sync"]["status"] == model.sync[0]
             applied = sum(p.net_on_invoice for p in self.paid.values() if p.invoice_id == item["id"])
             assert item["amount_paid"] == applied, "an invoice's payments add up to its amount_paid"
         customer = self.tenant.client.get(f"{BASE}/customers/{self.tenant.customer_id}", headers=self.tenant.headers())
