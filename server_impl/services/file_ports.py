@@ -50,6 +50,9 @@ class FileRepository(Protocol):
     def list(self, filters: FileFilter, *, limit: int, before_id: str | None = None) -> Page[StoredFile]:
         """Return files newest first."""
 
+    def any_claimable(self, *, stale_before: datetime) -> bool:
+        """Tell, without locking anything, whether :meth:`claimable` would find a file."""
+
     def claimable(self, *, limit: int, stale_before: datetime) -> Sequence[ClaimedFile]:
         """Return files to process, oldest first, locked until the transaction ends.
 

@@ -56,7 +56,14 @@ def system_caller(tenant: Tenant) -> CallContext:
 def claim_files(
     uow_factory: UnitOfWorkFactory, *, limit: int, now: datetime, lease: timedelta = DEFAULT_LEASE
 ) -> Sequence[ClaimedFile]:
-    """Move up to ``limit`` files to ``processing`` (audited) in one committed transaction and return them."""
+    """Move up to ``limit`` files to ``processing`` (audited) in one committed transaction and return them.
+
+    A read-only probe comes first, so that an idle worker never opens a write transaction (on
+    SQLite that would take the database's write lock on every turn of the loop).
+    """
+    with uow_factory(None, read_only=True) as probe:
+        if not probe.files.any_claimable(stale_before=now - lease):
+            return []
     with uow_factory(None) as uow:
         claimed = uow.files.claimable(limit=limit, stale_before=now - lease)
         for item in claimed:

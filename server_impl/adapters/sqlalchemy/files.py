@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from server_impl.adapters.sqlalchemy.tables import FileRow
@@ -68,6 +68,13 @@ def _file(row: FileRow) -> StoredFile:
     )
 
 
+def _claimable(stale_before: datetime) -> ColumnElement[bool]:
+    return or_(
+        FileRow.status == PENDING,
+        (FileRow.status == PROCESSING) & (FileRow.processing_started_at < stale_before),
+    )
+
+
 class SqlFileRepository:
     """Files of the tenant in SQL (of every tenant in a system unit of work: the worker's claims)."""
 
@@ -109,19 +116,14 @@ class SqlFileRepository:
         rows = self._session.scalars(query).all()
         return Page([_file(row) for row in rows[:limit]], has_more=len(rows) > limit)
 
+    def any_claimable(self, *, stale_before: datetime) -> bool:
+        """Tell whether a file waits (one indexed probe, no lock: the worker's idle turns stay cheap)."""
+        query = select(FileRow.id).where(_claimable(stale_before)).limit(1)
+        return self._session.execute(query).first() is not None
+
     def claimable(self, *, limit: int, stale_before: datetime) -> Sequence[ClaimedFile]:
         """Return waiting files (and stale claims) oldest first, locked (``SKIP LOCKED`` on PostgreSQL)."""
-        query = (
-            select(FileRow)
-            .where(
-                or_(
-                    FileRow.status == PENDING,
-                    (FileRow.status == PROCESSING) & (FileRow.processing_started_at < stale_before),
-                )
-            )
-            .order_by(FileRow.id)
-            .limit(limit)
-        )
+        query = select(FileRow).where(_claimable(stale_before)).order_by(FileRow.id).limit(limit)
         if self._session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         rows = self._session.scalars(query).all()
