@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import hashlib
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -41,9 +42,42 @@ _OPTIONS: dict[str, Any] = {
     "type_mappings": ["email=string", "idn-email=string"],
     "naming_strategy": "parent-prefixed",
     # JSON booleans and numbers only: lax mode would read 0 as false, "100" as 100 and "1.5" as 1.5,
-    # accepting bodies the contract refuses (found by schemathesis, docs/fuzzing.md).
+    # accepting bodies the contract refuses (found by schemathesis, docs/fuzzing.md). Integers then
+    # become _JsonInt (below): JSON Schema's integer includes 5.0, which StrictInt refuses.
     "strict_types": ["bool", "int", "float"],
 }
+
+_JSON_INTEGER = '''
+
+def _json_integer(value: object) -> object:
+    """A JSON Schema integer: a number without a fraction (5 or 5.0), never a string or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+_JsonInt = Annotated[int, BeforeValidator(_json_integer)]
+'''
+
+
+def _json_integers(source: str) -> str:
+    """Replace ``StrictInt`` with ``_JsonInt`` (defined after the imports), keeping the import block valid."""
+    if "StrictInt" not in source:
+        return source
+    lines = source.splitlines(keepends=True)
+    end = 0  # the line after the last top-level import (a parenthesised import spans several lines)
+    depth = 0
+    for index, line in enumerate(lines):
+        if depth or line.startswith(("from ", "import ")):
+            depth += line.count("(") - line.count(")")
+            end = index + 1
+        elif line.strip() and not line.startswith("#"):
+            break
+    head = "".join(lines[:end])
+    head = re.sub(r"\bStrictInt,\s*", "", head).replace(", StrictInt", "")
+    imports = "from pydantic import BeforeValidator\nfrom pydantic_core import PydanticCustomError\n"
+    body = re.sub(r"\bStrictInt\b", "_JsonInt", "".join(lines[end:]))
+    return head + imports + _JSON_INTEGER + body
 
 
 def _run_datamodel_codegen(document: dict[str, Any]) -> Any:
@@ -78,7 +112,7 @@ def _fresh_source(document: dict[str, Any]) -> str:
     while lines and (lines[0].startswith("#") or not lines[0].strip()):
         lines.pop(0)
     source = "".join(line.rstrip() + "\n" for line in "".join(lines).splitlines())  # spec text may end in blanks
-    return source.replace(_EXPERIMENTAL_MISSING, "from pydantic import MISSING")
+    return _json_integers(source.replace(_EXPERIMENTAL_MISSING, "from pydantic import MISSING"))
 
 
 def warm_up() -> None:

@@ -11,17 +11,28 @@ from pydantic import (
     AnyUrl,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     RootModel,
     StrictBool,
     StrictFloat,
-    StrictInt,
     StringConstraints,
 )
+from pydantic_core import PydanticCustomError
 from typing_extensions import TypeAliasType
 
 from asteri._enums import Enum, StrEnum
+
+
+def _json_integer(value: object) -> object:
+    """A JSON Schema integer: a number without a fraction (5 or 5.0), never a string or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+_JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 
 
 class AccountingSyncStatus(StrEnum):
@@ -154,7 +165,7 @@ class ApiKeyRotate(BaseModel):
         extra="allow",
         validate_by_name=True,
     )
-    overlap_seconds: Annotated[StrictInt, Field(ge=0, le=604800)] = 86400
+    overlap_seconds: Annotated[_JsonInt, Field(ge=0, le=604800)] = 86400
 
 
 class ApiKeyStatus(StrEnum):
@@ -555,8 +566,8 @@ class FileDimensions(BaseModel):
     model_config = ConfigDict(
         validate_by_name=True,
     )
-    width: Annotated[StrictInt, Field(ge=1)]
-    height: Annotated[StrictInt, Field(ge=1)]
+    width: Annotated[_JsonInt, Field(ge=1)]
+    height: Annotated[_JsonInt, Field(ge=1)]
 
 
 class FileEventType(StrEnum):
@@ -911,7 +922,7 @@ class PaymentApplication(BaseModel):
         validate_by_name=True,
     )
     invoice_id: Annotated[str, Field(pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")]
-    amount: StrictInt
+    amount: _JsonInt
     """
     Amount applied, in minor units.
     """
@@ -927,7 +938,7 @@ class PaymentApplicationInput(BaseModel):
         validate_by_name=True,
     )
     invoice_id: Annotated[str, Field(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")]
-    amount: Annotated[StrictInt, Field(ge=1, le=100000000000)]
+    amount: Annotated[_JsonInt, Field(ge=1, le=100000000000)]
 
 
 class PaymentEventType(StrEnum):
@@ -1283,10 +1294,10 @@ class ServiceUpdate(BaseModel):
     name: Annotated[str | MISSING, Field(max_length=200, min_length=1)] = MISSING
     description: Annotated[str | MISSING | None, Field(max_length=2000)] = MISSING
     category: Annotated[str | MISSING | None, Field(max_length=100)] = MISSING
-    unit_price: Annotated[StrictInt | MISSING, Field(ge=0, le=100000000000)] = MISSING
-    unit_cost: Annotated[StrictInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
+    unit_price: Annotated[_JsonInt | MISSING, Field(ge=0, le=100000000000)] = MISSING
+    unit_cost: Annotated[_JsonInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
     unit_of_measure: Annotated[str | MISSING, Field(max_length=20, min_length=1)] = MISSING
-    duration_minutes: Annotated[StrictInt | MISSING | None, Field(ge=0, le=10080)] = MISSING
+    duration_minutes: Annotated[_JsonInt | MISSING | None, Field(ge=0, le=10080)] = MISSING
     taxable: StrictBool | MISSING = MISSING
     bookable_online: StrictBool | MISSING = MISSING
 
@@ -1309,13 +1320,13 @@ class WebhookDeliveryAttempt(BaseModel):
     model_config = ConfigDict(
         validate_by_name=True,
     )
-    attempt_number: Annotated[StrictInt, Field(ge=1)]
+    attempt_number: Annotated[_JsonInt, Field(ge=1)]
     attempted_at: AwareDatetime
-    response_status: StrictInt | None
+    response_status: _JsonInt | None
     """
     HTTP status of the answer; `null` when none came (timeout, DNS, TLS or connection error).
     """
-    latency_ms: Annotated[StrictInt, Field(ge=0)]
+    latency_ms: Annotated[_JsonInt, Field(ge=0)]
     response_excerpt: str | None
     """
     The first 4 KiB of the answer's body.
@@ -1357,9 +1368,9 @@ class WebhookDeliveryWithAttempts(BaseModel):
     event_type: EventType
     status: WebhookDeliveryStatus
     trigger: WebhookDeliveryWithAttemptsTrigger
-    attempt_count: Annotated[StrictInt, Field(ge=0)]
+    attempt_count: Annotated[_JsonInt, Field(ge=0)]
     last_attempt_at: AwareDatetime | None
-    last_response_status: StrictInt | None
+    last_response_status: _JsonInt | None
     next_attempt_at: AwareDatetime | None
     attempts: list[WebhookDeliveryAttempt]
     created_at: AwareDatetime
@@ -1482,7 +1493,7 @@ class WebhookReplay(BaseModel):
     since: AwareDatetime
     until: AwareDatetime
     event_types: list[str]
-    queued_count: Annotated[StrictInt, Field(ge=0)]
+    queued_count: Annotated[_JsonInt, Field(ge=0)]
     """
     Number of deliveries queued (trigger `replay`).
     """
@@ -1519,7 +1530,7 @@ class WebhookSecretRotate(BaseModel):
         extra="allow",
         validate_by_name=True,
     )
-    overlap_seconds: Annotated[StrictInt, Field(ge=0, le=604800)] = 86400
+    overlap_seconds: Annotated[_JsonInt, Field(ge=0, le=604800)] = 86400
 
 
 class AccountingSync(BaseModel):
@@ -1577,8 +1588,8 @@ class ApiKey(BaseModel):
     The last four characters of the key.
     """
     scopes: list[Scope]
-    rate_limit_per_minute: Annotated[StrictInt, Field(ge=1)]
-    rate_limit_per_day: Annotated[StrictInt, Field(ge=1)]
+    rate_limit_per_minute: Annotated[_JsonInt, Field(ge=1)]
+    rate_limit_per_day: Annotated[_JsonInt, Field(ge=1)]
     created_by: Actor
     expires_at: AwareDatetime
     """
@@ -1607,9 +1618,9 @@ class ApiKeyCreate(BaseModel):
     scopes: Annotated[list[Scope], Field(max_length=20, min_length=1)]
     environment: Environment
     expires_at: AwareDatetime | MISSING = MISSING
-    expires_in_days: Annotated[StrictInt | MISSING, Field(ge=1, le=365)] = MISSING
-    rate_limit_per_minute: Annotated[StrictInt, Field(ge=1, le=6000)] = 600
-    rate_limit_per_day: Annotated[StrictInt, Field(ge=1, le=1000000)] = 50000
+    expires_in_days: Annotated[_JsonInt | MISSING, Field(ge=1, le=365)] = MISSING
+    rate_limit_per_minute: Annotated[_JsonInt, Field(ge=1, le=6000)] = 600
+    rate_limit_per_day: Annotated[_JsonInt, Field(ge=1, le=1000000)] = 50000
 
 
 class ApiKeyEventData(BaseModel):
@@ -1657,8 +1668,8 @@ class ApiKeyWithSecret(BaseModel):
     prefix: str
     last_four: str
     scopes: list[Scope]
-    rate_limit_per_minute: Annotated[StrictInt, Field(ge=1)]
-    rate_limit_per_day: Annotated[StrictInt, Field(ge=1)]
+    rate_limit_per_minute: Annotated[_JsonInt, Field(ge=1)]
+    rate_limit_per_day: Annotated[_JsonInt, Field(ge=1)]
     created_by: Actor
     expires_at: AwareDatetime
     last_used_at: AwareDatetime | None
@@ -1768,7 +1779,7 @@ class Customer(BaseModel):
     """
     Flag set when the business decided not to take new work for this customer.
     """
-    balance_due: StrictInt
+    balance_due: _JsonInt
     """
     Sum of `amount_due` over the customer's open and uncollectible invoices, in minor units (derived).
     """
@@ -1988,7 +1999,7 @@ class File(BaseModel):
     """
     MIME type detected from the content at upload (one of `image/jpeg`, `image/png`, `image/gif`, `image/webp`, `image/heic`, `application/pdf`). Downloads use it.
     """
-    size_bytes: Annotated[StrictInt, Field(ge=0)]
+    size_bytes: Annotated[_JsonInt, Field(ge=0)]
     sha256: Annotated[str | None, Field(pattern="^[0-9a-f]{64}$")]
     """
     Hex SHA-256 of the content, computed at upload; downloads use it as `ETag`.
@@ -2005,7 +2016,7 @@ class File(BaseModel):
     """
     Width and height of an image, in pixels; set once processed, `null` for documents.
     """
-    page_count: Annotated[StrictInt | None, Field(ge=0)]
+    page_count: Annotated[_JsonInt | None, Field(ge=0)]
     """
     Number of pages of a PDF; set once processed, `null` for images.
     """
@@ -2068,24 +2079,24 @@ class LineItem(BaseModel):
     """
     Unit the quantity counts, such as `each`, `hour` or `ft`.
     """
-    unit_price: StrictInt
+    unit_price: _JsonInt
     """
     Price of one unit in minor units.
     """
-    unit_cost: StrictInt | None
+    unit_cost: _JsonInt | None
     """
     Cost of one unit in minor units, for margin reports; never shown to the customer.
     """
     taxable: StrictBool
-    tax_rate_bps: Annotated[StrictInt, Field(ge=0, le=10000)]
+    tax_rate_bps: Annotated[_JsonInt, Field(ge=0, le=10000)]
     """
     Tax rate in basis points (825 = 8.25 %); 0 when not taxable.
     """
-    amount: StrictInt
+    amount: _JsonInt
     """
     `quantity` x `unit_price`, rounded half up to a minor unit.
     """
-    tax_amount: StrictInt
+    tax_amount: _JsonInt
     """
     Tax on `amount` at `tax_rate_bps`, rounded half up to a minor unit.
     """
@@ -2109,13 +2120,13 @@ class LineItemInput(BaseModel):
     Up to three decimals.
     """
     unit_of_measure: Annotated[str | MISSING | None, Field(max_length=20)] = MISSING
-    unit_price: Annotated[StrictInt | MISSING, Field(ge=0, le=100000000000)] = MISSING
+    unit_price: Annotated[_JsonInt | MISSING, Field(ge=0, le=100000000000)] = MISSING
     """
     Price of one unit in minor units.
     """
-    unit_cost: Annotated[StrictInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
+    unit_cost: Annotated[_JsonInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
     taxable: StrictBool | MISSING = MISSING
-    tax_rate_bps: Annotated[StrictInt, Field(ge=0, le=10000)] = 0
+    tax_rate_bps: Annotated[_JsonInt, Field(ge=0, le=10000)] = 0
     """
     Tax rate in basis points (825 = 8.25 %). Ignored when `taxable` is false.
     """
@@ -2131,7 +2142,7 @@ class PaymentCreate(BaseModel):
         validate_by_name=True,
     )
     customer_id: Annotated[str, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")]
-    amount: Annotated[StrictInt, Field(ge=1, le=100000000000)]
+    amount: Annotated[_JsonInt, Field(ge=1, le=100000000000)]
     currency: Annotated[str, Field(max_length=3, pattern="^[A-Z]{3}$")]
     method: PaymentMethod
     applications: Annotated[list[PaymentApplicationInput] | MISSING, Field(max_length=50)] = MISSING
@@ -2160,7 +2171,7 @@ class Problem(BaseModel):
     """
     Short summary of the problem type; the same for every occurrence of a `code`.
     """
-    status: Annotated[StrictInt, Field(ge=400, le=599)]
+    status: Annotated[_JsonInt, Field(ge=400, le=599)]
     """
     The HTTP status code of this response.
     """
@@ -2189,7 +2200,7 @@ class Problem(BaseModel):
     """
     On `rate_limited` (429), the rate-limit window that was exhausted.
     """
-    retry_after: Annotated[StrictInt | MISSING, Field(ge=0)] = MISSING
+    retry_after: Annotated[_JsonInt | MISSING, Field(ge=0)] = MISSING
     """
     On `rate_limited` (429) and `idempotency_key_in_use` (409), seconds to wait before retrying.
     """
@@ -2214,7 +2225,7 @@ class Refund(BaseModel):
     id: Annotated[str, Field(pattern="^re_[0-9A-HJKMNP-TV-Z]{26}$")]
     object: Literal["refund"]
     payment_id: Annotated[str, Field(pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")]
-    amount: StrictInt
+    amount: _JsonInt
     """
     Amount refunded, in minor units.
     """
@@ -2235,7 +2246,7 @@ class RefundCreate(BaseModel):
         extra="allow",
         validate_by_name=True,
     )
-    amount: Annotated[StrictInt | MISSING, Field(ge=1, le=100000000000)] = MISSING
+    amount: Annotated[_JsonInt | MISSING, Field(ge=1, le=100000000000)] = MISSING
     reason: RefundReason
     note: Annotated[str | MISSING | None, Field(max_length=1000)] = MISSING
 
@@ -2291,11 +2302,11 @@ class Service(BaseModel):
     """
     Free category such as `HVAC maintenance`.
     """
-    unit_price: StrictInt
+    unit_price: _JsonInt
     """
     Price of one unit in minor units.
     """
-    unit_cost: StrictInt | None
+    unit_cost: _JsonInt | None
     """
     Cost of one unit in minor units.
     """
@@ -2304,7 +2315,7 @@ class Service(BaseModel):
     """
     Unit the price applies to, such as `each`, `hour` or `ft`.
     """
-    duration_minutes: Annotated[StrictInt | None, Field(ge=0)]
+    duration_minutes: Annotated[_JsonInt | None, Field(ge=0)]
     """
     Typical time on site, used to size schedule windows.
     """
@@ -2332,11 +2343,11 @@ class ServiceCreate(BaseModel):
     name: Annotated[str, Field(max_length=200, min_length=1)]
     description: Annotated[str | MISSING | None, Field(max_length=2000)] = MISSING
     category: Annotated[str | MISSING | None, Field(max_length=100)] = MISSING
-    unit_price: Annotated[StrictInt, Field(ge=0, le=100000000000)]
-    unit_cost: Annotated[StrictInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
+    unit_price: Annotated[_JsonInt, Field(ge=0, le=100000000000)]
+    unit_cost: Annotated[_JsonInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
     currency: Annotated[str, Field(max_length=3, pattern="^[A-Z]{3}$")]
     unit_of_measure: Annotated[str, Field(max_length=20, min_length=1)] = "each"
-    duration_minutes: Annotated[StrictInt | MISSING | None, Field(ge=0, le=10080)] = MISSING
+    duration_minutes: Annotated[_JsonInt | MISSING | None, Field(ge=0, le=10080)] = MISSING
     taxable: StrictBool = True
     bookable_online: StrictBool = False
 
@@ -2391,9 +2402,9 @@ class WebhookDelivery(BaseModel):
     """
     What queued the delivery.
     """
-    attempt_count: Annotated[StrictInt, Field(ge=0)]
+    attempt_count: Annotated[_JsonInt, Field(ge=0)]
     last_attempt_at: AwareDatetime | None
-    last_response_status: StrictInt | None
+    last_response_status: _JsonInt | None
     """
     HTTP status of the last attempt; `null` when it got no answer.
     """
@@ -2545,9 +2556,9 @@ class EstimateOption(BaseModel):
     On approval the chosen options become `approved` and the others `declined`.
     """
     line_items: list[LineItem]
-    subtotal: StrictInt
-    tax_total: StrictInt
-    total: StrictInt
+    subtotal: _JsonInt
+    tax_total: _JsonInt
+    total: _JsonInt
 
 
 class EstimateOptionInput(BaseModel):
@@ -2582,7 +2593,7 @@ class EstimateUpdate(BaseModel):
     message: Annotated[str | MISSING | None, Field(max_length=5000)] = MISSING
     valid_until: date | MISSING | None = MISSING
     options: Annotated[list[EstimateOptionInput] | MISSING, Field(max_length=5, min_length=1)] = MISSING
-    deposit_amount: Annotated[StrictInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
+    deposit_amount: Annotated[_JsonInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
     deposit_required: StrictBool | MISSING = MISSING
     tags: Annotated[list[EstimateUpdateTag] | MISSING, Field(max_length=50)] = MISSING
     metadata: Metadata | MISSING = MISSING
@@ -2637,27 +2648,27 @@ class Invoice(BaseModel):
     estimate_id: Annotated[str | None, Field(pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")]
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
     line_items: list[LineItem]
-    subtotal: StrictInt
+    subtotal: _JsonInt
     """
     Sum of line item amounts, in minor units.
     """
-    discount_amount: StrictInt
+    discount_amount: _JsonInt
     """
     Discount taken off the subtotal before tax, in minor units.
     """
-    tax_total: StrictInt
+    tax_total: _JsonInt
     """
     Sum of line item taxes after the discount is spread over taxable lines, in minor units.
     """
-    total: StrictInt
+    total: _JsonInt
     """
     `subtotal` - `discount_amount` + `tax_total`, in minor units.
     """
-    amount_paid: StrictInt
+    amount_paid: _JsonInt
     """
     Net of payments applied and refunds, in minor units.
     """
-    amount_due: StrictInt
+    amount_due: _JsonInt
     """
     `total` - `amount_paid`, in minor units; 0 on void invoices.
     """
@@ -2703,7 +2714,7 @@ class InvoiceCreate(BaseModel):
     estimate_id: Annotated[str | MISSING | None, Field(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")] = MISSING
     currency: Annotated[str | MISSING, Field(max_length=3, pattern="^[A-Z]{3}$")] = MISSING
     line_items: Annotated[list[LineItemInput] | MISSING, Field(max_length=200)] = MISSING
-    discount_amount: Annotated[StrictInt, Field(ge=0, le=100000000000)] = 0
+    discount_amount: Annotated[_JsonInt, Field(ge=0, le=100000000000)] = 0
     terms: InvoiceTerms = InvoiceTerms.DUE_ON_RECEIPT
     issue_date: date | MISSING | None = MISSING
     due_date: date | MISSING | None = MISSING
@@ -2755,7 +2766,7 @@ class InvoiceUpdate(BaseModel):
     )
     job_id: Annotated[str | MISSING | None, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")] = MISSING
     line_items: Annotated[list[LineItemInput] | MISSING, Field(max_length=200)] = MISSING
-    discount_amount: Annotated[StrictInt | MISSING, Field(ge=0, le=100000000000)] = MISSING
+    discount_amount: Annotated[_JsonInt | MISSING, Field(ge=0, le=100000000000)] = MISSING
     terms: InvoiceTerms | MISSING = MISSING
     issue_date: date | MISSING | None = MISSING
     due_date: date | MISSING | None = MISSING
@@ -2800,15 +2811,15 @@ class Job(BaseModel):
     """
     line_items: list[LineItem]
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
-    subtotal: StrictInt
+    subtotal: _JsonInt
     """
     Sum of line item amounts, in minor units.
     """
-    tax_total: StrictInt
+    tax_total: _JsonInt
     """
     Sum of line item taxes, in minor units.
     """
-    total: StrictInt
+    total: _JsonInt
     """
     `subtotal` + `tax_total`, in minor units.
     """
@@ -2930,7 +2941,7 @@ class Payment(BaseModel):
     object: Literal["payment"]
     status: PaymentStatus
     customer_id: Annotated[str, Field(pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")]
-    amount: StrictInt
+    amount: _JsonInt
     """
     Amount received, in minor units.
     """
@@ -2940,11 +2951,11 @@ class Payment(BaseModel):
     """
     How the amount is split over invoices.
     """
-    unapplied_amount: StrictInt
+    unapplied_amount: _JsonInt
     """
     `amount` minus the applications, kept as customer credit, in minor units.
     """
-    amount_refunded: StrictInt
+    amount_refunded: _JsonInt
     """
     Sum of pending and succeeded refunds, in minor units.
     """
@@ -3097,7 +3108,7 @@ class Estimate(BaseModel):
     """
     currency: Annotated[str, Field(pattern="^[A-Z]{3}$")]
     options: list[EstimateOption]
-    deposit_amount: StrictInt | None
+    deposit_amount: _JsonInt | None
     """
     Deposit asked of the customer, in minor units.
     """
@@ -3163,7 +3174,7 @@ class EstimateCreate(BaseModel):
     valid_until: date | MISSING | None = MISSING
     currency: Annotated[str | MISSING, Field(max_length=3, pattern="^[A-Z]{3}$")] = MISSING
     options: Annotated[list[EstimateOptionInput], Field(max_length=5, min_length=1)]
-    deposit_amount: Annotated[StrictInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
+    deposit_amount: Annotated[_JsonInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
     deposit_required: StrictBool = False
     tags: Annotated[list[EstimateCreateTag] | MISSING, Field(max_length=50)] = MISSING
     metadata: Metadata | MISSING = MISSING

@@ -6,7 +6,18 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import MISSING, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic_core import PydanticCustomError
+
+
+def _json_integer(value: object) -> object:
+    """A JSON Schema integer: a number without a fraction (5 or 5.0), never a string or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+_JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 
 
 class AccountingSyncStatus(StrEnum):
@@ -71,7 +82,7 @@ class File(BaseModel):
     )
     id: str
     filename: str
-    size: Annotated[StrictInt, Field(ge=0)]
+    size: Annotated[_JsonInt, Field(ge=0)]
 
 
 class GetHealthResponse(BaseModel):
@@ -100,14 +111,14 @@ class Problem(BaseModel):
     )
     type: str
     title: str
-    status: StrictInt
+    status: _JsonInt
     detail: str | MISSING = MISSING
     code: str
     request_id: str | MISSING = MISSING
     errors: list[ProblemError] | MISSING = MISSING
     required_scopes: list[str] | MISSING = MISSING
     limit_window: ProblemLimitWindow | MISSING = MISSING
-    retry_after: StrictInt | MISSING = MISSING
+    retry_after: _JsonInt | MISSING = MISSING
 
 
 class UpdateInvoiceAccountingSyncRequest(BaseModel):

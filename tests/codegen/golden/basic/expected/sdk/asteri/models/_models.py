@@ -5,9 +5,20 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import MISSING, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import MISSING, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic_core import PydanticCustomError
 
 from asteri._enums import StrEnum
+
+
+def _json_integer(value: object) -> object:
+    """A JSON Schema integer: a number without a fraction (5 or 5.0), never a string or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+_JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 
 
 class AccountingSyncStatus(StrEnum):
@@ -72,7 +83,7 @@ class File(BaseModel):
     )
     id: str
     filename: str
-    size: Annotated[StrictInt, Field(ge=0)]
+    size: Annotated[_JsonInt, Field(ge=0)]
 
 
 class GetHealthResponse(BaseModel):
@@ -101,14 +112,14 @@ class Problem(BaseModel):
     )
     type: str
     title: str
-    status: StrictInt
+    status: _JsonInt
     detail: str | MISSING = MISSING
     code: str
     request_id: str | MISSING = MISSING
     errors: list[ProblemError] | MISSING = MISSING
     required_scopes: list[str] | MISSING = MISSING
     limit_window: ProblemLimitWindow | MISSING = MISSING
-    retry_after: StrictInt | MISSING = MISSING
+    retry_after: _JsonInt | MISSING = MISSING
 
 
 class UpdateInvoiceAccountingSyncRequest(BaseModel):

@@ -5,9 +5,20 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import MISSING, BaseModel, ConfigDict, Field, RootModel, StrictBool, StrictInt
+from pydantic import MISSING, BaseModel, BeforeValidator, ConfigDict, Field, RootModel, StrictBool
+from pydantic_core import PydanticCustomError
 
 from asteri._enums import StrEnum
+
+
+def _json_integer(value: object) -> object:
+    """A JSON Schema integer: a number without a fraction (5 or 5.0), never a string or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+_JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 
 
 class AddPetRequest(BaseModel):
@@ -15,14 +26,14 @@ class AddPetRequest(BaseModel):
         validate_by_name=True,
     )
     name: str
-    age: StrictInt | MISSING | None = MISSING
+    age: _JsonInt | MISSING | None = MISSING
 
 
 class Base(BaseModel):
     model_config = ConfigDict(
         validate_by_name=True,
     )
-    id: StrictInt
+    id: _JsonInt
     kind: str
     nick_name: Annotated[str | MISSING | None, Field(alias="nickName")] = MISSING
 
