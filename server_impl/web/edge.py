@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from email.message import Message
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
 
@@ -178,15 +179,10 @@ class EdgeMiddleware:
             return
         try:
             await self.app(scope, downstream, send_with_headers)
-        except BodyRejected as rejected:  # an upload went past its limit while the route read it
-            if not started:
-                await problem(rejected.status, rejected.code, rejected.detail)
-        except Exception:
-            _log.exception("unhandled error in request %s", request_id)
-            if not started:
-                await problem(
-                    500, "internal_error", f"Something went wrong on our side; quote {request_id} to support."
-                )
+        except Exception as error:
+            answer = _failure(error, request_id)
+            if answer is not None and not started:
+                await problem(*answer)
 
     async def _guarded(self, scope: Scope, headers: Headers, receive: Receive) -> Receive:
         """Return the receive channel the app reads the body from (buffered JSON, or a counted upload).
@@ -201,6 +197,17 @@ class EdgeMiddleware:
         if scope["method"] in _BODY_METHODS:
             return _replay(await read_guarded_body(headers, receive, self.max_body_bytes), receive)
         return receive
+
+
+def _failure(error: Exception, request_id: str) -> tuple[int, str, str] | None:
+    """Return the problem that answers an error escaping the app (``None``: nobody to answer), logged."""
+    if isinstance(error, BodyRejected):  # an upload went past its limit while the route read it
+        return error.status, error.code, error.detail
+    if isinstance(error, ClientDisconnect):  # the client went away mid-body (an abandoned upload)
+        _log.info("client disconnected during request %s", request_id)
+        return None
+    _log.error("unhandled error in request %s", request_id, exc_info=error)
+    return 500, "internal_error", f"Something went wrong on our side; quote {request_id} to support."
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -6,6 +6,7 @@ file (not even a temporary one) in the storage directory.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -489,3 +490,48 @@ def test_a_claim_abandoned_by_a_dead_worker_is_taken_over(files_harness: Harness
     outcome = inspect_content(LocalDirectoryStorage(files_dir), stale.file)
     assert finish_file(uow_factory, stale, outcome, file_document, now=datetime.now(UTC)) is None  # too late
     assert len(_events(files_harness, headers, "file.ready")) == 1
+
+
+def test_a_client_that_disconnects_mid_upload_leaves_nothing(
+    files_harness: Harness, files_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    headers = _tenant(files_harness)
+    body, content_type = samples.multipart(
+        {"purpose": "photo"}, "gone.png", samples.png() + b"\x00" * 50_000, "image/png"
+    )
+    raw_headers = [(name.encode(), value.encode()) for name, value in {**headers, "content-type": content_type}.items()]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": FILES,
+        "raw_path": FILES.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": raw_headers,
+        "client": ("127.0.0.1", 1234),
+        "server": ("testserver", 80),
+    }
+    first: dict[str, Any] = {"type": "http.request", "body": body[: len(body) // 2], "more_body": True}
+    messages = iter([first, {"type": "http.disconnect"}])
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return next(messages)
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def call() -> None:
+        app: Any = files_harness.client.app
+        await app(scope, receive, send)
+
+    with caplog.at_level("INFO", logger="asteri.server"):
+        asyncio.run(call())
+
+    assert sent == []  # nobody to answer, and no 500
+    assert "client disconnected" in caplog.text
+    assert "unhandled error" not in caplog.text
+    _assert_nothing_stored(files_harness, headers, files_dir)
