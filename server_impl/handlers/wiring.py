@@ -141,9 +141,7 @@ def build_handlers(
         api_keys=ApiKeys(uow_factory, policy, pepper, seal_key, keys),
         audit_events=AuditEvents(uow_factory),
         events=Events(uow_factory),
-        files=Files(
-            uow_factory, policy, file_storage, max_upload_bytes=max_upload_bytes, detect=detect_content_type
-        ),
+        files=Files(uow_factory, policy, file_storage, max_upload_bytes=max_upload_bytes, detect=detect_content_type),
         jobs=Jobs(uow_factory, policy),
         estimates=Estimates(uow_factory, policy),
         invoices=Invoices(uow_factory, policy),
