@@ -90,7 +90,7 @@ def test_every_job_operation_through_the_sdk(sdk: tuple[asteri.Asteri, list[str]
     assert client.jobs.cancel(other.id, models.JobCancel(reason="Duplicate")).status == "canceled"
     assert [item.id for item in client.jobs.list(limit=1)] == [other.id, job.id], "pages follow next_cursor"
     assert [item.id for item in client.jobs.list(technician_id=ana)] == [job.id]
-    assert [item.id for item in client.jobs.list(status="canceled")] == [other.id]
+    assert [item.id for item in client.jobs.list(status=models.JobStatus.CANCELED)] == [other.id]
     assert [item.id for item in client.jobs.list(tag="sdk", scheduled_after=start)] == [job.id]
     with pytest.raises(asteri.UnprocessableEntityError) as invalid:
         client.jobs.create(models.JobCreate(customer_id="cus_01HWDJ8FSSZ5AWSH8VHTPRE95B", summary="Nobody"))
