@@ -299,6 +299,8 @@ def _toolchain(section: Mapping[str, Any] | None) -> list[str]:
         "`asteri check` on a shared spec exits 1 when it has lint findings (shown as ok: the run completed).",
         "",
     ]
+    if section.get("note"):
+        lines += [str(section["note"]), ""]
     return lines
 
 
