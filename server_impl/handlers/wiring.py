@@ -28,6 +28,7 @@ from generated.server import (
     EventsHandlers,
     FilesHandlers,
     InvoicesHandlers,
+    JobsHandlers,
     PaymentsHandlers,
     SecurityRequirement,
     ServicesHandlers,
@@ -39,6 +40,7 @@ from generated.server import (
     build_events_router,
     build_files_router,
     build_invoices_router,
+    build_jobs_router,
     build_payments_router,
     build_services_router,
     build_webhook_endpoints_router,
@@ -50,15 +52,16 @@ from server_impl.handlers.estimates import Estimates
 from server_impl.handlers.events import Events
 from server_impl.handlers.files import Files
 from server_impl.handlers.invoices import Invoices
+from server_impl.handlers.jobs import Jobs
 from server_impl.handlers.later import NotYetAvailable
 from server_impl.handlers.payments import Payments
 from server_impl.handlers.services import Services
 from server_impl.handlers.webhook_endpoints import WebhookEndpoints
+from server_impl.services.file_ports import FileStorage
+from server_impl.services.files import Detector
 from server_impl.services.idempotency import IdempotencyPolicy
 from server_impl.services.key_cache import KeyCache
 from server_impl.services.ports import UnitOfWorkFactory
-from server_impl.services.file_ports import FileStorage
-from server_impl.services.files import Detector
 from server_impl.services.webhook_endpoints import SecretBox, UrlPolicy
 from server_impl.web.query_guard import check_query
 
@@ -69,11 +72,11 @@ IMPLEMENTED = frozenset(
         build_api_keys_router,
         build_audit_events_router,
         build_events_router,
+        build_files_router,
         build_jobs_router,
         build_estimates_router,
         build_invoices_router,
         build_payments_router,
-        build_files_router,
         build_webhook_endpoints_router,
     }
 )
@@ -88,11 +91,11 @@ class Handlers:
     api_keys: ApiKeysHandlers
     audit_events: AuditEventsHandlers
     events: EventsHandlers
+    files: FilesHandlers
     jobs: JobsHandlers
     estimates: EstimatesHandlers
     invoices: InvoicesHandlers
     payments: PaymentsHandlers
-    files: FilesHandlers
     webhook_endpoints: WebhookEndpointsHandlers
     later: dict[str, object]
 
@@ -106,13 +109,13 @@ def build_handlers(
     keys: KeyCache,
     webhook_box: SecretBox,
     webhook_urls: UrlPolicy,
+    file_storage: FileStorage,
+    max_upload_bytes: int,
+    detect_content_type: Detector,
 ) -> Handlers:
     """Return the handlers of one application.
 
     Args:
-    file_storage: FileStorage,
-    max_upload_bytes: int,
-    detect_content_type: Detector,
         uow_factory: Opens tenant-scoped units of work.
         policy: Idempotency key retention and lock timeout.
         pepper: The HMAC pepper of API keys.
@@ -120,13 +123,13 @@ def build_handlers(
         keys: The authenticated-key cache, cleared on revocation and rotation.
         webhook_box: Seals webhook signing secrets at rest.
         webhook_urls: Checks webhook endpoint URLs.
+        file_storage: Where uploaded bytes are stored.
+        max_upload_bytes: The largest accepted file.
+        detect_content_type: Detects an upload's type from its first bytes.
 
     Returns:
         The handlers; ``create_app`` leaves them in ``app.state.handlers``.
     """
-        file_storage: Where uploaded bytes are stored.
-        max_upload_bytes: The largest accepted file.
-        detect_content_type: Detects an upload's type from its first bytes.
     later: dict[str, object] = {}
     for factory in ROUTER_FACTORIES:
         if factory not in IMPLEMENTED:
@@ -138,13 +141,11 @@ def build_handlers(
         api_keys=ApiKeys(uow_factory, policy, pepper, seal_key, keys),
         audit_events=AuditEvents(uow_factory),
         events=Events(uow_factory),
+        files=Files(uow_factory, policy, file_storage, max_upload_bytes=max_upload_bytes, detect=detect_content_type),
         jobs=Jobs(uow_factory, policy),
         estimates=Estimates(uow_factory, policy),
         invoices=Invoices(uow_factory, policy),
         payments=Payments(uow_factory, policy),
-        files=Files(
-            uow_factory, policy, file_storage, max_upload_bytes=max_upload_bytes, detect=detect_content_type
-        ),
         webhook_endpoints=WebhookEndpoints(uow_factory, policy, seal_key=seal_key, box=webhook_box, urls=webhook_urls),
         later=later,
     )
@@ -198,16 +199,16 @@ async def _events(request: Request) -> EventsHandlers:
     return _handlers(request).events
 
 
+async def _files(request: Request) -> FilesHandlers:
+    return _handlers(request).files
+
+
 async def _jobs(request: Request) -> JobsHandlers:
     return _handlers(request).jobs
 
 
 async def _estimates(request: Request) -> EstimatesHandlers:
     return _handlers(request).estimates
-async def _files(request: Request) -> FilesHandlers:
-    return _handlers(request).files
-
-
 
 
 async def _invoices(request: Request) -> InvoicesHandlers:
@@ -244,13 +245,13 @@ def contract_routers() -> tuple[APIRouter, ...]:
         build_api_keys_router(_api_keys, authorizer),
         build_audit_events_router(_audit_events, authorizer),
         build_events_router(_events, authorizer),
+        build_files_router(_files, authorizer),
         build_jobs_router(_jobs, authorizer),
         build_estimates_router(_estimates, authorizer),
         build_invoices_router(_invoices, authorizer),
         build_payments_router(_payments, authorizer),
         build_webhook_endpoints_router(_webhook_endpoints, authorizer),
     ]
-        build_files_router(_files, authorizer),
     for factory in ROUTER_FACTORIES:
         if factory not in IMPLEMENTED:
             build: Any = factory
