@@ -327,7 +327,14 @@ def _sdk(section: Mapping[str, Any] | None) -> list[str]:
     for mode, calls in section.get("results", {}).items():
         for call, row in calls.items():
             rows.append([mode, call, f"{row['httpx_us']:.0f}", f"{row['sdk_us']:.0f}", f"{row['overhead_us']:+.0f}"])
-    return [*lines, *_table(["mode", "call", "raw httpx us", "SDK us", "overhead us"], rows), ""]
+    lines += [*_table(["mode", "call", "raw httpx us", "SDK us", "overhead us"], rows), ""]
+    if any(row["overhead_us"] < 0 for calls in section.get("results", {}).values() for row in calls.values()):
+        lines += [
+            "A negative overhead means the difference is inside this run's noise (the SDK cannot be faster "
+            "than the same request through raw httpx); rerun on a quiet machine for the figure itself.",
+            "",
+        ]
+    return lines
 
 
 def _webhooks(section: Mapping[str, Any] | None) -> list[str]:
