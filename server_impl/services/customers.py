@@ -39,7 +39,19 @@ UPDATABLE = frozenset(
 )
 
 
+def _check_emails(customer: Customer) -> None:
+    """Refuse addresses that are not ``local@domain`` (``format: email``; the DTOs keep it a string)."""
+    errors = []
+    for index, email in enumerate(customer.emails):
+        local, at, domain = email.address.rpartition("@")
+        if not (at and local and domain) or any(character.isspace() for character in email.address):
+            errors.append(FieldError(f"/emails/{index}/address", "Input should be an email address (local@domain)."))
+    if errors:
+        raise ValidationFailed(tuple(errors))
+
+
 def _normalized(customer: Customer, existing_location_ids: frozenset[str]) -> Customer:
+    _check_emails(customer)
     locations = []
     for index, given in enumerate(customer.service_locations):
         if given.id and given.id not in existing_location_ids:

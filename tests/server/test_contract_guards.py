@@ -69,3 +69,11 @@ def test_the_problem_instance_is_a_uri_reference(harness: Harness, headers) -> N
     response = harness.client.get(f'{CUSTOMERS}/caf\u00e9 "x"', headers=headers)
     assert response.status_code == 422  # not an id
     assert response.json()["instance"] == f"{CUSTOMERS}/caf%C3%A9%20%22x%22"
+
+
+@pytest.mark.parametrize("address", ["", "no-at-sign", "@example.com", "dana@", "da na@example.com"])
+def test_a_customer_email_must_be_an_address(harness: Harness, headers, address) -> None:
+    body = {"display_name": "Dana", "emails": [{"address": address}]}
+    response = harness.client.post(CUSTOMERS, json=body, headers=headers)
+    assert response.status_code == 422
+    assert [error["field"] for error in response.json()["errors"]] == ["/emails/0/address"]
