@@ -86,7 +86,13 @@ def _assert_nothing_stored(harness: Harness, headers: dict[str, str], files_dir:
 
 
 def _process(harness: Harness, files_dir: Path) -> ProcessingResult:
-    return process_pending_files(harness.context.uow_factory, LocalDirectoryStorage(files_dir), file_document)
+    """Drain every waiting file of the database (other tests' leftovers too: they fail, their bytes are elsewhere)."""
+    total = ProcessingResult()
+    while (
+        batch := process_pending_files(harness.context.uow_factory, LocalDirectoryStorage(files_dir), file_document)
+    ).processed:
+        total = ProcessingResult(total.ready + batch.ready, total.failed + batch.failed, total.skipped + batch.skipped)
+    return total
 
 
 def _events(harness: Harness, headers: dict[str, str], event_type: str) -> list[dict[str, Any]]:
@@ -400,7 +406,10 @@ def test_the_worker_runs_file_processing(files_harness: Harness, files_dir: Path
     ]
     assert len(tasks) == 1
 
-    assert tasks[0].run_once() >= 1
+    handled = 0
+    while (turn := tasks[0].run_once()) > 0:  # other tests' leftovers may come first (oldest first)
+        handled += turn
+    assert handled >= 1
 
     assert files_harness.client.get(f"{FILES}/{file_id}", headers=headers).json()["status"] == "ready"
 
