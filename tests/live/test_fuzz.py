@@ -15,6 +15,12 @@ from tests.live.server import LiveServer, fresh_database
 
 pytestmark = pytest.mark.slow
 
+# Crashes of schemathesis' own process that say nothing about the server: CPython 3.11's `ast`
+# raises this SystemError now and then inside schemathesis' coverage phase (seen in about one run of
+# three); it ends that phase early, the other phases still run. Any other error, and any failure
+# (a wrong answer of the server), fails the test.
+TOOL_CRASHES = ("AST constructor recursion depth mismatch",)
+
 
 def test_schemathesis_finds_no_failure(backend: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with fresh_database(backend, tmp_path) as url, LiveServer.start(url, tmp_path) as server:
@@ -22,8 +28,11 @@ def test_schemathesis_finds_no_failure(backend: str, tmp_path: Path, capsys: pyt
         log, server_cpu = server.log_text(), server.cpu_seconds()
     with capsys.disabled():
         print(f"\nschemathesis on {backend}: {result.summary()}, server {server_cpu:.0f} s CPU")  # noqa: T201
-    assert result.exit_code == 0, f"{result.output[-30000:]}\n--- server log ---\n{log[-5000:]}"
+    unexplained = [error for error in result.errors if not any(crash in error for crash in TOOL_CRASHES)]
+    context = f"{result.output[-30000:]}\n--- server log ---\n{log[-5000:]}"
+    assert not result.failures, context
+    assert not unexplained, context
+    assert result.exit_code == 0 or result.errors, context
     tested, total = result.operations
     assert tested == total > 0
     assert result.phases.get("stateful") == "success", result.phases
-    assert not result.errors
