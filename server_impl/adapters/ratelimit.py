@@ -127,11 +127,13 @@ class RateLimiter:
         for name, item in windows:
             if refused is None and not await self._strategy.hit(item, identity):
                 refused = name
-        now = time.time()
         states = []
         for name, item in windows:
             stats = await self._strategy.get_window_stats(item, identity)
-            states.append((name, item, stats.remaining, max(0, math.ceil(stats.reset_time - now))))
+            # Storages derive ``reset_time`` from a whole-second TTL, so it can land a fraction past the
+            # window; a window never resets later than its own length from now.
+            seconds_left = math.ceil(stats.reset_time - time.time())
+            states.append((name, item, stats.remaining, min(item.get_expiry(), max(0, seconds_left))))
         policy = ", ".join(f'"{name}";q={item.amount};w={item.get_expiry()}' for name, item, _, _ in states)
         tightest = next((s for s in states if s[0] == refused), None) or min(states, key=lambda s: (s[2], -s[3]))
         headers = {"RateLimit-Policy": policy, "RateLimit": f'"{tightest[0]}";r={tightest[2]};t={tightest[3]}'}

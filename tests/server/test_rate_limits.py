@@ -97,6 +97,27 @@ def test_the_redis_limiter_shares_counts_between_limiters() -> None:
     assert asyncio.run(scenario()) == [True, True, True, False]
 
 
+def test_retry_after_never_exceeds_the_window_when_the_storage_overshoots_its_reset() -> None:
+    """Redis derives the reset from a whole-second TTL; one second too many once broke a client's bound."""
+    import time
+
+    from limits.aio.storage import MemoryStorage
+
+    class OvershootingStorage(MemoryStorage):
+        async def get_expiry(self, key: str) -> float:
+            return time.time() + 60.9  # a TTL read a fraction after the window was opened
+
+    async def scenario() -> list[str]:
+        limiter = RateLimiter(OvershootingStorage())
+        decisions = [await limiter.hit("key:overshoot", 1, 100) for _ in range(2)]
+        await limiter.close()
+        return [decisions[0].headers["RateLimit"], decisions[1].headers["Retry-After"]]
+
+    allowed, retry_after = asyncio.run(scenario())
+    assert allowed.endswith(";t=60")
+    assert retry_after == "60"
+
+
 def _redis_url() -> str:
     import os
 
