@@ -7,7 +7,7 @@ from typing import Annotated, Literal, Protocol
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
 
 from generated import models
-from generated.server.runtime import BASE_PATH, RequestContext, render_result
+from generated.server.runtime import BASE_PATH, RequestContext, refuse_null_body, render_result
 from generated.server.security import Authorizer, SecurityRequirement
 
 __all__ = ["ApiKeysHandlers", "build_api_keys_router"]
@@ -314,6 +314,8 @@ def build_api_keys_router(
         ] = None,
         body: Annotated[models.ApiKeyRotate | None, Body()] = None,
     ) -> Response:
+        if body is None:
+            await refuse_null_body(request)
         context = RequestContext(request, response, principal, "rotateApiKey")
         result = await handlers.rotate_api_key(
             context,

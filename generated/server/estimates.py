@@ -8,7 +8,12 @@ from typing import Annotated, Protocol
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
 
 from generated import models
-from generated.server.runtime import BASE_PATH, RequestContext, render_result
+from generated.server.runtime import (
+    BASE_PATH,
+    RequestContext,
+    refuse_null_body,
+    render_result,
+)
 from generated.server.security import Authorizer, SecurityRequirement
 
 __all__ = ["EstimatesHandlers", "build_estimates_router"]
@@ -419,6 +424,8 @@ def build_estimates_router(
         ] = None,
         body: Annotated[models.EstimateSend | None, Body()] = None,
     ) -> Response:
+        if body is None:
+            await refuse_null_body(request)
         context = RequestContext(request, response, principal, "sendEstimate")
         result = await handlers.send_estimate(
             context,
@@ -501,6 +508,8 @@ def build_estimates_router(
         ] = None,
         body: Annotated[models.EstimateDecline | None, Body()] = None,
     ) -> Response:
+        if body is None:
+            await refuse_null_body(request)
         context = RequestContext(request, response, principal, "declineEstimate")
         result = await handlers.decline_estimate(
             context,
@@ -620,6 +629,8 @@ def build_estimates_router(
         ] = None,
         body: Annotated[models.EstimateConvert | None, Body()] = None,
     ) -> Response:
+        if body is None:
+            await refuse_null_body(request)
         context = RequestContext(request, response, principal, "convertEstimate")
         result = await handlers.convert_estimate(
             context,

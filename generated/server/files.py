@@ -9,7 +9,12 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from generated import models
-from generated.server.runtime import BASE_PATH, RequestContext, read_multipart, render_result
+from generated.server.runtime import (
+    BASE_PATH,
+    RequestContext,
+    read_multipart,
+    render_result,
+)
 from generated.server.security import Authorizer, SecurityRequirement
 
 __all__ = ["FilesHandlers", "build_files_router"]

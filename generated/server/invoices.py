@@ -8,7 +8,12 @@ from typing import Annotated, Protocol
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
 
 from generated import models
-from generated.server.runtime import BASE_PATH, RequestContext, render_result
+from generated.server.runtime import (
+    BASE_PATH,
+    RequestContext,
+    refuse_null_body,
+    render_result,
+)
 from generated.server.security import Authorizer, SecurityRequirement
 
 __all__ = ["InvoicesHandlers", "build_invoices_router"]
@@ -463,6 +468,8 @@ def build_invoices_router(
         ] = None,
         body: Annotated[models.InvoiceSend | None, Body()] = None,
     ) -> Response:
+        if body is None:
+            await refuse_null_body(request)
         context = RequestContext(request, response, principal, "sendInvoice")
         result = await handlers.send_invoice(
             context,

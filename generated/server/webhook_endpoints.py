@@ -8,7 +8,12 @@ from typing import Annotated, Protocol
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
 
 from generated import models
-from generated.server.runtime import BASE_PATH, RequestContext, render_result
+from generated.server.runtime import (
+    BASE_PATH,
+    RequestContext,
+    refuse_null_body,
+    render_result,
+)
 from generated.server.security import Authorizer, SecurityRequirement
 
 __all__ = ["WebhookEndpointsHandlers", "build_webhook_endpoints_router"]
@@ -482,6 +487,8 @@ def build_webhook_endpoints_router(
         ] = None,
         body: Annotated[models.WebhookSecretRotate | None, Body()] = None,
     ) -> Response:
+        if body is None:
+            await refuse_null_body(request)
         context = RequestContext(request, response, principal, "rotateWebhookEndpointSecret")
         result = await handlers.rotate_webhook_endpoint_secret(
             context,

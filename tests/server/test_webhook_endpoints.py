@@ -119,6 +119,23 @@ def test_rotation_returns_a_new_secret_and_the_overlap_end(harness: Harness) -> 
     assert immediate.json()["previous_secret_expires_at"] is None
 
 
+def test_the_optional_rotation_body_may_be_left_out_but_not_sent_as_null(harness: Harness) -> None:
+    headers = _tenant(harness)
+    endpoint = _create(harness, headers).json()
+    url = f"{BASE}/{endpoint['id']}/rotate-secret"
+    null = harness.client.post(url, content=b"null", headers={**headers, "content-type": "application/json"})
+    assert null.status_code == 422, null.text
+    assert null.headers["content-type"] == "application/problem+json"
+    [error] = null.json()["errors"]
+    assert error["field"] == "", "a JSON pointer to the whole body"
+    assert "not null" in error["message"]
+    fetched = harness.client.get(f"{BASE}/{endpoint['id']}", headers=headers).json()
+    assert fetched["secret_last_four"] == endpoint["secret"][-4:], "a refused rotation changes nothing"
+    left_out = harness.client.post(url, headers=headers)
+    assert left_out.status_code == 200, left_out.text
+    assert left_out.json()["secret"] != endpoint["secret"]
+
+
 @pytest.mark.parametrize(
     ("url", "environment", "message"),
     [
