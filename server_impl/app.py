@@ -31,8 +31,9 @@ from server_impl.services.key_cache import KeyCache
 from server_impl.services.ports import UnitOfWorkFactory
 from server_impl.services.webhook_endpoints import UrlPolicy
 from server_impl.settings import ConfigurationError, Settings, load_settings
+from server_impl.web.address_quota import AddressQuota
 from server_impl.web.authorizer import Authorizer
-from server_impl.web.contract import contract_router, default_docs_site, default_spec_path, load_contract
+from server_impl.web.contract import BASE_PATH, contract_router, default_docs_site, default_spec_path, load_contract
 from server_impl.web.edge import EdgeMiddleware
 from server_impl.web.errors import install_error_handlers
 from server_impl.web.text_guard import TextGuardMiddleware
@@ -153,6 +154,10 @@ def create_app(settings: Settings | None = None, *, routers: RouterFactory | Non
         docs_base_url=settings.docs_base_url,
         max_body_bytes=settings.max_body_bytes,
         streamed={UPLOAD_PATH: settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES},
+        address_quota=AddressQuota(
+            context.limiter, settings.unauthenticated_per_minute, settings.unauthenticated_per_day
+        ),
+        api_prefix=f"{BASE_PATH}/",
     )
     app.include_router(contract_router(document))
     for router in contract_routers():

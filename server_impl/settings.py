@@ -46,6 +46,9 @@ class Settings(BaseSettings):
         files_dir: The directory of the local file storage (``bucket`` ``local``).
         default_per_minute: Per-minute limit of bearer sessions and new keys.
         default_per_day: Per-day limit of bearer sessions and new keys.
+        unauthenticated_per_minute: API failures answered before any credential was accepted, allowed
+            per client address per minute (then 429; ``web/address_quota.py``).
+        unauthenticated_per_day: The same, per client address per day.
         docs_base_url: Base of the problem ``type`` URIs.
         spec_path: The bundled contract served at ``/api/public/v1/openapi.json``; the repo's spec when unset.
         key_cache_seconds: How long a process keeps an authenticated API key before reading it again
@@ -73,6 +76,8 @@ class Settings(BaseSettings):
     files_dir: str = "./asteri-files"
     default_per_minute: int = Field(default=600, ge=1)
     default_per_day: int = Field(default=50_000, ge=1)
+    unauthenticated_per_minute: int = Field(default=120, ge=1)
+    unauthenticated_per_day: int = Field(default=5_000, ge=1)
     docs_base_url: str = "https://docs.asteri.example"
     spec_path: str | None = None
     key_cache_seconds: float = Field(default=2.0, ge=0, le=60)

@@ -60,12 +60,27 @@ _JsonInt = Annotated[int, BeforeValidator(_json_integer)]
 '''
 
 
-def _json_integers(source: str) -> str:
-    """Replace ``StrictInt`` with ``_JsonInt`` (defined after the imports), keeping the import block valid."""
-    if "StrictInt" not in source:
-        return source
-    lines = source.splitlines(keepends=True)
-    end = 0  # the line after the last top-level import (a parenthesised import spans several lines)
+_UNIQUE_ITEMS = '''
+
+def _unique_items(value: object) -> object:
+    """JSON Schema's ``uniqueItems``: no item of the list equals an earlier one (as JSON values)."""
+    if not isinstance(value, list):
+        return value  # MISSING or None; the other members of the union
+    seen: set[str] = set()
+    for index, item in enumerate(value):
+        key = item.model_dump_json() if isinstance(item, BaseModel) else json.dumps(item, sort_keys=True, default=str)
+        if key in seen:
+            raise PydanticCustomError(
+                "unique_items", "List should have unique items; item {index} repeats an earlier one", {"index": index}
+            )
+        seen.add(key)
+    return value
+'''
+
+
+def _import_block_end(lines: list[str]) -> int:
+    """The index of the line after the last top-level import (a parenthesised import spans several lines)."""
+    end = 0
     depth = 0
     for index, line in enumerate(lines):
         if depth or line.startswith(("from ", "import ")):
@@ -73,11 +88,78 @@ def _json_integers(source: str) -> str:
             end = index + 1
         elif line.strip() and not line.startswith("#"):
             break
+    return end
+
+
+def _json_integers(source: str) -> str:
+    """Replace ``StrictInt`` with ``_JsonInt`` (defined after the imports), keeping the import block valid."""
+    if "StrictInt" not in source:
+        return source
+    lines = source.splitlines(keepends=True)
+    end = _import_block_end(lines)
     head = "".join(lines[:end])
     head = re.sub(r"\bStrictInt,\s*", "", head).replace(", StrictInt", "")
     imports = "from pydantic import BeforeValidator\nfrom pydantic_core import PydanticCustomError\n"
     body = re.sub(r"\bStrictInt\b", "_JsonInt", "".join(lines[end:]))
     return head + imports + _JSON_INTEGER + body
+
+
+def _unique_fields(schemas: dict[str, Any]) -> set[tuple[str, str]]:
+    """``(class, property)`` of every array property declaring ``uniqueItems: true``."""
+    return {
+        (name, prop)
+        for name, schema in schemas.items()
+        if isinstance(schema, dict) and isinstance(schema.get("properties"), dict)
+        for prop, sub in schema["properties"].items()
+        if isinstance(sub, dict) and sub.get("uniqueItems") is True
+    }
+
+
+def _alias(annotation: ast.expr) -> str | None:
+    for node in ast.walk(annotation):
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                if keyword.arg == "alias" and isinstance(keyword.value, ast.Constant):
+                    return str(keyword.value.value)
+    return None
+
+
+def _enforce_unique_items(source: str, schemas: dict[str, Any]) -> str:
+    """Wrap the annotation of each ``uniqueItems`` field in ``Annotated[..., AfterValidator(_unique_items)]``.
+
+    datamodel-code-generator drops ``uniqueItems`` (or turns the list into a set, silently merging
+    repeats); a request repeating an item must be refused, as the contract says.
+    """
+    wanted = _unique_fields(schemas)
+    annotations: list[ast.expr] = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef):
+            annotations += [
+                stmt.annotation
+                for stmt in node.body
+                if isinstance(stmt, ast.AnnAssign)
+                and isinstance(stmt.target, ast.Name)
+                and (node.name, _alias(stmt.annotation) or stmt.target.id) in wanted
+            ]
+    if not annotations:
+        return source
+    data = source.encode()  # ast columns count UTF-8 bytes
+    starts = [0]
+    for line in data.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    for annotation in sorted(annotations, key=lambda a: (a.lineno, a.col_offset), reverse=True):
+        assert annotation.end_lineno is not None
+        assert annotation.end_col_offset is not None
+        begin = starts[annotation.lineno - 1] + annotation.col_offset
+        end = starts[annotation.end_lineno - 1] + annotation.end_col_offset
+        data = data[:begin] + b"Annotated[" + data[begin:end] + b", AfterValidator(_unique_items)]" + data[end:]
+    lines = data.decode().splitlines(keepends=True)
+    end = _import_block_end(lines)
+    imports = (
+        "import json\nfrom typing import Annotated\nfrom pydantic import AfterValidator, BaseModel\n"
+        "from pydantic_core import PydanticCustomError\n"
+    )
+    return "".join(lines[:end]) + imports + _UNIQUE_ITEMS + "".join(lines[end:])
 
 
 def _run_datamodel_codegen(document: dict[str, Any]) -> Any:
@@ -112,7 +194,8 @@ def _fresh_source(document: dict[str, Any]) -> str:
     while lines and (lines[0].startswith("#") or not lines[0].strip()):
         lines.pop(0)
     source = "".join(line.rstrip() + "\n" for line in "".join(lines).splitlines())  # spec text may end in blanks
-    return _json_integers(source.replace(_EXPERIMENTAL_MISSING, "from pydantic import MISSING"))
+    source = _json_integers(source.replace(_EXPERIMENTAL_MISSING, "from pydantic import MISSING"))
+    return _enforce_unique_items(source, document["components"]["schemas"])
 
 
 def warm_up() -> None:

@@ -48,15 +48,15 @@ def match_subschemas(old: list[Any], new: list[Any]) -> tuple[list[tuple[int, in
         canonical,
     )
     for key in keys:
-        index: dict[Any, int] = {}
+        index: dict[Any, list[int]] = {}  # several equal members pair off in order
         for position in right:
             value = key(new[position])
-            if isinstance(value, str) and value not in index:
-                index[value] = position
+            if isinstance(value, str):
+                index.setdefault(value, []).append(position)
         for position in list(left):
             value = key(old[position])
-            if isinstance(value, str) and value in index:
-                partner = index.pop(value)
+            if isinstance(value, str) and index.get(value):
+                partner = index[value].pop(0)
                 pairs.append((position, partner))
                 left.remove(position)
                 right.remove(partner)

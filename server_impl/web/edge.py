@@ -2,7 +2,9 @@
 
 It is a pure ASGI middleware so it sees every response, including the framework's own errors:
 each carries ``x-request-id`` and, once the credentials are known, the RateLimit fields the
-authorizer left in the request state.
+authorizer left in the request state. An API failure answered before any credential was accepted
+is charged to the client address instead and carries that quota's fields; past it, the answer is
+429 (``web/address_quota.py``).
 
 JSON bodies are read whole (up to ``max_body_bytes``) before the route runs. Upload operations
 (``streamed``: path -> limit, for POST) are not buffered: their body must be
@@ -19,10 +21,12 @@ from email.message import Message
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
 
 from server_impl.domain.ids import new_ulid
+from server_impl.web.address_quota import AddressQuota
 from server_impl.web.problems import problem_response
 
 REQUEST_ID_STATE = "request_id"
@@ -132,11 +136,15 @@ class EdgeMiddleware:
         docs_base_url: str,
         max_body_bytes: int,
         streamed: Mapping[str, int] | None = None,
+        address_quota: AddressQuota | None = None,
+        api_prefix: str = "/",
     ) -> None:
         self.app = app
         self.docs_base_url = docs_base_url
         self.max_body_bytes = max_body_bytes
         self.streamed = dict(streamed or {})
+        self.address_quota = address_quota
+        self.api_prefix = api_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI call."""
@@ -148,41 +156,47 @@ class EdgeMiddleware:
         request_id = given if _REQUEST_ID.fullmatch(given) else f"req_{new_ulid()}"
         state = scope.setdefault("state", {})
         state[REQUEST_ID_STATE] = request_id
-        started = False
-
-        async def send_with_headers(message: AsgiMessage) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                response_headers = MutableHeaders(scope=message)
-                response_headers["x-request-id"] = request_id
-                for name, value in state.get(RESPONSE_HEADERS_STATE, {}).items():
-                    if name not in response_headers:
-                        response_headers[name] = value
-            await send(message)
-
-        async def problem(status: int, code: str, detail: str) -> None:
-            response = problem_response(
-                docs_base_url=self.docs_base_url,
-                status=status,
-                code=code,
-                detail=detail,
-                request_id=request_id,
-                instance=scope.get("path"),
-            )
-            await response(scope, receive, send_with_headers)
-
+        exchange = _Exchange(self, scope, receive, send, request_id)
         try:
             downstream = await self._guarded(scope, headers, receive)
         except BodyRejected as rejected:
-            await problem(rejected.status, rejected.code, rejected.detail)
+            await exchange.problem(rejected.status, rejected.code, rejected.detail)
             return
         try:
-            await self.app(scope, downstream, send_with_headers)
+            await self.app(scope, downstream, exchange.send)
         except Exception as error:
             answer = _failure(error, request_id)
-            if answer is not None and not started:
-                await problem(*answer)
+            if answer is not None and not exchange.started:
+                await exchange.problem(*answer)
+
+    async def charge_address(self, scope: Scope, status: int, headers: MutableHeaders) -> Response | None:
+        """Charge an API failure answered before any credential to the client address (``address_quota``).
+
+        Adds that quota's RateLimit fields to ``headers``; returns the 429 that replaces the answer
+        once the address's quota is spent, ``None`` otherwise.
+        """
+        quota = self.address_quota
+        if quota is None or status < 400 or "ratelimit" in headers or not scope["path"].startswith(self.api_prefix):
+            return None
+        decision = await quota.charge(scope)
+        if decision is None:
+            return None
+        if decision.allowed:
+            headers.update(decision.headers)
+            return None
+        return problem_response(
+            docs_base_url=self.docs_base_url,
+            status=429,
+            code="rate_limited",
+            detail=(
+                f"Too many requests from this address failed before a credential was accepted; fix the "
+                f"credentials and retry in {decision.retry_after} s."
+            ),
+            request_id=str(scope["state"][REQUEST_ID_STATE]),
+            instance=scope.get("path"),
+            extra={"limit_window": decision.window, "retry_after": decision.retry_after},
+            headers=decision.headers,
+        )
 
     async def _guarded(self, scope: Scope, headers: Headers, receive: Receive) -> Receive:
         """Return the receive channel the app reads the body from (buffered JSON, or a counted upload).
@@ -197,6 +211,50 @@ class EdgeMiddleware:
         if scope["method"] in _BODY_METHODS:
             return _replay(await read_guarded_body(headers, receive, self.max_body_bytes), receive)
         return receive
+
+
+class _Exchange:
+    """One request's way out: adds the per-response headers, and answers problems."""
+
+    def __init__(self, edge: EdgeMiddleware, scope: Scope, receive: Receive, send: Send, request_id: str) -> None:
+        self._edge, self._scope, self._receive, self._send = edge, scope, receive, send
+        self._request_id = request_id
+        self.started = False
+        self._replaced = False
+
+    async def _send_with_id(self, message: AsgiMessage) -> None:
+        if message["type"] == "http.response.start":
+            MutableHeaders(scope=message)["x-request-id"] = self._request_id
+        await self._send(message)
+
+    async def send(self, message: AsgiMessage) -> None:
+        """Send one ASGI message of the app's answer, adding the headers (or replacing it by a 429)."""
+        if self._replaced:
+            return  # the answer was replaced by a 429; its body goes nowhere
+        if message["type"] == "http.response.start":
+            self.started = True
+            response_headers = MutableHeaders(scope=message)
+            for name, value in self._scope["state"].get(RESPONSE_HEADERS_STATE, {}).items():
+                if name not in response_headers:
+                    response_headers[name] = value
+            refusal = await self._edge.charge_address(self._scope, message["status"], response_headers)
+            if refusal is not None:
+                self._replaced = True
+                await refusal(self._scope, self._receive, self._send_with_id)
+                return
+        await self._send_with_id(message)
+
+    async def problem(self, status: int, code: str, detail: str) -> None:
+        """Answer with a problem document."""
+        response = problem_response(
+            docs_base_url=self._edge.docs_base_url,
+            status=status,
+            code=code,
+            detail=detail,
+            request_id=self._request_id,
+            instance=self._scope.get("path"),
+        )
+        await response(self._scope, self._receive, self.send)
 
 
 def _failure(error: Exception, request_id: str) -> tuple[int, str, str] | None:

@@ -86,3 +86,15 @@ def test_shared_spec_against_itself_reports_nothing(path: Path) -> None:
     assert diff_documents(base, revision).changes == ()
     with patch.object(DiffContext, "same", lambda *_: False):
         assert diff_documents(base, revision).changes == ()
+
+
+def test_equal_members_of_a_composition_pair_off_in_order() -> None:
+    """Found by the random self-diff: three equal oneOf members were reported as removed and added."""
+    from generator.diffing.checks_composition import match_subschemas
+
+    member, other = {"type": "integer"}, {"type": "string"}
+    pairs, removed, added = match_subschemas([member, member, other], [member, member, {"type": "boolean"}])
+    assert sorted(pairs) == [(0, 0), (1, 1), (2, 2)]  # the odd ones out pair by position
+    assert (removed, added) == ([], [])
+    pairs, removed, added = match_subschemas([member, member, member], [member])
+    assert (pairs, removed, added) == ([(0, 0)], [1, 2], [])

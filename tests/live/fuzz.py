@@ -25,7 +25,7 @@ from tests.live.server import BACKENDS, REPO, SPEC_PATH, LiveServer, fresh_datab
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 HOOKS = "tests.live.fuzz_hooks"
 # Built-in checks replaced by the hooks' versions with listed exceptions (docs/fuzzing.md).
-REPLACED_CHECKS = ("positive_data_acceptance", "response_headers_conformance", "negative_data_rejection")
+REPLACED_CHECKS = ("positive_data_acceptance", "negative_data_rejection")
 CI_MAX_EXAMPLES = 50
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")

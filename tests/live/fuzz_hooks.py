@@ -1,7 +1,7 @@
-"""schemathesis hooks of the live fuzzing run: three built-in checks with narrow, listed exceptions.
+"""schemathesis hooks of the live fuzzing run: two built-in checks with narrow, listed exceptions.
 
-The run disables ``response_headers_conformance``, ``positive_data_acceptance`` and
-``negative_data_rejection`` and registers the three checks below instead. Each calls the built-in
+The run disables ``positive_data_acceptance`` and ``negative_data_rejection`` and registers the two
+checks below instead. Each calls the built-in
 check unchanged and drops only the failures that match one of the exceptions in :data:`EXCEPTIONS`,
 identified by the problem ``code`` (and fields) the server answered with or by the mutation
 schemathesis made; any other failure of those checks is reported as is. Every exception is listed,
@@ -17,34 +17,13 @@ from typing import Any
 
 import schemathesis
 from schemathesis.core.failures import AcceptedNegativeData, Failure, FailureGroup
-from schemathesis.openapi.checks import MissingHeaders, RejectedPositiveData
+from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     positive_data_acceptance,
-    response_headers_conformance,
-)
-
-RATE_LIMIT_FIELDS = frozenset({"RateLimit", "RateLimit-Policy"})
-
-# Answers given before a credential is accepted: nothing was counted, so no RateLimit fields (ADR 0401).
-PRE_CREDENTIAL_CODES = frozenset(
-    {
-        "organization_required",
-        "ambiguous_credentials",
-        "invalid_credentials",
-        "organization_access_denied",
-        "malformed_json",
-        "payload_too_large",
-        "unsupported_media_type",
-    }
 )
 
 EXCEPTIONS: dict[str, str] = {
-    "rate-limit-fields-before-credentials": (
-        "RateLimit and RateLimit-Policy are absent on answers given before a credential is accepted "
-        f"({', '.join(sorted(PRE_CREDENTIAL_CODES))}): no quota was charged (ADR 0401), while the 1.0.0 "
-        "contract marks both fields required on 400/401/403/413/415. Contract or server: the lead decides."
-    ),
     "opaque-cursor": (
         "A schema-valid `cursor` that this API did not issue is refused with 422 naming `cursor`: "
         "cursors are opaque, no JSON Schema can say which strings are cursors."
@@ -66,16 +45,6 @@ EXCEPTIONS: dict[str, str] = {
     "precondition-before-content": (
         "A schema-violating body sent with a stale If-Match is refused with 412 precondition_failed before the "
         "body is read (RFC 9110 13.2.1 lets preconditions be evaluated before the content); nothing changes."
-    ),
-    "repeated-tags-merged": (
-        "A request with the same tag twice is accepted and the tags are merged (estimates test this), while the "
-        "contract marks request `tags` uniqueItems. Contract (drop uniqueItems on request tags: not breaking) "
-        "or server (422): the lead decides."
-    ),
-    "empty-patch-is-no-change": (
-        "PATCH with {} is accepted as no change (tenant checks answer 404 first, tests/server/test_attacks.py), "
-        "while the contract marks PATCH bodies minProperties 1. Contract (drop minProperties: not breaking) or "
-        "server (422): the lead decides."
     ),
     "stale-if-match": (
         "A schema-valid If-Match that is not the object's current ETag is refused with 412 "
@@ -122,15 +91,6 @@ def _filtered(check: Callable[..., bool | None], excused: Excuse) -> Any:
     return run
 
 
-def _headers_excused(failure: Failure, problem: dict[str, Any], case: Any) -> bool:
-    del case
-    return (
-        isinstance(failure, MissingHeaders)
-        and set(failure.missing_headers) <= RATE_LIMIT_FIELDS
-        and problem.get("code") in PRE_CREDENTIAL_CODES
-    )
-
-
 # The server's messages for errors of the schema kind: Pydantic's own, the query guard's, and text
 # refused outright. A 422 carrying one of them is never excused: the server rejected what the
 # contract allows.
@@ -173,34 +133,15 @@ def _rejection_excused(failure: Failure, problem: dict[str, Any], case: Any) -> 
 
 
 def _acceptance_of_negative_excused(failure: Failure, problem: dict[str, Any], case: Any) -> bool:
-    """A stale If-Match refused first (412), repeated tags merged, an empty PATCH taken as no change."""
-    if not isinstance(failure, AcceptedNegativeData):
-        return False
-    if failure.status_code == 412:
-        return problem.get("code") == "precondition_failed"
-    if failure.status_code not in (200, 201):
-        return False
-    message = failure.message.lower()
-    # schemathesis words one violation two ways: the validator's message, or "violates `keyword`"
-    repeated_tags = message.endswith("tags: non-unique items") or (
-        "in body" in message and "violates `uniqueitems`" in message and "tags" in str(case.body)
+    """A schema-violating body refused first for its stale If-Match (412)."""
+    del case
+    return isinstance(failure, AcceptedNegativeData) and (
+        failure.status_code == 412 and problem.get("code") == "precondition_failed"
     )
-    empty_patch = case.method == "PATCH" and (
-        message.endswith("object with fewer properties than allowed by minproperties")
-        or ("in body" in message and "violates `minproperties`" in message and case.body == {})
-    )
-    return repeated_tags or empty_patch
 
 
-_headers = _filtered(response_headers_conformance, _headers_excused)
 _acceptance = _filtered(positive_data_acceptance, _rejection_excused)
 _rejection = _filtered(negative_data_rejection, _acceptance_of_negative_excused)
-
-
-@schemathesis.check
-def asteri_response_headers_conformance(ctx: Any, response: Any, case: Any) -> bool | None:
-    """``response_headers_conformance``, except RateLimit fields on pre-credential answers."""
-    return _headers(ctx, response, case)  # type: ignore[no-any-return]
 
 
 @schemathesis.check
@@ -211,5 +152,5 @@ def asteri_positive_data_acceptance(ctx: Any, response: Any, case: Any) -> bool 
 
 @schemathesis.check
 def asteri_negative_data_rejection(ctx: Any, response: Any, case: Any) -> bool | None:
-    """``negative_data_rejection``, except repeated tags and empty PATCH bodies (see EXCEPTIONS)."""
+    """``negative_data_rejection``, except a stale If-Match answered before the body (see EXCEPTIONS)."""
     return _rejection(ctx, response, case)  # type: ignore[no-any-return]

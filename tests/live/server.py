@@ -161,6 +161,10 @@ class LiveServer:
             "ASTERI_SECRET_KEY": secrets.token_urlsafe(32),
             "ASTERI_MODE": "development",
             "ASTERI_FILES_DIR": str(workdir / "files"),  # uploads stay out of the working tree
+            # schemathesis sends thousands of requests without credentials on purpose; the address
+            # throttle (tests/server/test_address_quota.py) would answer them 429 before their check
+            "ASTERI_UNAUTHENTICATED_PER_MINUTE": "1000000",
+            "ASTERI_UNAUTHENTICATED_PER_DAY": "1000000",
             **{f"ASTERI_{name.upper()}": value for name, value in settings.items()},
         }
         environ.pop("ASTERI_SPEC_PATH", None)  # serve the committed contract (generated/openapi.json)

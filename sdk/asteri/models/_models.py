@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     MISSING,
+    AfterValidator,
     AnyUrl,
     AwareDatetime,
     BaseModel,
@@ -23,6 +25,21 @@ from pydantic_core import PydanticCustomError
 from typing_extensions import TypeAliasType
 
 from asteri._enums import Enum, StrEnum
+
+
+def _unique_items(value: object) -> object:
+    """JSON Schema's ``uniqueItems``: no item of the list equals an earlier one (as JSON values)."""
+    if not isinstance(value, list):
+        return value  # MISSING or None; the other members of the union
+    seen: set[str] = set()
+    for index, item in enumerate(value):
+        key = item.model_dump_json() if isinstance(item, BaseModel) else json.dumps(item, sort_keys=True, default=str)
+        if key in seen:
+            raise PydanticCustomError(
+                "unique_items", "List should have unique items; item {index} repeats an earlier one", {"index": index}
+            )
+        seen.add(key)
+    return value
 
 
 def _json_integer(value: object) -> object:
@@ -56,7 +73,7 @@ class AccountingSyncUpdateStatus(StrEnum):
 
 class AccountingSyncUpdate(BaseModel):
     """
-    The outcome a connector reports. `synced` needs `external_id`; `failed` needs `error` (422 otherwise). Allowed on finalized invoices only (409 on drafts).
+    The outcome a connector reports. `synced` needs `external_id`; `failed` needs `error` (422 otherwise). Allowed on finalized invoices only (409 on drafts). An empty object changes nothing and answers the object as it is.
     """
 
     model_config = ConfigDict(
@@ -345,7 +362,9 @@ class EstimateApprove(BaseModel):
         extra="allow",
         validate_by_name=True,
     )
-    option_ids: Annotated[list[EstimateApproveOptionId], Field(max_length=5, min_length=1)]
+    option_ids: Annotated[
+        Annotated[list[EstimateApproveOptionId], Field(max_length=5, min_length=1)], AfterValidator(_unique_items)
+    ]
     approved_by: Annotated[str, Field(max_length=200, min_length=1)]
     """
     Name of the person who approved.
@@ -735,7 +754,9 @@ class JobAssignTechnicians(BaseModel):
         extra="allow",
         validate_by_name=True,
     )
-    technician_ids: Annotated[list[JobAssignTechniciansTechnicianId], Field(max_length=20)]
+    technician_ids: Annotated[
+        Annotated[list[JobAssignTechniciansTechnicianId], Field(max_length=20)], AfterValidator(_unique_items)
+    ]
 
 
 class JobCancel(BaseModel):
@@ -875,7 +896,10 @@ class JobUnassignTechnicians(BaseModel):
         extra="allow",
         validate_by_name=True,
     )
-    technician_ids: Annotated[list[JobUnassignTechniciansTechnicianId], Field(max_length=20, min_length=1)]
+    technician_ids: Annotated[
+        Annotated[list[JobUnassignTechniciansTechnicianId], Field(max_length=20, min_length=1)],
+        AfterValidator(_unique_items),
+    ]
 
 
 class JobUpdateTag(RootModel[str]):
@@ -1282,7 +1306,7 @@ class ServiceStatus(StrEnum):
 
 class ServiceUpdate(BaseModel):
     """
-    Changes to a catalog item. Only the fields sent change; `null` clears a nullable field. Existing line items keep their snapshot. Use archive and restore to change `status`.
+    Changes to a catalog item. Only the fields sent change; `null` clears a nullable field. Existing line items keep their snapshot. Use archive and restore to change `status`. An empty object changes nothing and answers the object as it is.
     """
 
     model_config = ConfigDict(
@@ -1405,7 +1429,10 @@ class WebhookEndpointCreate(BaseModel):
     An absolute URL: `https://` for live endpoints; test endpoints may also use `http://`. It must not resolve to a private, loopback or link-local address (422).
     """
     description: Annotated[str | MISSING | None, Field(max_length=500)] = MISSING
-    event_types: Annotated[list[WebhookEndpointCreateEventType], Field(max_length=100, min_length=1)]
+    event_types: Annotated[
+        Annotated[list[WebhookEndpointCreateEventType], Field(max_length=100, min_length=1)],
+        AfterValidator(_unique_items),
+    ]
 
 
 class WebhookEndpointEventType(StrEnum):
@@ -1431,7 +1458,7 @@ class WebhookEndpointUpdateEventType(RootModel[str]):
 
 class WebhookEndpointUpdate(BaseModel):
     """
-    Changes to an endpoint. Only the fields sent change. Use `enable` and `disable` to change `status` and `rotate-secret` to change the secret.
+    Changes to an endpoint. Only the fields sent change. Use `enable` and `disable` to change `status` and `rotate-secret` to change the secret. An empty object changes nothing and answers the object as it is.
     """
 
     model_config = ConfigDict(
@@ -1443,9 +1470,10 @@ class WebhookEndpointUpdate(BaseModel):
     An absolute URL: `https://` for live endpoints; test endpoints may also use `http://`. It must not resolve to a private, loopback or link-local address (422).
     """
     description: Annotated[str | MISSING | None, Field(max_length=500)] = MISSING
-    event_types: Annotated[list[WebhookEndpointUpdateEventType] | MISSING, Field(max_length=100, min_length=1)] = (
-        MISSING
-    )
+    event_types: Annotated[
+        Annotated[list[WebhookEndpointUpdateEventType] | MISSING, Field(max_length=100, min_length=1)],
+        AfterValidator(_unique_items),
+    ] = MISSING
 
 
 class WebhookEndpointWithSecretDisabledReason(Enum):
@@ -1518,7 +1546,9 @@ class WebhookReplayCreate(BaseModel):
     """
     Defaults to now.
     """
-    event_types: Annotated[list[WebhookReplayCreateEventType] | MISSING, Field(max_length=100)] = MISSING
+    event_types: Annotated[
+        Annotated[list[WebhookReplayCreateEventType] | MISSING, Field(max_length=100)], AfterValidator(_unique_items)
+    ] = MISSING
 
 
 class WebhookSecretRotate(BaseModel):
@@ -1615,7 +1645,7 @@ class ApiKeyCreate(BaseModel):
         validate_by_name=True,
     )
     name: Annotated[str, Field(max_length=100, min_length=1)]
-    scopes: Annotated[list[Scope], Field(max_length=20, min_length=1)]
+    scopes: Annotated[Annotated[list[Scope], Field(max_length=20, min_length=1)], AfterValidator(_unique_items)]
     environment: Environment
     expires_at: AwareDatetime | MISSING = MISSING
     expires_in_days: Annotated[_JsonInt | MISSING, Field(ge=1, le=365)] = MISSING
@@ -1845,6 +1875,9 @@ class CustomerCreate(BaseModel):
     phones: Annotated[list[PhoneNumberInput] | MISSING, Field(max_length=10)] = MISSING
     service_locations: Annotated[list[ServiceLocationInput] | MISSING, Field(max_length=50)] = MISSING
     tags: Annotated[list[CustomerCreateTag] | MISSING, Field(max_length=50)] = MISSING
+    """
+    Labels for filtering; a tag sent twice is kept once.
+    """
     lead_source: Annotated[str | MISSING | None, Field(max_length=100)] = MISSING
     notes: Annotated[str | MISSING | None, Field(max_length=5000)] = MISSING
     notifications_enabled: StrictBool = True
@@ -1889,7 +1922,7 @@ class CustomerList(BaseModel):
 
 class CustomerUpdate(BaseModel):
     """
-    Changes to a customer. Only the fields sent change; `null` clears a nullable field. Lists (`emails`, `phones`, `service_locations`, `tags`) and `metadata` are replaced as a whole. Use the archive and restore actions to change `status`.
+    Changes to a customer. Only the fields sent change; `null` clears a nullable field. Lists (`emails`, `phones`, `service_locations`, `tags`) and `metadata` are replaced as a whole. Use the archive and restore actions to change `status`. An empty object changes nothing and answers the object as it is.
     """
 
     model_config = ConfigDict(
@@ -1905,6 +1938,9 @@ class CustomerUpdate(BaseModel):
     phones: Annotated[list[PhoneNumberInput] | MISSING, Field(max_length=10)] = MISSING
     service_locations: Annotated[list[ServiceLocationInput] | MISSING, Field(max_length=50)] = MISSING
     tags: Annotated[list[CustomerUpdateTag] | MISSING, Field(max_length=50)] = MISSING
+    """
+    Labels for filtering; a tag sent twice is kept once.
+    """
     lead_source: Annotated[str | MISSING | None, Field(max_length=100)] = MISSING
     notes: Annotated[str | MISSING | None, Field(max_length=5000)] = MISSING
     notifications_enabled: StrictBool | MISSING = MISSING
@@ -2578,7 +2614,7 @@ class EstimateOptionInput(BaseModel):
 
 class EstimateUpdate(BaseModel):
     """
-    Changes to a draft estimate (409 `invalid_state_transition` otherwise; revise a declined or expired estimate first). Only the fields sent change; `null` clears a nullable field; `options`, `tags` and `metadata` are replaced as a whole.
+    Changes to a draft estimate (409 `invalid_state_transition` otherwise; revise a declined or expired estimate first). Only the fields sent change; `null` clears a nullable field; `options`, `tags` and `metadata` are replaced as a whole. An empty object changes nothing and answers the object as it is.
     """
 
     model_config = ConfigDict(
@@ -2596,6 +2632,9 @@ class EstimateUpdate(BaseModel):
     deposit_amount: Annotated[_JsonInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
     deposit_required: StrictBool | MISSING = MISSING
     tags: Annotated[list[EstimateUpdateTag] | MISSING, Field(max_length=50)] = MISSING
+    """
+    Labels for filtering; a tag sent twice is kept once.
+    """
     metadata: Metadata | MISSING = MISSING
 
 
@@ -2723,6 +2762,9 @@ class InvoiceCreate(BaseModel):
     """
     memo: Annotated[str | MISSING | None, Field(max_length=2000)] = MISSING
     tags: Annotated[list[InvoiceCreateTag] | MISSING, Field(max_length=50)] = MISSING
+    """
+    Labels for filtering; a tag sent twice is kept once.
+    """
     metadata: Metadata | MISSING = MISSING
 
 
@@ -2757,7 +2799,7 @@ class InvoiceList(BaseModel):
 
 class InvoiceUpdate(BaseModel):
     """
-    Changes to a draft invoice (409 `invalid_state_transition` otherwise). Only the fields sent change; `null` clears a nullable field; `line_items`, `tags` and `metadata` are replaced as a whole. Use the accounting sync endpoint for `accounting_sync`.
+    Changes to a draft invoice (409 `invalid_state_transition` otherwise). Only the fields sent change; `null` clears a nullable field; `line_items`, `tags` and `metadata` are replaced as a whole. Use the accounting sync endpoint for `accounting_sync`. An empty object changes nothing and answers the object as it is.
     """
 
     model_config = ConfigDict(
@@ -2772,6 +2814,9 @@ class InvoiceUpdate(BaseModel):
     due_date: date | MISSING | None = MISSING
     memo: Annotated[str | MISSING | None, Field(max_length=2000)] = MISSING
     tags: Annotated[list[InvoiceUpdateTag] | MISSING, Field(max_length=50)] = MISSING
+    """
+    Labels for filtering; a tag sent twice is kept once.
+    """
     metadata: Metadata | MISSING = MISSING
 
 
@@ -2873,10 +2918,15 @@ class JobCreate(BaseModel):
     summary: Annotated[str, Field(max_length=200, min_length=1)]
     description: Annotated[str | MISSING | None, Field(max_length=5000)] = MISSING
     schedule: JobSchedule | MISSING = MISSING
-    assigned_technician_ids: Annotated[list[JobCreateAssignedTechnicianId] | MISSING, Field(max_length=20)] = MISSING
+    assigned_technician_ids: Annotated[
+        Annotated[list[JobCreateAssignedTechnicianId] | MISSING, Field(max_length=20)], AfterValidator(_unique_items)
+    ] = MISSING
     line_items: Annotated[list[LineItemInput] | MISSING, Field(max_length=200)] = MISSING
     currency: Annotated[str | MISSING, Field(max_length=3, pattern="^[A-Z]{3}$")] = MISSING
     tags: Annotated[list[JobCreateTag] | MISSING, Field(max_length=50)] = MISSING
+    """
+    Labels for filtering; a tag sent twice is kept once.
+    """
     metadata: Metadata | MISSING = MISSING
 
 
@@ -2911,7 +2961,7 @@ class JobList(BaseModel):
 
 class JobUpdate(BaseModel):
     """
-    Changes to a job's details. Only the fields sent change; `null` clears a nullable field; `line_items`, `tags` and `metadata` are replaced as a whole. Line items cannot change once the job is completed or canceled (409). Status, schedule and technicians change through their actions.
+    Changes to a job's details. Only the fields sent change; `null` clears a nullable field; `line_items`, `tags` and `metadata` are replaced as a whole. Line items cannot change once the job is completed or canceled (409). Status, schedule and technicians change through their actions. An empty object changes nothing and answers the object as it is.
     """
 
     model_config = ConfigDict(
@@ -2926,6 +2976,9 @@ class JobUpdate(BaseModel):
     description: Annotated[str | MISSING | None, Field(max_length=5000)] = MISSING
     line_items: Annotated[list[LineItemInput] | MISSING, Field(max_length=200)] = MISSING
     tags: Annotated[list[JobUpdateTag] | MISSING, Field(max_length=50)] = MISSING
+    """
+    Labels for filtering; a tag sent twice is kept once.
+    """
     metadata: Metadata | MISSING = MISSING
 
 
@@ -3177,6 +3230,9 @@ class EstimateCreate(BaseModel):
     deposit_amount: Annotated[_JsonInt | MISSING | None, Field(ge=0, le=100000000000)] = MISSING
     deposit_required: StrictBool = False
     tags: Annotated[list[EstimateCreateTag] | MISSING, Field(max_length=50)] = MISSING
+    """
+    Labels for filtering; a tag sent twice is kept once.
+    """
     metadata: Metadata | MISSING = MISSING
 
 

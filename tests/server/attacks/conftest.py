@@ -28,6 +28,10 @@ class World:
 def build_harness(database_url: str, **overrides: object) -> tuple[Harness, TestClient]:
     """An app on ``database_url`` with a started test client (uploads go to a fresh temporary directory)."""
     overrides.setdefault("files_dir", tempfile.mkdtemp(prefix="asteri-attack-files-"))
+    # Every operation is attacked with bad credentials from one address: the address throttle
+    # (tests/server/test_address_quota.py) would answer most of them 429 before their own check ran.
+    overrides.setdefault("unauthenticated_per_minute", 1_000_000)
+    overrides.setdefault("unauthenticated_per_day", 1_000_000)
     app = create_app(Settings(database_url=database_url, spec_path=str(SPEC), **overrides))  # type: ignore[arg-type]
     client = TestClient(app, raise_server_exceptions=False)
     client.__enter__()

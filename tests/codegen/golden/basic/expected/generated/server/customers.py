@@ -8,7 +8,11 @@ from typing import Annotated, Protocol
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
 
 from generated import models
-from generated.server.runtime import BASE_PATH, RequestContext, render_result
+from generated.server.runtime import (
+    BASE_PATH,
+    RequestContext,
+    render_result,
+)
 from generated.server.security import Authorizer, SecurityRequirement
 
 __all__ = ["CustomersHandlers", "build_customers_router"]

@@ -7,7 +7,7 @@ from typing import Annotated, Protocol
 from fastapi import APIRouter, Body, Depends, Header, Path, Request, Response
 
 from generated import models
-from generated.server.runtime import BASE_PATH, RequestContext, render_result
+from generated.server.runtime import BASE_PATH, RequestContext, refuse_null_body, render_result
 from generated.server.security import Authorizer, SecurityRequirement
 
 __all__ = ["JobsHandlers", "build_jobs_router"]
@@ -78,6 +78,8 @@ def build_jobs_router(
         ] = None,
         body: Annotated[models.CompleteJobRequest | None, Body()] = None,
     ) -> Response:
+        if body is None:
+            await refuse_null_body(request)
         context = RequestContext(request, response, principal, "completeJob")
         result = await handlers.complete_job(
             context,

@@ -14,7 +14,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.datastructures import Headers, UploadFile
 
-__all__ = ["BASE_PATH", "RequestContext", "read_form", "read_multipart", "render_result"]
+__all__ = ["BASE_PATH", "RequestContext", "read_form", "read_multipart", "refuse_null_body", "render_result"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -60,6 +60,19 @@ def render_result(result: object, response: Response, status_code: int, media_ty
         if key not in _SKIPPED:
             out.raw_headers.append((key, value))
     return out
+
+
+async def refuse_null_body(request: Request) -> None:
+    """Refuse a literal ``null`` where the contract allows the body to be left out, but not to be null.
+
+    FastAPI reads ``null`` as "no body"; the contract's body is an object, so ``null`` breaks it.
+
+    Raises:
+        RequestValidationError: a body was sent and it is ``null`` (answered like any other 422).
+    """
+    if (await request.body()).strip():
+        message = "The body must be a JSON object, not null; leave the body out to send nothing."
+        raise RequestValidationError([{"type": "model_type", "loc": ("body",), "msg": message, "input": None}])
 
 
 async def read_form(request: Request, model: type[M]) -> M:
