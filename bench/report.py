@@ -76,6 +76,27 @@ def _command_line(section: Mapping[str, Any]) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------ sections
+def _load_note(meta: Mapping[str, Any]) -> str:
+    """Say whether other work shared the machine, judged by the load average before the run."""
+    try:
+        load = float(str(meta.get("load_before", "")).split()[0])
+        cores = int(meta.get("cores", 0))
+    except (ValueError, IndexError):
+        load, cores = -1.0, 0
+    if cores and load > cores / 2:
+        return (
+            f"- **The machine was shared** (load average {load:.1f} on {cores} cores before the run): absolute "
+            "figures are noisy (and low). Every comparison below is made inside one run (our server and "
+            "the bare FastAPI app alternate, run by run), so reason with the ratios and with CPU time per "
+            "request, which move much less with other work than requests per second do."
+        )
+    return (
+        "- The machine ran nothing else (load average below half its cores before the run); the load "
+        "generator and the server share its cores, so a server figure is what one process does while a "
+        "load generator competes with it."
+    )
+
+
 def _header(results: Mapping[str, Any]) -> list[str]:
     meta = results.get("meta", {})
     return [
@@ -87,10 +108,7 @@ def _header(results: Mapping[str, Any]) -> list[str]:
         f"- Machine: {meta.get('cores', '?')} CPU cores, {meta.get('platform', '?')}; "
         f"Python {meta.get('python', '?')}; load average {meta.get('load_before', '?')} before, "
         f"{meta.get('load_after', '?')} after.",
-        "- **The machine was shared** with about eight engineers' test runs while this ran: absolute "
-        "figures are noisy (and low). Every comparison below is made inside one run (our server and "
-        "the bare FastAPI app alternate, run by run), so reason with the ratios and with CPU time per "
-        "request, which moves much less with the neighbours' load than requests per second do.",
+        _load_note(meta),
         "- Figures are medians of several runs unless a row says otherwise; each table and plot names "
         "the command that reproduces it.",
         "",

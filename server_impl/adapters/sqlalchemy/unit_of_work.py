@@ -116,8 +116,7 @@ class SqlAlchemyUnitOfWork:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.session.rollback()
-        self.session.close()
+        self.session.close()  # rolls back whatever was not committed, and returns the connection
         if isinstance(exc, IntegrityError):  # a statement flushed before commit clashed with a unique row
             raise Conflict("The request conflicts with an existing object.") from exc
 

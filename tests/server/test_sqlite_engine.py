@@ -1,0 +1,45 @@
+"""The SQLite engine's transactions: BEGIN goes straight to the driver, and its errors stay SQLAlchemy's."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from server_impl.adapters.sqlalchemy import engine as engine_module
+from server_impl.adapters.sqlalchemy.engine import READ_ONLY_OPTION, build_engine
+
+
+def test_reads_and_writes_run_in_driver_transactions(tmp_path: Path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+        assert connection.connection.driver_connection.in_transaction
+    with engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as connection, connection.begin():
+        assert connection.execute(text("SELECT x FROM t")).scalar_one() == 1
+        assert connection.connection.driver_connection.in_transaction
+    engine.dispose()
+
+
+def test_a_write_meeting_a_locked_database_raises_sqlalchemy_operational_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server answers OperationalError with 503 (web/unavailable.py); a raw sqlite3 error would be 500."""
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_SECONDS", 1)
+    path = tmp_path / "locked.db"
+    engine = build_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another process holding SQLite's write lock
+    try:
+        with pytest.raises(OperationalError, match="locked"), engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (2)"))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with engine.begin() as connection:  # the lock is free again: the engine recovers by itself
+        connection.execute(text("INSERT INTO t VALUES (3)"))
+    engine.dispose()
