@@ -83,7 +83,7 @@ def _load_note(meta: Mapping[str, Any]) -> str:
         cores = int(meta.get("cores", 0))
     except (ValueError, IndexError):
         load, cores = -1.0, 0
-    if cores and load > cores / 2:
+    if cores and load > cores:
         return (
             f"- **The machine was shared** (load average {load:.1f} on {cores} cores before the run): absolute "
             "figures are noisy (and low). Every comparison below is made inside one run (our server and "
@@ -91,7 +91,7 @@ def _load_note(meta: Mapping[str, Any]) -> str:
             "request, which move much less with other work than requests per second do."
         )
     return (
-        "- The machine ran nothing else (load average below half its cores before the run); the load "
+        "- The machine ran nothing else (load average below its core count before the run); the load "
         "generator and the server share its cores, so a server figure is what one process does while a "
         "load generator competes with it."
     )

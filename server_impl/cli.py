@@ -213,9 +213,9 @@ def serve(
     ] = None,
 ) -> None:
     """Run the API server (with an in-process webhook worker unless --no-worker)."""
-    import uvicorn
     from sqlalchemy.engine import make_url
 
+    from server_impl import serving
     from server_impl.adapters.sqlalchemy.migrate import upgrade
     from server_impl.demo import seed_demo
 
@@ -238,7 +238,7 @@ def serve(
         typer.echo(seed_demo(_uow_factory(settings), settings, f"http://{host}:{port}"))
     if workers > 1 and settings.redis_url is None:
         typer.echo("note: each worker keeps its own rate-limit counters; set ASTERI_REDIS_URL to share them", err=True)
-    uvicorn.run("server_impl.app:create_app", factory=True, host=host, port=port, workers=workers)
+    serving.run("server_impl.app:create_app", host=host, port=port, workers=workers)
 
 
 def worker(

@@ -4,11 +4,17 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 
 from server_impl.adapters.sqlalchemy import engine as engine_module
 from server_impl.adapters.sqlalchemy.engine import READ_ONLY_OPTION, build_engine
+
+
+def _in_transaction(connection: Connection) -> bool:
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver.in_transaction
 
 
 def test_reads_and_writes_run_in_driver_transactions(tmp_path: Path) -> None:
@@ -16,10 +22,10 @@ def test_reads_and_writes_run_in_driver_transactions(tmp_path: Path) -> None:
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE t (x INTEGER)"))
         connection.execute(text("INSERT INTO t VALUES (1)"))
-        assert connection.connection.driver_connection.in_transaction
+        assert _in_transaction(connection)
     with engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as connection, connection.begin():
         assert connection.execute(text("SELECT x FROM t")).scalar_one() == 1
-        assert connection.connection.driver_connection.in_transaction
+        assert _in_transaction(connection)
     engine.dispose()
 
 
