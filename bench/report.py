@@ -31,20 +31,23 @@ TOOLCHAIN_TOOLS = (
 # What the profile shows, summarised from bench/profile_server.py --profile (pyinstrument) and
 # py-spy on the uvicorn process under wrk; kept beside the measured in-process figures.
 PROFILE_SUMMARY = """\
-Where an authenticated GET spends its CPU (bench/profile_server.py --profile get, pyinstrument,
-and py-spy on the uvicorn worker under wrk), after the changes of ADR 0411/0900:
+Where an authenticated GET spends its CPU (`python bench/profile_server.py --profile get`,
+pyinstrument, quiet machine, session 3; ADR 0411/0900/0910 for what changed before):
 
-- **Database read ~40%**: opening the unit of work (SQLAlchemy Session, connection checkout,
-  BEGIN, ROLLBACK on close) costs more than the Core select itself (~60 us); the ORM path it
-  replaced cost ~450 us per read.
-- **FastAPI dependency solving ~20%**: the generated route's `Depends` for the authorizer and
-  the handlers, plus validation of each declared header, path and query parameter.
-- **Authorizer ~15%**: key cache lookup (HMAC of the secret), `limits`' async fixed-window
-  counters (two windows, each `hit` + `get_window_stats`).
-- **Framework, middleware and response ~25%**: Starlette routing over every contract route,
-  the edge middleware (request id, problem+json), DTO validation and JSON rendering.
-- Under wrk, a quarter of the worker's samples are in the socket write (uvicorn's h11
-  protocol: no httptools/uvloop in the stack); the bare app pays that too.
+- **Database read ~34%**: the unit of work's Session (creation ~4%, connection and BEGIN ~9%,
+  close ~9%) around the Core select (~9%) and its fetch (~3%).
+- **Authorizer ~20%**: `limits`' fixed-window counters ~11% (two windows, `hit` and
+  `get_window_stats` each), the key lookup from the process cache ~6%.
+- **FastAPI dependency solving ~13%** beyond the authorizer: the handlers' `Depends` and the
+  validation of each declared header and path parameter.
+- **Framework, middleware and response ~30%**: Starlette routing over every contract route, the
+  edge and text-guard middleware, DTO validation and JSON rendering.
+- Under wrk the server spends ~500 us of CPU per GET against ~330 us in process: uvicorn's h11
+  parsing and socket writes, which the bare app pays too (~100 us of its ~140).
+
+On PostgreSQL a request costs 4-5x the CPU of SQLite (about 2.3 ms per GET): reads leave the event
+loop for the thread pool, the limiter makes four Redis round trips through redis-py's asyncio
+client, and psycopg's execution path adds its own; not profiled yet (the next step there).
 
 A create adds the write: Core inserts of the customer, its audit event and its outbox event in
 one transaction, SQLite's single writer lock, and the thread-pool hop for the write.
