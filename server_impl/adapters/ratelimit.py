@@ -20,7 +20,6 @@ from typing import Literal
 
 from limits import RateLimitItem, RateLimitItemPerDay, RateLimitItemPerMinute
 from limits.aio.storage import MemoryStorage, Storage
-from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 
@@ -66,7 +65,6 @@ class RateLimiter:
 
     def __init__(self, storage: Storage, failure: FailureMode = "open") -> None:
         self._storage = storage
-        self._strategy = FixedWindowRateLimiter(storage)
         self._failure = failure
         self._warned_at = -WARNING_INTERVAL_SECONDS
 
@@ -123,23 +121,31 @@ class RateLimiter:
             return RateDecision(True, {"RateLimit-Policy": policy})
 
     async def _decide(self, identity: str, windows: list[tuple[str, RateLimitItem]]) -> RateDecision:
+        # limits' FixedWindowRateLimiter.hit is `storage.incr(key, expiry) <= amount`, and its
+        # get_window_stats reads the count and the expiry again: six storage calls (Redis round
+        # trips) for two windows. Keeping the count incr returns, and reading the expiry of the one
+        # window the fields report, makes it three, with the same keys and the same atomic counter.
         refused: str | None = None
+        states: list[tuple[str, RateLimitItem, int]] = []
         for name, item in windows:
-            if refused is None and not await self._strategy.hit(item, identity):
-                refused = name
-        states = []
-        for name, item in windows:
-            stats = await self._strategy.get_window_stats(item, identity)
-            # Storages derive ``reset_time`` from a whole-second TTL, so it can land a fraction past the
-            # window; a window never resets later than its own length from now.
-            seconds_left = math.ceil(stats.reset_time - time.time())
-            states.append((name, item, stats.remaining, min(item.get_expiry(), max(0, seconds_left))))
-        policy = ", ".join(f'"{name}";q={item.amount};w={item.get_expiry()}' for name, item, _, _ in states)
-        tightest = next((s for s in states if s[0] == refused), None) or min(states, key=lambda s: (s[2], -s[3]))
-        headers = {"RateLimit-Policy": policy, "RateLimit": f'"{tightest[0]}";r={tightest[2]};t={tightest[3]}'}
+            key = item.key_for(identity)
+            if refused is None:
+                count = await self._storage.incr(key, item.get_expiry())
+                if count > item.amount:
+                    refused = name
+            else:  # a request refused by the minute window does not consume the day window
+                count = await self._storage.get(key)
+            states.append((name, item, max(0, item.amount - count)))
+        policy = ", ".join(f'"{name}";q={item.amount};w={item.get_expiry()}' for name, item, _ in states)
+        name, item, remaining = next((s for s in states if s[0] == refused), None) or min(states, key=lambda s: s[2])
+        # Storages derive the expiry from a whole-second TTL, so it can land a fraction past the
+        # window; a window never resets later than its own length from now.
+        expiry = await self._storage.get_expiry(item.key_for(identity))
+        seconds_left = min(item.get_expiry(), max(0, math.ceil(expiry - time.time())))
+        headers = {"RateLimit-Policy": policy, "RateLimit": f'"{name}";r={remaining};t={seconds_left}'}
         if refused is None:
             return RateDecision(True, headers)
-        retry_after = max(1, tightest[3])
+        retry_after = max(1, seconds_left)
         headers["Retry-After"] = str(retry_after)
         return RateDecision(False, headers, refused, retry_after)
 
