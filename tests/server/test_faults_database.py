@@ -7,9 +7,11 @@ ones terminated. Then the database comes back, and the same app (never restarted
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -87,6 +89,15 @@ def _unavailable(response: object) -> None:
     assert "nothing was changed" in body["detail"]
     assert "psycopg" not in body["detail"]
     assert "postgres" not in body["detail"].lower()
+    declared = _contract()["components"]["responses"]["ServiceUnavailable"]  # every operation's 503
+    assert {name.lower() for name in declared["headers"]} <= {name.lower() for name in headers}
+    problem = _contract()["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) <= set(body) <= set(problem["properties"])
+
+
+def _contract() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads((Path(__file__).parents[2] / "generated" / "openapi.json").read_text())
+    return document
 
 
 def test_an_outage_is_503_with_retry_after_and_the_same_app_recovers(scratch: tuple[Scratch, Harness]) -> None:

@@ -84,7 +84,7 @@ def _customers_list_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 422, 429, 500),
+        documented=(200, 400, 401, 403, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -111,7 +111,7 @@ def _customers_create_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(201, 400, 401, 403, 409, 413, 415, 422, 429, 500),
+        documented=(201, 400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -135,7 +135,7 @@ def _customers_get_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -163,7 +163,7 @@ def _customers_update_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -189,7 +189,7 @@ def _customers_archive_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -215,7 +215,7 @@ def _customers_restore_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -250,7 +250,7 @@ def _customers_list_activity_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 422, 429, 500, 503),
         any_status=False,
     )
 

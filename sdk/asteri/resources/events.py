@@ -82,7 +82,7 @@ def _events_list_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 422, 429, 500),
+        documented=(200, 400, 401, 403, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -106,7 +106,7 @@ def _events_get_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 422, 429, 500, 503),
         any_status=False,
     )
 

@@ -84,7 +84,7 @@ def _files_list_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 422, 429, 500),
+        documented=(200, 400, 401, 403, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -113,7 +113,7 @@ def _files_upload_options(
         files=None if isinstance(body, NotGiven) else _file_fields(body, ("file",), filename),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(201, 400, 401, 403, 409, 413, 415, 422, 429, 500),
+        documented=(201, 400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -137,7 +137,7 @@ def _files_get_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -161,7 +161,7 @@ def _files_delete_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(204, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(204, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -185,7 +185,7 @@ def _files_get_content_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 

@@ -75,7 +75,7 @@ def _invoices_accounting_sync_get_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -103,7 +103,7 @@ def _invoices_accounting_sync_update_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -142,7 +142,7 @@ def _invoices_list_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 422, 429, 500),
+        documented=(200, 400, 401, 403, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -169,7 +169,7 @@ def _invoices_create_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(201, 400, 401, 403, 409, 413, 415, 422, 429, 500),
+        documented=(201, 400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -193,7 +193,7 @@ def _invoices_get_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -221,7 +221,7 @@ def _invoices_update_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -247,7 +247,7 @@ def _invoices_finalize_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -275,7 +275,7 @@ def _invoices_send_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -301,7 +301,7 @@ def _invoices_void_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -327,7 +327,7 @@ def _invoices_mark_uncollectible_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 

@@ -90,7 +90,7 @@ def _jobs_list_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 422, 429, 500),
+        documented=(200, 400, 401, 403, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -117,7 +117,7 @@ def _jobs_create_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(201, 400, 401, 403, 409, 413, 415, 422, 429, 500),
+        documented=(201, 400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -141,7 +141,7 @@ def _jobs_get_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -169,7 +169,7 @@ def _jobs_update_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -197,7 +197,7 @@ def _jobs_schedule_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -223,7 +223,7 @@ def _jobs_unschedule_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -251,7 +251,7 @@ def _jobs_assign_technicians_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -279,7 +279,7 @@ def _jobs_unassign_technicians_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -305,7 +305,7 @@ def _jobs_dispatch_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -331,7 +331,7 @@ def _jobs_start_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -359,7 +359,7 @@ def _jobs_hold_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -385,7 +385,7 @@ def _jobs_resume_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -413,7 +413,7 @@ def _jobs_complete_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -441,7 +441,7 @@ def _jobs_cancel_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -469,7 +469,7 @@ def _jobs_reopen_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 

@@ -79,7 +79,7 @@ def _payments_refunds_list_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -107,7 +107,7 @@ def _payments_refunds_create_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(201, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+        documented=(201, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -132,7 +132,7 @@ def _payments_refunds_get_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -169,7 +169,7 @@ def _payments_list_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 422, 429, 500),
+        documented=(200, 400, 401, 403, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -196,7 +196,7 @@ def _payments_create_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(201, 400, 401, 403, 409, 413, 415, 422, 429, 500),
+        documented=(201, 400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -220,7 +220,7 @@ def _payments_get_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -246,7 +246,7 @@ def _payments_cancel_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -272,7 +272,7 @@ def _payments_mark_succeeded_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -300,7 +300,7 @@ def _payments_mark_failed_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 

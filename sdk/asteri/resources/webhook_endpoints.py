@@ -87,7 +87,7 @@ def _webhook_endpoints_deliveries_list_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -112,7 +112,7 @@ def _webhook_endpoints_deliveries_get_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -139,7 +139,7 @@ def _webhook_endpoints_deliveries_retry_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(202, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(202, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -168,7 +168,7 @@ def _webhook_endpoints_list_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 422, 429, 500),
+        documented=(200, 400, 401, 403, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -195,7 +195,7 @@ def _webhook_endpoints_create_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(201, 400, 401, 403, 409, 413, 415, 422, 429, 500),
+        documented=(201, 400, 401, 403, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -219,7 +219,7 @@ def _webhook_endpoints_get_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -243,7 +243,7 @@ def _webhook_endpoints_delete_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(204, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(204, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -271,7 +271,7 @@ def _webhook_endpoints_update_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -299,7 +299,7 @@ def _webhook_endpoints_rotate_secret_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -325,7 +325,7 @@ def _webhook_endpoints_enable_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -351,7 +351,7 @@ def _webhook_endpoints_disable_options(
         },
         timeout=timeout,
         max_retries=max_retries,
-        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500),
+        documented=(200, 400, 401, 403, 404, 409, 422, 429, 500, 503),
         any_status=False,
     )
 
@@ -379,7 +379,7 @@ def _webhook_endpoints_replay_options(
         json=None if isinstance(body, NotGiven) else body.model_dump(mode="json", by_alias=True),
         timeout=timeout,
         max_retries=max_retries,
-        documented=(202, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
+        documented=(202, 400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503),
         any_status=False,
     )
 
