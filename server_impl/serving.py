@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
+from typing import Any
 
 import uvicorn
 from uvicorn.supervisors import Multiprocess
@@ -54,12 +55,11 @@ def run(
     Raises:
         OSError: The address cannot be bound.
     """
-    config = uvicorn.Config(
-        target, factory=factory, host=host, port=port, workers=workers, log_level=log_level, access_log=access_log
-    )
-    if workers <= 1:
-        uvicorn.Server(config).run()
+    options: dict[str, Any] = {"factory": factory, "host": host, "port": port, "log_level": log_level}
+    if workers <= 1:  # uvicorn's own path: its sockets already have TCP_NODELAY, and it exits 3 on a failed start
+        uvicorn.run(target, access_log=access_log, **options)
         return
+    config = uvicorn.Config(target, workers=workers, access_log=access_log, **options)
     sock = bind_tcp_socket(host, port)
     try:
         Multiprocess(config, sockets=[sock]).run()
