@@ -2,16 +2,18 @@
 """Server stubs for the ``audit_events`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Literal, Protocol
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
+    PRINCIPAL_KEY,
     RequestContext,
     render_result,
+    secured_route_class,
 )
 from generated.server.security import Authorizer, SecurityRequirement
 
@@ -25,6 +27,10 @@ _GET_AUDIT_EVENT_SECURITY: tuple[SecurityRequirement, ...] = (
     SecurityRequirement({"apiKey": ("read:audit_events",)}),
     SecurityRequirement({"bearerAuth": ("read:audit_events",)}),
 )
+_SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
+    "listAuditEvents": _LIST_AUDIT_EVENTS_SECURITY,
+    "getAuditEvent": _GET_AUDIT_EVENT_SECURITY,
+}
 
 
 class AuditEventsHandlers(Protocol):
@@ -77,7 +83,7 @@ class AuditEventsHandlers(Protocol):
 
 
 def build_audit_events_router(
-    provide_handlers: Callable[..., AuditEventsHandlers | Awaitable[AuditEventsHandlers]],
+    provide_handlers: Callable[[Request], AuditEventsHandlers],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -85,18 +91,16 @@ def build_audit_events_router(
     """Bind the ``audit_events`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
-            function avoids FastAPI's thread-pool hop for plain functions).
-        authorizer: checks each operation's declared security before its handler runs.
+        provide_handlers: returns the handlers implementation serving a request (called on
+            every request, so keep it cheap: a lookup, not a construction).
+        authorizer: checks each operation's declared security before anything else of the
+            request is read (see ``secured_route_class``).
         prefix: the path prefix (the contract's server path by default).
 
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix)
-
-    async def _authorize_list_audit_events(request: Request) -> object:
-        return await authorizer.authorize(request, _LIST_AUDIT_EVENTS_SECURITY, "listAuditEvents")
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
 
     @router.get(
         "/api/public/v1/audit-events",
@@ -109,8 +113,6 @@ def build_audit_events_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_list_audit_events)],
-        handlers: Annotated[AuditEventsHandlers, Depends(provide_handlers)],
         limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
         cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
         actor_id: Annotated[
@@ -153,7 +155,8 @@ def build_audit_events_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "listAuditEvents")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listAuditEvents")
         result = await handlers.list_audit_events(
             context,
             limit=limit,
@@ -168,9 +171,6 @@ def build_audit_events_router(
         )
         return render_result(result, response, 200, "application/json")
 
-    async def _authorize_get_audit_event(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_AUDIT_EVENT_SECURITY, "getAuditEvent")
-
     @router.get(
         "/api/public/v1/audit-events/{audit_event_id}",
         operation_id="getAuditEvent",
@@ -182,8 +182,6 @@ def build_audit_events_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_audit_event)],
-        handlers: Annotated[AuditEventsHandlers, Depends(provide_handlers)],
         audit_event_id: Annotated[str, Path(max_length=30, pattern="^aud_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -195,7 +193,8 @@ def build_audit_events_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getAuditEvent")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getAuditEvent")
         result = await handlers.get_audit_event(
             context,
             audit_event_id=audit_event_id,

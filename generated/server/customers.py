@@ -2,16 +2,18 @@
 """Server stubs for the ``customers`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Literal, Protocol
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
+    PRINCIPAL_KEY,
     RequestContext,
     render_result,
+    secured_route_class,
 )
 from generated.server.security import Authorizer, SecurityRequirement
 
@@ -45,6 +47,15 @@ _LIST_CUSTOMER_ACTIVITY_SECURITY: tuple[SecurityRequirement, ...] = (
     SecurityRequirement({"apiKey": ("read:customers",)}),
     SecurityRequirement({"bearerAuth": ("read:customers",)}),
 )
+_SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
+    "listCustomers": _LIST_CUSTOMERS_SECURITY,
+    "createCustomer": _CREATE_CUSTOMER_SECURITY,
+    "getCustomer": _GET_CUSTOMER_SECURITY,
+    "updateCustomer": _UPDATE_CUSTOMER_SECURITY,
+    "archiveCustomer": _ARCHIVE_CUSTOMER_SECURITY,
+    "restoreCustomer": _RESTORE_CUSTOMER_SECURITY,
+    "listCustomerActivity": _LIST_CUSTOMER_ACTIVITY_SECURITY,
+}
 
 
 class CustomersHandlers(Protocol):
@@ -158,7 +169,7 @@ class CustomersHandlers(Protocol):
 
 
 def build_customers_router(
-    provide_handlers: Callable[..., CustomersHandlers | Awaitable[CustomersHandlers]],
+    provide_handlers: Callable[[Request], CustomersHandlers],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -166,18 +177,16 @@ def build_customers_router(
     """Bind the ``customers`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
-            function avoids FastAPI's thread-pool hop for plain functions).
-        authorizer: checks each operation's declared security before its handler runs.
+        provide_handlers: returns the handlers implementation serving a request (called on
+            every request, so keep it cheap: a lookup, not a construction).
+        authorizer: checks each operation's declared security before anything else of the
+            request is read (see ``secured_route_class``).
         prefix: the path prefix (the contract's server path by default).
 
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix)
-
-    async def _authorize_list_customers(request: Request) -> object:
-        return await authorizer.authorize(request, _LIST_CUSTOMERS_SECURITY, "listCustomers")
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
 
     @router.get(
         "/api/public/v1/customers",
@@ -190,8 +199,6 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_list_customers)],
-        handlers: Annotated[CustomersHandlers, Depends(provide_handlers)],
         limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
         cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
         status: Annotated[models.CustomerStatus | None, Query(alias="status")] = None,
@@ -208,7 +215,8 @@ def build_customers_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "listCustomers")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listCustomers")
         result = await handlers.list_customers(
             context,
             limit=limit,
@@ -221,9 +229,6 @@ def build_customers_router(
         )
         return render_result(result, response, 200, "application/json")
 
-    async def _authorize_create_customer(request: Request) -> object:
-        return await authorizer.authorize(request, _CREATE_CUSTOMER_SECURITY, "createCustomer")
-
     @router.post(
         "/api/public/v1/customers",
         operation_id="createCustomer",
@@ -235,8 +240,6 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_create_customer)],
-        handlers: Annotated[CustomersHandlers, Depends(provide_handlers)],
         x_organization_id: Annotated[
             str,
             Header(
@@ -251,7 +254,8 @@ def build_customers_router(
         ] = None,
         body: Annotated[models.CustomerCreate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "createCustomer")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createCustomer")
         result = await handlers.create_customer(
             context,
             x_organization_id=x_organization_id,
@@ -259,9 +263,6 @@ def build_customers_router(
             body=body,
         )
         return render_result(result, response, 201, "application/json")
-
-    async def _authorize_get_customer(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_CUSTOMER_SECURITY, "getCustomer")
 
     @router.get(
         "/api/public/v1/customers/{customer_id}",
@@ -274,8 +275,6 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_customer)],
-        handlers: Annotated[CustomersHandlers, Depends(provide_handlers)],
         customer_id: Annotated[str, Path(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -287,16 +286,14 @@ def build_customers_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getCustomer")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getCustomer")
         result = await handlers.get_customer(
             context,
             customer_id=customer_id,
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_update_customer(request: Request) -> object:
-        return await authorizer.authorize(request, _UPDATE_CUSTOMER_SECURITY, "updateCustomer")
 
     @router.patch(
         "/api/public/v1/customers/{customer_id}",
@@ -309,8 +306,6 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_update_customer)],
-        handlers: Annotated[CustomersHandlers, Depends(provide_handlers)],
         customer_id: Annotated[str, Path(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -324,7 +319,8 @@ def build_customers_router(
         if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False, max_length=128)] = None,
         body: Annotated[models.CustomerUpdate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "updateCustomer")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateCustomer")
         result = await handlers.update_customer(
             context,
             customer_id=customer_id,
@@ -333,9 +329,6 @@ def build_customers_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_archive_customer(request: Request) -> object:
-        return await authorizer.authorize(request, _ARCHIVE_CUSTOMER_SECURITY, "archiveCustomer")
 
     @router.post(
         "/api/public/v1/customers/{customer_id}/archive",
@@ -348,8 +341,6 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_archive_customer)],
-        handlers: Annotated[CustomersHandlers, Depends(provide_handlers)],
         customer_id: Annotated[str, Path(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -364,7 +355,8 @@ def build_customers_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "archiveCustomer")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "archiveCustomer")
         result = await handlers.archive_customer(
             context,
             customer_id=customer_id,
@@ -372,9 +364,6 @@ def build_customers_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_restore_customer(request: Request) -> object:
-        return await authorizer.authorize(request, _RESTORE_CUSTOMER_SECURITY, "restoreCustomer")
 
     @router.post(
         "/api/public/v1/customers/{customer_id}/restore",
@@ -387,8 +376,6 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_restore_customer)],
-        handlers: Annotated[CustomersHandlers, Depends(provide_handlers)],
         customer_id: Annotated[str, Path(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -403,7 +390,8 @@ def build_customers_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "restoreCustomer")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "restoreCustomer")
         result = await handlers.restore_customer(
             context,
             customer_id=customer_id,
@@ -411,9 +399,6 @@ def build_customers_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_list_customer_activity(request: Request) -> object:
-        return await authorizer.authorize(request, _LIST_CUSTOMER_ACTIVITY_SECURITY, "listCustomerActivity")
 
     @router.get(
         "/api/public/v1/customers/{customer_id}/activity",
@@ -426,8 +411,6 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_list_customer_activity)],
-        handlers: Annotated[CustomersHandlers, Depends(provide_handlers)],
         customer_id: Annotated[str, Path(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")],
         limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
         cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
@@ -447,7 +430,8 @@ def build_customers_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "listCustomerActivity")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listCustomerActivity")
         result = await handlers.list_customer_activity(
             context,
             customer_id=customer_id,

@@ -2,17 +2,19 @@
 """Server stubs for the ``estimates`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
+    PRINCIPAL_KEY,
     RequestContext,
     refuse_null_body,
     render_result,
+    secured_route_class,
 )
 from generated.server.security import Authorizer, SecurityRequirement
 
@@ -58,6 +60,18 @@ _CONVERT_ESTIMATE_SECURITY: tuple[SecurityRequirement, ...] = (
     SecurityRequirement({"apiKey": ("write:estimates", "write:jobs")}),
     SecurityRequirement({"bearerAuth": ("write:estimates", "write:jobs")}),
 )
+_SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
+    "listEstimates": _LIST_ESTIMATES_SECURITY,
+    "createEstimate": _CREATE_ESTIMATE_SECURITY,
+    "getEstimate": _GET_ESTIMATE_SECURITY,
+    "updateEstimate": _UPDATE_ESTIMATE_SECURITY,
+    "sendEstimate": _SEND_ESTIMATE_SECURITY,
+    "approveEstimate": _APPROVE_ESTIMATE_SECURITY,
+    "declineEstimate": _DECLINE_ESTIMATE_SECURITY,
+    "reviseEstimate": _REVISE_ESTIMATE_SECURITY,
+    "voidEstimate": _VOID_ESTIMATE_SECURITY,
+    "convertEstimate": _CONVERT_ESTIMATE_SECURITY,
+}
 
 
 class EstimatesHandlers(Protocol):
@@ -213,7 +227,7 @@ class EstimatesHandlers(Protocol):
 
 
 def build_estimates_router(
-    provide_handlers: Callable[..., EstimatesHandlers | Awaitable[EstimatesHandlers]],
+    provide_handlers: Callable[[Request], EstimatesHandlers],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -221,18 +235,16 @@ def build_estimates_router(
     """Bind the ``estimates`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
-            function avoids FastAPI's thread-pool hop for plain functions).
-        authorizer: checks each operation's declared security before its handler runs.
+        provide_handlers: returns the handlers implementation serving a request (called on
+            every request, so keep it cheap: a lookup, not a construction).
+        authorizer: checks each operation's declared security before anything else of the
+            request is read (see ``secured_route_class``).
         prefix: the path prefix (the contract's server path by default).
 
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix)
-
-    async def _authorize_list_estimates(request: Request) -> object:
-        return await authorizer.authorize(request, _LIST_ESTIMATES_SECURITY, "listEstimates")
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
 
     @router.get(
         "/api/public/v1/estimates",
@@ -245,8 +257,6 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_list_estimates)],
-        handlers: Annotated[EstimatesHandlers, Depends(provide_handlers)],
         limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
         cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
         status: Annotated[models.EstimateStatus | None, Query(alias="status")] = None,
@@ -267,7 +277,8 @@ def build_estimates_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "listEstimates")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listEstimates")
         result = await handlers.list_estimates(
             context,
             limit=limit,
@@ -280,9 +291,6 @@ def build_estimates_router(
         )
         return render_result(result, response, 200, "application/json")
 
-    async def _authorize_create_estimate(request: Request) -> object:
-        return await authorizer.authorize(request, _CREATE_ESTIMATE_SECURITY, "createEstimate")
-
     @router.post(
         "/api/public/v1/estimates",
         operation_id="createEstimate",
@@ -294,8 +302,6 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_create_estimate)],
-        handlers: Annotated[EstimatesHandlers, Depends(provide_handlers)],
         x_organization_id: Annotated[
             str,
             Header(
@@ -310,7 +316,8 @@ def build_estimates_router(
         ] = None,
         body: Annotated[models.EstimateCreate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "createEstimate")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createEstimate")
         result = await handlers.create_estimate(
             context,
             x_organization_id=x_organization_id,
@@ -318,9 +325,6 @@ def build_estimates_router(
             body=body,
         )
         return render_result(result, response, 201, "application/json")
-
-    async def _authorize_get_estimate(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_ESTIMATE_SECURITY, "getEstimate")
 
     @router.get(
         "/api/public/v1/estimates/{estimate_id}",
@@ -333,8 +337,6 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_estimate)],
-        handlers: Annotated[EstimatesHandlers, Depends(provide_handlers)],
         estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -346,16 +348,14 @@ def build_estimates_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getEstimate")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getEstimate")
         result = await handlers.get_estimate(
             context,
             estimate_id=estimate_id,
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_update_estimate(request: Request) -> object:
-        return await authorizer.authorize(request, _UPDATE_ESTIMATE_SECURITY, "updateEstimate")
 
     @router.patch(
         "/api/public/v1/estimates/{estimate_id}",
@@ -368,8 +368,6 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_update_estimate)],
-        handlers: Annotated[EstimatesHandlers, Depends(provide_handlers)],
         estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -383,7 +381,8 @@ def build_estimates_router(
         if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False, max_length=128)] = None,
         body: Annotated[models.EstimateUpdate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "updateEstimate")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateEstimate")
         result = await handlers.update_estimate(
             context,
             estimate_id=estimate_id,
@@ -392,9 +391,6 @@ def build_estimates_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_send_estimate(request: Request) -> object:
-        return await authorizer.authorize(request, _SEND_ESTIMATE_SECURITY, "sendEstimate")
 
     @router.post(
         "/api/public/v1/estimates/{estimate_id}/send",
@@ -407,8 +403,6 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_send_estimate)],
-        handlers: Annotated[EstimatesHandlers, Depends(provide_handlers)],
         estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -424,9 +418,10 @@ def build_estimates_router(
         ] = None,
         body: Annotated[models.EstimateSend | None, Body()] = None,
     ) -> Response:
+        handlers = provide_handlers(request)
         if body is None:
             await refuse_null_body(request)
-        context = RequestContext(request, response, principal, "sendEstimate")
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "sendEstimate")
         result = await handlers.send_estimate(
             context,
             estimate_id=estimate_id,
@@ -435,9 +430,6 @@ def build_estimates_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_approve_estimate(request: Request) -> object:
-        return await authorizer.authorize(request, _APPROVE_ESTIMATE_SECURITY, "approveEstimate")
 
     @router.post(
         "/api/public/v1/estimates/{estimate_id}/approve",
@@ -450,8 +442,6 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_approve_estimate)],
-        handlers: Annotated[EstimatesHandlers, Depends(provide_handlers)],
         estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -467,7 +457,8 @@ def build_estimates_router(
         ] = None,
         body: Annotated[models.EstimateApprove, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "approveEstimate")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "approveEstimate")
         result = await handlers.approve_estimate(
             context,
             estimate_id=estimate_id,
@@ -476,9 +467,6 @@ def build_estimates_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_decline_estimate(request: Request) -> object:
-        return await authorizer.authorize(request, _DECLINE_ESTIMATE_SECURITY, "declineEstimate")
 
     @router.post(
         "/api/public/v1/estimates/{estimate_id}/decline",
@@ -491,8 +479,6 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_decline_estimate)],
-        handlers: Annotated[EstimatesHandlers, Depends(provide_handlers)],
         estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -508,9 +494,10 @@ def build_estimates_router(
         ] = None,
         body: Annotated[models.EstimateDecline | None, Body()] = None,
     ) -> Response:
+        handlers = provide_handlers(request)
         if body is None:
             await refuse_null_body(request)
-        context = RequestContext(request, response, principal, "declineEstimate")
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "declineEstimate")
         result = await handlers.decline_estimate(
             context,
             estimate_id=estimate_id,
@@ -519,9 +506,6 @@ def build_estimates_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_revise_estimate(request: Request) -> object:
-        return await authorizer.authorize(request, _REVISE_ESTIMATE_SECURITY, "reviseEstimate")
 
     @router.post(
         "/api/public/v1/estimates/{estimate_id}/revise",
@@ -534,8 +518,6 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_revise_estimate)],
-        handlers: Annotated[EstimatesHandlers, Depends(provide_handlers)],
         estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -550,7 +532,8 @@ def build_estimates_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "reviseEstimate")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "reviseEstimate")
         result = await handlers.revise_estimate(
             context,
             estimate_id=estimate_id,
@@ -558,9 +541,6 @@ def build_estimates_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_void_estimate(request: Request) -> object:
-        return await authorizer.authorize(request, _VOID_ESTIMATE_SECURITY, "voidEstimate")
 
     @router.post(
         "/api/public/v1/estimates/{estimate_id}/void",
@@ -573,8 +553,6 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_void_estimate)],
-        handlers: Annotated[EstimatesHandlers, Depends(provide_handlers)],
         estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -589,7 +567,8 @@ def build_estimates_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "voidEstimate")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "voidEstimate")
         result = await handlers.void_estimate(
             context,
             estimate_id=estimate_id,
@@ -597,9 +576,6 @@ def build_estimates_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_convert_estimate(request: Request) -> object:
-        return await authorizer.authorize(request, _CONVERT_ESTIMATE_SECURITY, "convertEstimate")
 
     @router.post(
         "/api/public/v1/estimates/{estimate_id}/convert",
@@ -612,8 +588,6 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_convert_estimate)],
-        handlers: Annotated[EstimatesHandlers, Depends(provide_handlers)],
         estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -629,9 +603,10 @@ def build_estimates_router(
         ] = None,
         body: Annotated[models.EstimateConvert | None, Body()] = None,
     ) -> Response:
+        handlers = provide_handlers(request)
         if body is None:
             await refuse_null_body(request)
-        context = RequestContext(request, response, principal, "convertEstimate")
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "convertEstimate")
         result = await handlers.convert_estimate(
             context,
             estimate_id=estimate_id,

@@ -2,16 +2,18 @@
 """Server stubs for the ``events`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
+    PRINCIPAL_KEY,
     RequestContext,
     render_result,
+    secured_route_class,
 )
 from generated.server.security import Authorizer, SecurityRequirement
 
@@ -25,6 +27,10 @@ _GET_EVENT_SECURITY: tuple[SecurityRequirement, ...] = (
     SecurityRequirement({"apiKey": ("read:webhooks",)}),
     SecurityRequirement({"bearerAuth": ("read:webhooks",)}),
 )
+_SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
+    "listEvents": _LIST_EVENTS_SECURITY,
+    "getEvent": _GET_EVENT_SECURITY,
+}
 
 
 class EventsHandlers(Protocol):
@@ -62,7 +68,7 @@ class EventsHandlers(Protocol):
 
 
 def build_events_router(
-    provide_handlers: Callable[..., EventsHandlers | Awaitable[EventsHandlers]],
+    provide_handlers: Callable[[Request], EventsHandlers],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -70,18 +76,16 @@ def build_events_router(
     """Bind the ``events`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
-            function avoids FastAPI's thread-pool hop for plain functions).
-        authorizer: checks each operation's declared security before its handler runs.
+        provide_handlers: returns the handlers implementation serving a request (called on
+            every request, so keep it cheap: a lookup, not a construction).
+        authorizer: checks each operation's declared security before anything else of the
+            request is read (see ``secured_route_class``).
         prefix: the path prefix (the contract's server path by default).
 
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix)
-
-    async def _authorize_list_events(request: Request) -> object:
-        return await authorizer.authorize(request, _LIST_EVENTS_SECURITY, "listEvents")
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
 
     @router.get(
         "/api/public/v1/events",
@@ -94,8 +98,6 @@ def build_events_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_list_events)],
-        handlers: Annotated[EventsHandlers, Depends(provide_handlers)],
         limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
         cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
         type_: Annotated[str | None, Query(alias="type", max_length=64, pattern="^[a-z_]+\\.([a-z_]+|\\*)$")] = None,
@@ -111,7 +113,8 @@ def build_events_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "listEvents")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listEvents")
         result = await handlers.list_events(
             context,
             limit=limit,
@@ -122,9 +125,6 @@ def build_events_router(
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_get_event(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_EVENT_SECURITY, "getEvent")
 
     @router.get(
         "/api/public/v1/events/{event_id}",
@@ -137,8 +137,6 @@ def build_events_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_event)],
-        handlers: Annotated[EventsHandlers, Depends(provide_handlers)],
         event_id: Annotated[str, Path(max_length=30, pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -150,7 +148,8 @@ def build_events_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getEvent")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getEvent")
         result = await handlers.get_event(
             context,
             event_id=event_id,

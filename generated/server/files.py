@@ -2,18 +2,20 @@
 """Server stubs for the ``files`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from starlette.datastructures import UploadFile
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
+    PRINCIPAL_KEY,
     RequestContext,
     read_multipart,
     render_result,
+    secured_route_class,
 )
 from generated.server.security import Authorizer, SecurityRequirement
 
@@ -39,6 +41,13 @@ _GET_FILE_CONTENT_SECURITY: tuple[SecurityRequirement, ...] = (
     SecurityRequirement({"apiKey": ("read:files",)}),
     SecurityRequirement({"bearerAuth": ("read:files",)}),
 )
+_SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
+    "listFiles": _LIST_FILES_SECURITY,
+    "uploadFile": _UPLOAD_FILE_SECURITY,
+    "getFile": _GET_FILE_SECURITY,
+    "deleteFile": _DELETE_FILE_SECURITY,
+    "getFileContent": _GET_FILE_CONTENT_SECURITY,
+}
 
 
 class FilesHandlers(Protocol):
@@ -118,7 +127,7 @@ class FilesHandlers(Protocol):
 
 
 def build_files_router(
-    provide_handlers: Callable[..., FilesHandlers | Awaitable[FilesHandlers]],
+    provide_handlers: Callable[[Request], FilesHandlers],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -126,18 +135,16 @@ def build_files_router(
     """Bind the ``files`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
-            function avoids FastAPI's thread-pool hop for plain functions).
-        authorizer: checks each operation's declared security before its handler runs.
+        provide_handlers: returns the handlers implementation serving a request (called on
+            every request, so keep it cheap: a lookup, not a construction).
+        authorizer: checks each operation's declared security before anything else of the
+            request is read (see ``secured_route_class``).
         prefix: the path prefix (the contract's server path by default).
 
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix)
-
-    async def _authorize_list_files(request: Request) -> object:
-        return await authorizer.authorize(request, _LIST_FILES_SECURITY, "listFiles")
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
 
     @router.get(
         "/api/public/v1/files",
@@ -150,8 +157,6 @@ def build_files_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_list_files)],
-        handlers: Annotated[FilesHandlers, Depends(provide_handlers)],
         limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
         cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
         status: Annotated[models.FileStatus | None, Query(alias="status")] = None,
@@ -171,7 +176,8 @@ def build_files_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "listFiles")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listFiles")
         result = await handlers.list_files(
             context,
             limit=limit,
@@ -184,9 +190,6 @@ def build_files_router(
         )
         return render_result(result, response, 200, "application/json")
 
-    async def _authorize_upload_file(request: Request) -> object:
-        return await authorizer.authorize(request, _UPLOAD_FILE_SECURITY, "uploadFile")
-
     @router.post(
         "/api/public/v1/files",
         operation_id="uploadFile",
@@ -198,8 +201,6 @@ def build_files_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_upload_file)],
-        handlers: Annotated[FilesHandlers, Depends(provide_handlers)],
         x_organization_id: Annotated[
             str,
             Header(
@@ -213,8 +214,9 @@ def build_files_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
+        handlers = provide_handlers(request)
         async with read_multipart(request, models.FileUpload) as (body, files):
-            context = RequestContext(request, response, principal, "uploadFile")
+            context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "uploadFile")
             result = await handlers.upload_file(
                 context,
                 x_organization_id=x_organization_id,
@@ -223,9 +225,6 @@ def build_files_router(
                 files=files,
             )
         return render_result(result, response, 201, "application/json")
-
-    async def _authorize_get_file(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_FILE_SECURITY, "getFile")
 
     @router.get(
         "/api/public/v1/files/{file_id}",
@@ -238,8 +237,6 @@ def build_files_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_file)],
-        handlers: Annotated[FilesHandlers, Depends(provide_handlers)],
         file_id: Annotated[str, Path(max_length=31, pattern="^file_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -251,16 +248,14 @@ def build_files_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getFile")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getFile")
         result = await handlers.get_file(
             context,
             file_id=file_id,
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_delete_file(request: Request) -> object:
-        return await authorizer.authorize(request, _DELETE_FILE_SECURITY, "deleteFile")
 
     @router.delete(
         "/api/public/v1/files/{file_id}",
@@ -273,8 +268,6 @@ def build_files_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_delete_file)],
-        handlers: Annotated[FilesHandlers, Depends(provide_handlers)],
         file_id: Annotated[str, Path(max_length=31, pattern="^file_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -286,16 +279,14 @@ def build_files_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "deleteFile")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "deleteFile")
         result = await handlers.delete_file(
             context,
             file_id=file_id,
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 204, None)
-
-    async def _authorize_get_file_content(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_FILE_CONTENT_SECURITY, "getFileContent")
 
     @router.get(
         "/api/public/v1/files/{file_id}/content",
@@ -308,8 +299,6 @@ def build_files_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_file_content)],
-        handlers: Annotated[FilesHandlers, Depends(provide_handlers)],
         file_id: Annotated[str, Path(max_length=31, pattern="^file_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -321,7 +310,8 @@ def build_files_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getFileContent")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getFileContent")
         result = await handlers.get_file_content(
             context,
             file_id=file_id,

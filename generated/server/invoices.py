@@ -2,17 +2,19 @@
 """Server stubs for the ``invoices`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
+    PRINCIPAL_KEY,
     RequestContext,
     refuse_null_body,
     render_result,
+    secured_route_class,
 )
 from generated.server.security import Authorizer, SecurityRequirement
 
@@ -58,6 +60,18 @@ _UPDATE_INVOICE_ACCOUNTING_SYNC_SECURITY: tuple[SecurityRequirement, ...] = (
     SecurityRequirement({"apiKey": ("write:invoices",)}),
     SecurityRequirement({"bearerAuth": ("write:invoices",)}),
 )
+_SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
+    "listInvoices": _LIST_INVOICES_SECURITY,
+    "createInvoice": _CREATE_INVOICE_SECURITY,
+    "getInvoice": _GET_INVOICE_SECURITY,
+    "updateInvoice": _UPDATE_INVOICE_SECURITY,
+    "finalizeInvoice": _FINALIZE_INVOICE_SECURITY,
+    "sendInvoice": _SEND_INVOICE_SECURITY,
+    "voidInvoice": _VOID_INVOICE_SECURITY,
+    "markInvoiceUncollectible": _MARK_INVOICE_UNCOLLECTIBLE_SECURITY,
+    "getInvoiceAccountingSync": _GET_INVOICE_ACCOUNTING_SYNC_SECURITY,
+    "updateInvoiceAccountingSync": _UPDATE_INVOICE_ACCOUNTING_SYNC_SECURITY,
+}
 
 
 class InvoicesHandlers(Protocol):
@@ -212,7 +226,7 @@ class InvoicesHandlers(Protocol):
 
 
 def build_invoices_router(
-    provide_handlers: Callable[..., InvoicesHandlers | Awaitable[InvoicesHandlers]],
+    provide_handlers: Callable[[Request], InvoicesHandlers],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -220,18 +234,16 @@ def build_invoices_router(
     """Bind the ``invoices`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
-            function avoids FastAPI's thread-pool hop for plain functions).
-        authorizer: checks each operation's declared security before its handler runs.
+        provide_handlers: returns the handlers implementation serving a request (called on
+            every request, so keep it cheap: a lookup, not a construction).
+        authorizer: checks each operation's declared security before anything else of the
+            request is read (see ``secured_route_class``).
         prefix: the path prefix (the contract's server path by default).
 
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix)
-
-    async def _authorize_list_invoices(request: Request) -> object:
-        return await authorizer.authorize(request, _LIST_INVOICES_SECURITY, "listInvoices")
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
 
     @router.get(
         "/api/public/v1/invoices",
@@ -244,8 +256,6 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_list_invoices)],
-        handlers: Annotated[InvoicesHandlers, Depends(provide_handlers)],
         limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
         cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
         status: Annotated[models.InvoiceStatus | None, Query(alias="status")] = None,
@@ -270,7 +280,8 @@ def build_invoices_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "listInvoices")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listInvoices")
         result = await handlers.list_invoices(
             context,
             limit=limit,
@@ -285,9 +296,6 @@ def build_invoices_router(
         )
         return render_result(result, response, 200, "application/json")
 
-    async def _authorize_create_invoice(request: Request) -> object:
-        return await authorizer.authorize(request, _CREATE_INVOICE_SECURITY, "createInvoice")
-
     @router.post(
         "/api/public/v1/invoices",
         operation_id="createInvoice",
@@ -299,8 +307,6 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_create_invoice)],
-        handlers: Annotated[InvoicesHandlers, Depends(provide_handlers)],
         x_organization_id: Annotated[
             str,
             Header(
@@ -315,7 +321,8 @@ def build_invoices_router(
         ] = None,
         body: Annotated[models.InvoiceCreate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "createInvoice")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createInvoice")
         result = await handlers.create_invoice(
             context,
             x_organization_id=x_organization_id,
@@ -323,9 +330,6 @@ def build_invoices_router(
             body=body,
         )
         return render_result(result, response, 201, "application/json")
-
-    async def _authorize_get_invoice(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_INVOICE_SECURITY, "getInvoice")
 
     @router.get(
         "/api/public/v1/invoices/{invoice_id}",
@@ -338,8 +342,6 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_invoice)],
-        handlers: Annotated[InvoicesHandlers, Depends(provide_handlers)],
         invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -351,16 +353,14 @@ def build_invoices_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getInvoice")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getInvoice")
         result = await handlers.get_invoice(
             context,
             invoice_id=invoice_id,
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_update_invoice(request: Request) -> object:
-        return await authorizer.authorize(request, _UPDATE_INVOICE_SECURITY, "updateInvoice")
 
     @router.patch(
         "/api/public/v1/invoices/{invoice_id}",
@@ -373,8 +373,6 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_update_invoice)],
-        handlers: Annotated[InvoicesHandlers, Depends(provide_handlers)],
         invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -388,7 +386,8 @@ def build_invoices_router(
         if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False, max_length=128)] = None,
         body: Annotated[models.InvoiceUpdate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "updateInvoice")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateInvoice")
         result = await handlers.update_invoice(
             context,
             invoice_id=invoice_id,
@@ -397,9 +396,6 @@ def build_invoices_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_finalize_invoice(request: Request) -> object:
-        return await authorizer.authorize(request, _FINALIZE_INVOICE_SECURITY, "finalizeInvoice")
 
     @router.post(
         "/api/public/v1/invoices/{invoice_id}/finalize",
@@ -412,8 +408,6 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_finalize_invoice)],
-        handlers: Annotated[InvoicesHandlers, Depends(provide_handlers)],
         invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -428,7 +422,8 @@ def build_invoices_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "finalizeInvoice")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "finalizeInvoice")
         result = await handlers.finalize_invoice(
             context,
             invoice_id=invoice_id,
@@ -436,9 +431,6 @@ def build_invoices_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_send_invoice(request: Request) -> object:
-        return await authorizer.authorize(request, _SEND_INVOICE_SECURITY, "sendInvoice")
 
     @router.post(
         "/api/public/v1/invoices/{invoice_id}/send",
@@ -451,8 +443,6 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_send_invoice)],
-        handlers: Annotated[InvoicesHandlers, Depends(provide_handlers)],
         invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -468,9 +458,10 @@ def build_invoices_router(
         ] = None,
         body: Annotated[models.InvoiceSend | None, Body()] = None,
     ) -> Response:
+        handlers = provide_handlers(request)
         if body is None:
             await refuse_null_body(request)
-        context = RequestContext(request, response, principal, "sendInvoice")
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "sendInvoice")
         result = await handlers.send_invoice(
             context,
             invoice_id=invoice_id,
@@ -479,9 +470,6 @@ def build_invoices_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_void_invoice(request: Request) -> object:
-        return await authorizer.authorize(request, _VOID_INVOICE_SECURITY, "voidInvoice")
 
     @router.post(
         "/api/public/v1/invoices/{invoice_id}/void",
@@ -494,8 +482,6 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_void_invoice)],
-        handlers: Annotated[InvoicesHandlers, Depends(provide_handlers)],
         invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -510,7 +496,8 @@ def build_invoices_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "voidInvoice")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "voidInvoice")
         result = await handlers.void_invoice(
             context,
             invoice_id=invoice_id,
@@ -518,9 +505,6 @@ def build_invoices_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_mark_invoice_uncollectible(request: Request) -> object:
-        return await authorizer.authorize(request, _MARK_INVOICE_UNCOLLECTIBLE_SECURITY, "markInvoiceUncollectible")
 
     @router.post(
         "/api/public/v1/invoices/{invoice_id}/mark-uncollectible",
@@ -533,8 +517,6 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_mark_invoice_uncollectible)],
-        handlers: Annotated[InvoicesHandlers, Depends(provide_handlers)],
         invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -549,7 +531,8 @@ def build_invoices_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "markInvoiceUncollectible")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "markInvoiceUncollectible")
         result = await handlers.mark_invoice_uncollectible(
             context,
             invoice_id=invoice_id,
@@ -557,9 +540,6 @@ def build_invoices_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_get_invoice_accounting_sync(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_INVOICE_ACCOUNTING_SYNC_SECURITY, "getInvoiceAccountingSync")
 
     @router.get(
         "/api/public/v1/invoices/{invoice_id}/accounting-sync",
@@ -572,8 +552,6 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_invoice_accounting_sync)],
-        handlers: Annotated[InvoicesHandlers, Depends(provide_handlers)],
         invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -585,18 +563,14 @@ def build_invoices_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getInvoiceAccountingSync")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getInvoiceAccountingSync")
         result = await handlers.get_invoice_accounting_sync(
             context,
             invoice_id=invoice_id,
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_update_invoice_accounting_sync(request: Request) -> object:
-        return await authorizer.authorize(
-            request, _UPDATE_INVOICE_ACCOUNTING_SYNC_SECURITY, "updateInvoiceAccountingSync"
-        )
 
     @router.patch(
         "/api/public/v1/invoices/{invoice_id}/accounting-sync",
@@ -609,8 +583,6 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_update_invoice_accounting_sync)],
-        handlers: Annotated[InvoicesHandlers, Depends(provide_handlers)],
         invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -624,7 +596,8 @@ def build_invoices_router(
         if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False, max_length=128)] = None,
         body: Annotated[models.AccountingSyncUpdate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "updateInvoiceAccountingSync")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateInvoiceAccountingSync")
         result = await handlers.update_invoice_accounting_sync(
             context,
             invoice_id=invoice_id,

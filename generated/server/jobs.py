@@ -2,17 +2,19 @@
 """Server stubs for the ``jobs`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
+    PRINCIPAL_KEY,
     RequestContext,
     refuse_null_body,
     render_result,
+    secured_route_class,
 )
 from generated.server.security import Authorizer, SecurityRequirement
 
@@ -78,6 +80,23 @@ _REOPEN_JOB_SECURITY: tuple[SecurityRequirement, ...] = (
     SecurityRequirement({"apiKey": ("write:jobs", "admin:jobs")}),
     SecurityRequirement({"bearerAuth": ("write:jobs", "admin:jobs")}),
 )
+_SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
+    "listJobs": _LIST_JOBS_SECURITY,
+    "createJob": _CREATE_JOB_SECURITY,
+    "getJob": _GET_JOB_SECURITY,
+    "updateJob": _UPDATE_JOB_SECURITY,
+    "scheduleJob": _SCHEDULE_JOB_SECURITY,
+    "unscheduleJob": _UNSCHEDULE_JOB_SECURITY,
+    "assignJobTechnicians": _ASSIGN_JOB_TECHNICIANS_SECURITY,
+    "unassignJobTechnicians": _UNASSIGN_JOB_TECHNICIANS_SECURITY,
+    "dispatchJob": _DISPATCH_JOB_SECURITY,
+    "startJob": _START_JOB_SECURITY,
+    "holdJob": _HOLD_JOB_SECURITY,
+    "resumeJob": _RESUME_JOB_SECURITY,
+    "completeJob": _COMPLETE_JOB_SECURITY,
+    "cancelJob": _CANCEL_JOB_SECURITY,
+    "reopenJob": _REOPEN_JOB_SECURITY,
+}
 
 
 class JobsHandlers(Protocol):
@@ -309,7 +328,7 @@ class JobsHandlers(Protocol):
 
 
 def build_jobs_router(
-    provide_handlers: Callable[..., JobsHandlers | Awaitable[JobsHandlers]],
+    provide_handlers: Callable[[Request], JobsHandlers],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -317,18 +336,16 @@ def build_jobs_router(
     """Bind the ``jobs`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
-            function avoids FastAPI's thread-pool hop for plain functions).
-        authorizer: checks each operation's declared security before its handler runs.
+        provide_handlers: returns the handlers implementation serving a request (called on
+            every request, so keep it cheap: a lookup, not a construction).
+        authorizer: checks each operation's declared security before anything else of the
+            request is read (see ``secured_route_class``).
         prefix: the path prefix (the contract's server path by default).
 
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix)
-
-    async def _authorize_list_jobs(request: Request) -> object:
-        return await authorizer.authorize(request, _LIST_JOBS_SECURITY, "listJobs")
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
 
     @router.get(
         "/api/public/v1/jobs",
@@ -341,8 +358,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_list_jobs)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
         cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
         status: Annotated[models.JobStatus | None, Query(alias="status")] = None,
@@ -366,7 +381,8 @@ def build_jobs_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "listJobs")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listJobs")
         result = await handlers.list_jobs(
             context,
             limit=limit,
@@ -382,9 +398,6 @@ def build_jobs_router(
         )
         return render_result(result, response, 200, "application/json")
 
-    async def _authorize_create_job(request: Request) -> object:
-        return await authorizer.authorize(request, _CREATE_JOB_SECURITY, "createJob")
-
     @router.post(
         "/api/public/v1/jobs",
         operation_id="createJob",
@@ -396,8 +409,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_create_job)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         x_organization_id: Annotated[
             str,
             Header(
@@ -412,7 +423,8 @@ def build_jobs_router(
         ] = None,
         body: Annotated[models.JobCreate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "createJob")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createJob")
         result = await handlers.create_job(
             context,
             x_organization_id=x_organization_id,
@@ -420,9 +432,6 @@ def build_jobs_router(
             body=body,
         )
         return render_result(result, response, 201, "application/json")
-
-    async def _authorize_get_job(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_JOB_SECURITY, "getJob")
 
     @router.get(
         "/api/public/v1/jobs/{job_id}",
@@ -435,8 +444,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_job)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -448,16 +455,14 @@ def build_jobs_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getJob")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getJob")
         result = await handlers.get_job(
             context,
             job_id=job_id,
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_update_job(request: Request) -> object:
-        return await authorizer.authorize(request, _UPDATE_JOB_SECURITY, "updateJob")
 
     @router.patch(
         "/api/public/v1/jobs/{job_id}",
@@ -470,8 +475,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_update_job)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -485,7 +488,8 @@ def build_jobs_router(
         if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False, max_length=128)] = None,
         body: Annotated[models.JobUpdate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "updateJob")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateJob")
         result = await handlers.update_job(
             context,
             job_id=job_id,
@@ -494,9 +498,6 @@ def build_jobs_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_schedule_job(request: Request) -> object:
-        return await authorizer.authorize(request, _SCHEDULE_JOB_SECURITY, "scheduleJob")
 
     @router.post(
         "/api/public/v1/jobs/{job_id}/schedule",
@@ -509,8 +510,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_schedule_job)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -526,7 +525,8 @@ def build_jobs_router(
         ] = None,
         body: Annotated[models.JobSchedule, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "scheduleJob")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "scheduleJob")
         result = await handlers.schedule_job(
             context,
             job_id=job_id,
@@ -535,9 +535,6 @@ def build_jobs_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_unschedule_job(request: Request) -> object:
-        return await authorizer.authorize(request, _UNSCHEDULE_JOB_SECURITY, "unscheduleJob")
 
     @router.post(
         "/api/public/v1/jobs/{job_id}/unschedule",
@@ -550,8 +547,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_unschedule_job)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -566,7 +561,8 @@ def build_jobs_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "unscheduleJob")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "unscheduleJob")
         result = await handlers.unschedule_job(
             context,
             job_id=job_id,
@@ -574,9 +570,6 @@ def build_jobs_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_assign_job_technicians(request: Request) -> object:
-        return await authorizer.authorize(request, _ASSIGN_JOB_TECHNICIANS_SECURITY, "assignJobTechnicians")
 
     @router.post(
         "/api/public/v1/jobs/{job_id}/assign-technicians",
@@ -589,8 +582,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_assign_job_technicians)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -606,7 +597,8 @@ def build_jobs_router(
         ] = None,
         body: Annotated[models.JobAssignTechnicians, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "assignJobTechnicians")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "assignJobTechnicians")
         result = await handlers.assign_job_technicians(
             context,
             job_id=job_id,
@@ -615,9 +607,6 @@ def build_jobs_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_unassign_job_technicians(request: Request) -> object:
-        return await authorizer.authorize(request, _UNASSIGN_JOB_TECHNICIANS_SECURITY, "unassignJobTechnicians")
 
     @router.post(
         "/api/public/v1/jobs/{job_id}/unassign-technicians",
@@ -630,8 +619,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_unassign_job_technicians)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -647,7 +634,8 @@ def build_jobs_router(
         ] = None,
         body: Annotated[models.JobUnassignTechnicians, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "unassignJobTechnicians")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "unassignJobTechnicians")
         result = await handlers.unassign_job_technicians(
             context,
             job_id=job_id,
@@ -656,9 +644,6 @@ def build_jobs_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_dispatch_job(request: Request) -> object:
-        return await authorizer.authorize(request, _DISPATCH_JOB_SECURITY, "dispatchJob")
 
     @router.post(
         "/api/public/v1/jobs/{job_id}/dispatch",
@@ -671,8 +656,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_dispatch_job)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -687,7 +670,8 @@ def build_jobs_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "dispatchJob")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "dispatchJob")
         result = await handlers.dispatch_job(
             context,
             job_id=job_id,
@@ -695,9 +679,6 @@ def build_jobs_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_start_job(request: Request) -> object:
-        return await authorizer.authorize(request, _START_JOB_SECURITY, "startJob")
 
     @router.post(
         "/api/public/v1/jobs/{job_id}/start",
@@ -710,8 +691,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_start_job)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -726,7 +705,8 @@ def build_jobs_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "startJob")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "startJob")
         result = await handlers.start_job(
             context,
             job_id=job_id,
@@ -734,9 +714,6 @@ def build_jobs_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_hold_job(request: Request) -> object:
-        return await authorizer.authorize(request, _HOLD_JOB_SECURITY, "holdJob")
 
     @router.post(
         "/api/public/v1/jobs/{job_id}/hold",
@@ -749,8 +726,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_hold_job)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -766,7 +741,8 @@ def build_jobs_router(
         ] = None,
         body: Annotated[models.JobHold, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "holdJob")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "holdJob")
         result = await handlers.hold_job(
             context,
             job_id=job_id,
@@ -775,9 +751,6 @@ def build_jobs_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_resume_job(request: Request) -> object:
-        return await authorizer.authorize(request, _RESUME_JOB_SECURITY, "resumeJob")
 
     @router.post(
         "/api/public/v1/jobs/{job_id}/resume",
@@ -790,8 +763,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_resume_job)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -806,7 +777,8 @@ def build_jobs_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "resumeJob")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "resumeJob")
         result = await handlers.resume_job(
             context,
             job_id=job_id,
@@ -814,9 +786,6 @@ def build_jobs_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_complete_job(request: Request) -> object:
-        return await authorizer.authorize(request, _COMPLETE_JOB_SECURITY, "completeJob")
 
     @router.post(
         "/api/public/v1/jobs/{job_id}/complete",
@@ -829,8 +798,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_complete_job)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -846,9 +813,10 @@ def build_jobs_router(
         ] = None,
         body: Annotated[models.JobComplete | None, Body()] = None,
     ) -> Response:
+        handlers = provide_handlers(request)
         if body is None:
             await refuse_null_body(request)
-        context = RequestContext(request, response, principal, "completeJob")
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "completeJob")
         result = await handlers.complete_job(
             context,
             job_id=job_id,
@@ -857,9 +825,6 @@ def build_jobs_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_cancel_job(request: Request) -> object:
-        return await authorizer.authorize(request, _CANCEL_JOB_SECURITY, "cancelJob")
 
     @router.post(
         "/api/public/v1/jobs/{job_id}/cancel",
@@ -872,8 +837,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_cancel_job)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -889,7 +852,8 @@ def build_jobs_router(
         ] = None,
         body: Annotated[models.JobCancel, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "cancelJob")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "cancelJob")
         result = await handlers.cancel_job(
             context,
             job_id=job_id,
@@ -898,9 +862,6 @@ def build_jobs_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_reopen_job(request: Request) -> object:
-        return await authorizer.authorize(request, _REOPEN_JOB_SECURITY, "reopenJob")
 
     @router.post(
         "/api/public/v1/jobs/{job_id}/reopen",
@@ -913,8 +874,6 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_reopen_job)],
-        handlers: Annotated[JobsHandlers, Depends(provide_handlers)],
         job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -930,7 +889,8 @@ def build_jobs_router(
         ] = None,
         body: Annotated[models.JobReopen, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "reopenJob")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "reopenJob")
         result = await handlers.reopen_job(
             context,
             job_id=job_id,

@@ -2,16 +2,18 @@
 """Server stubs for the ``payments`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
+    PRINCIPAL_KEY,
     RequestContext,
     render_result,
+    secured_route_class,
 )
 from generated.server.security import Authorizer, SecurityRequirement
 
@@ -53,6 +55,17 @@ _GET_PAYMENT_REFUND_SECURITY: tuple[SecurityRequirement, ...] = (
     SecurityRequirement({"apiKey": ("read:payments",)}),
     SecurityRequirement({"bearerAuth": ("read:payments",)}),
 )
+_SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
+    "listPayments": _LIST_PAYMENTS_SECURITY,
+    "createPayment": _CREATE_PAYMENT_SECURITY,
+    "getPayment": _GET_PAYMENT_SECURITY,
+    "cancelPayment": _CANCEL_PAYMENT_SECURITY,
+    "markPaymentSucceeded": _MARK_PAYMENT_SUCCEEDED_SECURITY,
+    "markPaymentFailed": _MARK_PAYMENT_FAILED_SECURITY,
+    "listPaymentRefunds": _LIST_PAYMENT_REFUNDS_SECURITY,
+    "createPaymentRefund": _CREATE_PAYMENT_REFUND_SECURITY,
+    "getPaymentRefund": _GET_PAYMENT_REFUND_SECURITY,
+}
 
 
 class PaymentsHandlers(Protocol):
@@ -193,7 +206,7 @@ class PaymentsHandlers(Protocol):
 
 
 def build_payments_router(
-    provide_handlers: Callable[..., PaymentsHandlers | Awaitable[PaymentsHandlers]],
+    provide_handlers: Callable[[Request], PaymentsHandlers],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -201,18 +214,16 @@ def build_payments_router(
     """Bind the ``payments`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
-            function avoids FastAPI's thread-pool hop for plain functions).
-        authorizer: checks each operation's declared security before its handler runs.
+        provide_handlers: returns the handlers implementation serving a request (called on
+            every request, so keep it cheap: a lookup, not a construction).
+        authorizer: checks each operation's declared security before anything else of the
+            request is read (see ``secured_route_class``).
         prefix: the path prefix (the contract's server path by default).
 
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix)
-
-    async def _authorize_list_payments(request: Request) -> object:
-        return await authorizer.authorize(request, _LIST_PAYMENTS_SECURITY, "listPayments")
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
 
     @router.get(
         "/api/public/v1/payments",
@@ -225,8 +236,6 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_list_payments)],
-        handlers: Annotated[PaymentsHandlers, Depends(provide_handlers)],
         limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
         cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
         status: Annotated[models.PaymentStatus | None, Query(alias="status")] = None,
@@ -248,7 +257,8 @@ def build_payments_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "listPayments")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listPayments")
         result = await handlers.list_payments(
             context,
             limit=limit,
@@ -262,9 +272,6 @@ def build_payments_router(
         )
         return render_result(result, response, 200, "application/json")
 
-    async def _authorize_create_payment(request: Request) -> object:
-        return await authorizer.authorize(request, _CREATE_PAYMENT_SECURITY, "createPayment")
-
     @router.post(
         "/api/public/v1/payments",
         operation_id="createPayment",
@@ -276,8 +283,6 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_create_payment)],
-        handlers: Annotated[PaymentsHandlers, Depends(provide_handlers)],
         x_organization_id: Annotated[
             str,
             Header(
@@ -292,7 +297,8 @@ def build_payments_router(
         ],
         body: Annotated[models.PaymentCreate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "createPayment")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createPayment")
         result = await handlers.create_payment(
             context,
             x_organization_id=x_organization_id,
@@ -300,9 +306,6 @@ def build_payments_router(
             body=body,
         )
         return render_result(result, response, 201, "application/json")
-
-    async def _authorize_get_payment(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_PAYMENT_SECURITY, "getPayment")
 
     @router.get(
         "/api/public/v1/payments/{payment_id}",
@@ -315,8 +318,6 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_payment)],
-        handlers: Annotated[PaymentsHandlers, Depends(provide_handlers)],
         payment_id: Annotated[str, Path(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -328,16 +329,14 @@ def build_payments_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getPayment")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getPayment")
         result = await handlers.get_payment(
             context,
             payment_id=payment_id,
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_cancel_payment(request: Request) -> object:
-        return await authorizer.authorize(request, _CANCEL_PAYMENT_SECURITY, "cancelPayment")
 
     @router.post(
         "/api/public/v1/payments/{payment_id}/cancel",
@@ -350,8 +349,6 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_cancel_payment)],
-        handlers: Annotated[PaymentsHandlers, Depends(provide_handlers)],
         payment_id: Annotated[str, Path(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -366,7 +363,8 @@ def build_payments_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "cancelPayment")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "cancelPayment")
         result = await handlers.cancel_payment(
             context,
             payment_id=payment_id,
@@ -374,9 +372,6 @@ def build_payments_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_mark_payment_succeeded(request: Request) -> object:
-        return await authorizer.authorize(request, _MARK_PAYMENT_SUCCEEDED_SECURITY, "markPaymentSucceeded")
 
     @router.post(
         "/api/public/v1/payments/{payment_id}/mark-succeeded",
@@ -389,8 +384,6 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_mark_payment_succeeded)],
-        handlers: Annotated[PaymentsHandlers, Depends(provide_handlers)],
         payment_id: Annotated[str, Path(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -405,7 +398,8 @@ def build_payments_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "markPaymentSucceeded")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "markPaymentSucceeded")
         result = await handlers.mark_payment_succeeded(
             context,
             payment_id=payment_id,
@@ -413,9 +407,6 @@ def build_payments_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_mark_payment_failed(request: Request) -> object:
-        return await authorizer.authorize(request, _MARK_PAYMENT_FAILED_SECURITY, "markPaymentFailed")
 
     @router.post(
         "/api/public/v1/payments/{payment_id}/mark-failed",
@@ -428,8 +419,6 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_mark_payment_failed)],
-        handlers: Annotated[PaymentsHandlers, Depends(provide_handlers)],
         payment_id: Annotated[str, Path(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -445,7 +434,8 @@ def build_payments_router(
         ] = None,
         body: Annotated[models.PaymentMarkFailed, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "markPaymentFailed")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "markPaymentFailed")
         result = await handlers.mark_payment_failed(
             context,
             payment_id=payment_id,
@@ -454,9 +444,6 @@ def build_payments_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_list_payment_refunds(request: Request) -> object:
-        return await authorizer.authorize(request, _LIST_PAYMENT_REFUNDS_SECURITY, "listPaymentRefunds")
 
     @router.get(
         "/api/public/v1/payments/{payment_id}/refunds",
@@ -469,8 +456,6 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_list_payment_refunds)],
-        handlers: Annotated[PaymentsHandlers, Depends(provide_handlers)],
         payment_id: Annotated[str, Path(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")],
         limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
         cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
@@ -484,7 +469,8 @@ def build_payments_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "listPaymentRefunds")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listPaymentRefunds")
         result = await handlers.list_payment_refunds(
             context,
             payment_id=payment_id,
@@ -493,9 +479,6 @@ def build_payments_router(
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_create_payment_refund(request: Request) -> object:
-        return await authorizer.authorize(request, _CREATE_PAYMENT_REFUND_SECURITY, "createPaymentRefund")
 
     @router.post(
         "/api/public/v1/payments/{payment_id}/refunds",
@@ -508,8 +491,6 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_create_payment_refund)],
-        handlers: Annotated[PaymentsHandlers, Depends(provide_handlers)],
         payment_id: Annotated[str, Path(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -525,7 +506,8 @@ def build_payments_router(
         ],
         body: Annotated[models.RefundCreate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "createPaymentRefund")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createPaymentRefund")
         result = await handlers.create_payment_refund(
             context,
             payment_id=payment_id,
@@ -534,9 +516,6 @@ def build_payments_router(
             body=body,
         )
         return render_result(result, response, 201, "application/json")
-
-    async def _authorize_get_payment_refund(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_PAYMENT_REFUND_SECURITY, "getPaymentRefund")
 
     @router.get(
         "/api/public/v1/payments/{payment_id}/refunds/{refund_id}",
@@ -549,8 +528,6 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_payment_refund)],
-        handlers: Annotated[PaymentsHandlers, Depends(provide_handlers)],
         payment_id: Annotated[str, Path(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")],
         refund_id: Annotated[str, Path(max_length=29, pattern="^re_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
@@ -563,7 +540,8 @@ def build_payments_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getPaymentRefund")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getPaymentRefund")
         result = await handlers.get_payment_refund(
             context,
             payment_id=payment_id,

@@ -2,16 +2,18 @@
 """Server stubs for the ``services`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
+    PRINCIPAL_KEY,
     RequestContext,
     render_result,
+    secured_route_class,
 )
 from generated.server.security import Authorizer, SecurityRequirement
 
@@ -41,6 +43,14 @@ _RESTORE_SERVICE_SECURITY: tuple[SecurityRequirement, ...] = (
     SecurityRequirement({"apiKey": ("write:services",)}),
     SecurityRequirement({"bearerAuth": ("write:services",)}),
 )
+_SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
+    "listServices": _LIST_SERVICES_SECURITY,
+    "createService": _CREATE_SERVICE_SECURITY,
+    "getService": _GET_SERVICE_SECURITY,
+    "updateService": _UPDATE_SERVICE_SECURITY,
+    "archiveService": _ARCHIVE_SERVICE_SECURITY,
+    "restoreService": _RESTORE_SERVICE_SECURITY,
+}
 
 
 class ServicesHandlers(Protocol):
@@ -136,7 +146,7 @@ class ServicesHandlers(Protocol):
 
 
 def build_services_router(
-    provide_handlers: Callable[..., ServicesHandlers | Awaitable[ServicesHandlers]],
+    provide_handlers: Callable[[Request], ServicesHandlers],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -144,18 +154,16 @@ def build_services_router(
     """Bind the ``services`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
-            function avoids FastAPI's thread-pool hop for plain functions).
-        authorizer: checks each operation's declared security before its handler runs.
+        provide_handlers: returns the handlers implementation serving a request (called on
+            every request, so keep it cheap: a lookup, not a construction).
+        authorizer: checks each operation's declared security before anything else of the
+            request is read (see ``secured_route_class``).
         prefix: the path prefix (the contract's server path by default).
 
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix)
-
-    async def _authorize_list_services(request: Request) -> object:
-        return await authorizer.authorize(request, _LIST_SERVICES_SECURITY, "listServices")
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
 
     @router.get(
         "/api/public/v1/services",
@@ -168,8 +176,6 @@ def build_services_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_list_services)],
-        handlers: Annotated[ServicesHandlers, Depends(provide_handlers)],
         limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
         cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
         status: Annotated[models.ServiceStatus | None, Query(alias="status")] = None,
@@ -186,7 +192,8 @@ def build_services_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "listServices")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listServices")
         result = await handlers.list_services(
             context,
             limit=limit,
@@ -199,9 +206,6 @@ def build_services_router(
         )
         return render_result(result, response, 200, "application/json")
 
-    async def _authorize_create_service(request: Request) -> object:
-        return await authorizer.authorize(request, _CREATE_SERVICE_SECURITY, "createService")
-
     @router.post(
         "/api/public/v1/services",
         operation_id="createService",
@@ -213,8 +217,6 @@ def build_services_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_create_service)],
-        handlers: Annotated[ServicesHandlers, Depends(provide_handlers)],
         x_organization_id: Annotated[
             str,
             Header(
@@ -229,7 +231,8 @@ def build_services_router(
         ] = None,
         body: Annotated[models.ServiceCreate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "createService")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createService")
         result = await handlers.create_service(
             context,
             x_organization_id=x_organization_id,
@@ -237,9 +240,6 @@ def build_services_router(
             body=body,
         )
         return render_result(result, response, 201, "application/json")
-
-    async def _authorize_get_service(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_SERVICE_SECURITY, "getService")
 
     @router.get(
         "/api/public/v1/services/{service_id}",
@@ -252,8 +252,6 @@ def build_services_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_service)],
-        handlers: Annotated[ServicesHandlers, Depends(provide_handlers)],
         service_id: Annotated[str, Path(max_length=30, pattern="^svc_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -265,16 +263,14 @@ def build_services_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getService")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getService")
         result = await handlers.get_service(
             context,
             service_id=service_id,
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_update_service(request: Request) -> object:
-        return await authorizer.authorize(request, _UPDATE_SERVICE_SECURITY, "updateService")
 
     @router.patch(
         "/api/public/v1/services/{service_id}",
@@ -287,8 +283,6 @@ def build_services_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_update_service)],
-        handlers: Annotated[ServicesHandlers, Depends(provide_handlers)],
         service_id: Annotated[str, Path(max_length=30, pattern="^svc_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -302,7 +296,8 @@ def build_services_router(
         if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False, max_length=128)] = None,
         body: Annotated[models.ServiceUpdate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "updateService")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateService")
         result = await handlers.update_service(
             context,
             service_id=service_id,
@@ -311,9 +306,6 @@ def build_services_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_archive_service(request: Request) -> object:
-        return await authorizer.authorize(request, _ARCHIVE_SERVICE_SECURITY, "archiveService")
 
     @router.post(
         "/api/public/v1/services/{service_id}/archive",
@@ -326,8 +318,6 @@ def build_services_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_archive_service)],
-        handlers: Annotated[ServicesHandlers, Depends(provide_handlers)],
         service_id: Annotated[str, Path(max_length=30, pattern="^svc_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -342,7 +332,8 @@ def build_services_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "archiveService")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "archiveService")
         result = await handlers.archive_service(
             context,
             service_id=service_id,
@@ -350,9 +341,6 @@ def build_services_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_restore_service(request: Request) -> object:
-        return await authorizer.authorize(request, _RESTORE_SERVICE_SECURITY, "restoreService")
 
     @router.post(
         "/api/public/v1/services/{service_id}/restore",
@@ -365,8 +353,6 @@ def build_services_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_restore_service)],
-        handlers: Annotated[ServicesHandlers, Depends(provide_handlers)],
         service_id: Annotated[str, Path(max_length=30, pattern="^svc_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -381,7 +367,8 @@ def build_services_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "restoreService")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "restoreService")
         result = await handlers.restore_service(
             context,
             service_id=service_id,

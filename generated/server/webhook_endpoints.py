@@ -2,17 +2,19 @@
 """Server stubs for the ``webhook_endpoints`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
+    PRINCIPAL_KEY,
     RequestContext,
     refuse_null_body,
     render_result,
+    secured_route_class,
 )
 from generated.server.security import Authorizer, SecurityRequirement
 
@@ -66,6 +68,20 @@ _REPLAY_WEBHOOK_EVENTS_SECURITY: tuple[SecurityRequirement, ...] = (
     SecurityRequirement({"apiKey": ("write:webhooks",)}),
     SecurityRequirement({"bearerAuth": ("write:webhooks",)}),
 )
+_SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
+    "listWebhookEndpoints": _LIST_WEBHOOK_ENDPOINTS_SECURITY,
+    "createWebhookEndpoint": _CREATE_WEBHOOK_ENDPOINT_SECURITY,
+    "getWebhookEndpoint": _GET_WEBHOOK_ENDPOINT_SECURITY,
+    "deleteWebhookEndpoint": _DELETE_WEBHOOK_ENDPOINT_SECURITY,
+    "updateWebhookEndpoint": _UPDATE_WEBHOOK_ENDPOINT_SECURITY,
+    "rotateWebhookEndpointSecret": _ROTATE_WEBHOOK_ENDPOINT_SECRET_SECURITY,
+    "enableWebhookEndpoint": _ENABLE_WEBHOOK_ENDPOINT_SECURITY,
+    "disableWebhookEndpoint": _DISABLE_WEBHOOK_ENDPOINT_SECURITY,
+    "listWebhookDeliveries": _LIST_WEBHOOK_DELIVERIES_SECURITY,
+    "getWebhookDelivery": _GET_WEBHOOK_DELIVERY_SECURITY,
+    "retryWebhookDelivery": _RETRY_WEBHOOK_DELIVERY_SECURITY,
+    "replayWebhookEvents": _REPLAY_WEBHOOK_EVENTS_SECURITY,
+}
 
 
 class WebhookEndpointsHandlers(Protocol):
@@ -249,7 +265,7 @@ class WebhookEndpointsHandlers(Protocol):
 
 
 def build_webhook_endpoints_router(
-    provide_handlers: Callable[..., WebhookEndpointsHandlers | Awaitable[WebhookEndpointsHandlers]],
+    provide_handlers: Callable[[Request], WebhookEndpointsHandlers],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -257,18 +273,16 @@ def build_webhook_endpoints_router(
     """Bind the ``webhook_endpoints`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
-            function avoids FastAPI's thread-pool hop for plain functions).
-        authorizer: checks each operation's declared security before its handler runs.
+        provide_handlers: returns the handlers implementation serving a request (called on
+            every request, so keep it cheap: a lookup, not a construction).
+        authorizer: checks each operation's declared security before anything else of the
+            request is read (see ``secured_route_class``).
         prefix: the path prefix (the contract's server path by default).
 
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix)
-
-    async def _authorize_list_webhook_endpoints(request: Request) -> object:
-        return await authorizer.authorize(request, _LIST_WEBHOOK_ENDPOINTS_SECURITY, "listWebhookEndpoints")
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
 
     @router.get(
         "/api/public/v1/webhook-endpoints",
@@ -281,8 +295,6 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_list_webhook_endpoints)],
-        handlers: Annotated[WebhookEndpointsHandlers, Depends(provide_handlers)],
         limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
         cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
         status: Annotated[models.WebhookEndpointStatus | None, Query(alias="status")] = None,
@@ -296,7 +308,8 @@ def build_webhook_endpoints_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "listWebhookEndpoints")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listWebhookEndpoints")
         result = await handlers.list_webhook_endpoints(
             context,
             limit=limit,
@@ -305,9 +318,6 @@ def build_webhook_endpoints_router(
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_create_webhook_endpoint(request: Request) -> object:
-        return await authorizer.authorize(request, _CREATE_WEBHOOK_ENDPOINT_SECURITY, "createWebhookEndpoint")
 
     @router.post(
         "/api/public/v1/webhook-endpoints",
@@ -320,8 +330,6 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_create_webhook_endpoint)],
-        handlers: Annotated[WebhookEndpointsHandlers, Depends(provide_handlers)],
         x_organization_id: Annotated[
             str,
             Header(
@@ -336,7 +344,8 @@ def build_webhook_endpoints_router(
         ] = None,
         body: Annotated[models.WebhookEndpointCreate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "createWebhookEndpoint")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createWebhookEndpoint")
         result = await handlers.create_webhook_endpoint(
             context,
             x_organization_id=x_organization_id,
@@ -344,9 +353,6 @@ def build_webhook_endpoints_router(
             body=body,
         )
         return render_result(result, response, 201, "application/json")
-
-    async def _authorize_get_webhook_endpoint(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_WEBHOOK_ENDPOINT_SECURITY, "getWebhookEndpoint")
 
     @router.get(
         "/api/public/v1/webhook-endpoints/{webhook_endpoint_id}",
@@ -359,8 +365,6 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_webhook_endpoint)],
-        handlers: Annotated[WebhookEndpointsHandlers, Depends(provide_handlers)],
         webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -372,16 +376,14 @@ def build_webhook_endpoints_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getWebhookEndpoint")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getWebhookEndpoint")
         result = await handlers.get_webhook_endpoint(
             context,
             webhook_endpoint_id=webhook_endpoint_id,
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_delete_webhook_endpoint(request: Request) -> object:
-        return await authorizer.authorize(request, _DELETE_WEBHOOK_ENDPOINT_SECURITY, "deleteWebhookEndpoint")
 
     @router.delete(
         "/api/public/v1/webhook-endpoints/{webhook_endpoint_id}",
@@ -394,8 +396,6 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_delete_webhook_endpoint)],
-        handlers: Annotated[WebhookEndpointsHandlers, Depends(provide_handlers)],
         webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -407,16 +407,14 @@ def build_webhook_endpoints_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "deleteWebhookEndpoint")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "deleteWebhookEndpoint")
         result = await handlers.delete_webhook_endpoint(
             context,
             webhook_endpoint_id=webhook_endpoint_id,
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 204, None)
-
-    async def _authorize_update_webhook_endpoint(request: Request) -> object:
-        return await authorizer.authorize(request, _UPDATE_WEBHOOK_ENDPOINT_SECURITY, "updateWebhookEndpoint")
 
     @router.patch(
         "/api/public/v1/webhook-endpoints/{webhook_endpoint_id}",
@@ -429,8 +427,6 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_update_webhook_endpoint)],
-        handlers: Annotated[WebhookEndpointsHandlers, Depends(provide_handlers)],
         webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -444,7 +440,8 @@ def build_webhook_endpoints_router(
         if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False, max_length=128)] = None,
         body: Annotated[models.WebhookEndpointUpdate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "updateWebhookEndpoint")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateWebhookEndpoint")
         result = await handlers.update_webhook_endpoint(
             context,
             webhook_endpoint_id=webhook_endpoint_id,
@@ -453,11 +450,6 @@ def build_webhook_endpoints_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_rotate_webhook_endpoint_secret(request: Request) -> object:
-        return await authorizer.authorize(
-            request, _ROTATE_WEBHOOK_ENDPOINT_SECRET_SECURITY, "rotateWebhookEndpointSecret"
-        )
 
     @router.post(
         "/api/public/v1/webhook-endpoints/{webhook_endpoint_id}/rotate-secret",
@@ -470,8 +462,6 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_rotate_webhook_endpoint_secret)],
-        handlers: Annotated[WebhookEndpointsHandlers, Depends(provide_handlers)],
         webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -487,9 +477,10 @@ def build_webhook_endpoints_router(
         ] = None,
         body: Annotated[models.WebhookSecretRotate | None, Body()] = None,
     ) -> Response:
+        handlers = provide_handlers(request)
         if body is None:
             await refuse_null_body(request)
-        context = RequestContext(request, response, principal, "rotateWebhookEndpointSecret")
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "rotateWebhookEndpointSecret")
         result = await handlers.rotate_webhook_endpoint_secret(
             context,
             webhook_endpoint_id=webhook_endpoint_id,
@@ -498,9 +489,6 @@ def build_webhook_endpoints_router(
             body=body,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_enable_webhook_endpoint(request: Request) -> object:
-        return await authorizer.authorize(request, _ENABLE_WEBHOOK_ENDPOINT_SECURITY, "enableWebhookEndpoint")
 
     @router.post(
         "/api/public/v1/webhook-endpoints/{webhook_endpoint_id}/enable",
@@ -513,8 +501,6 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_enable_webhook_endpoint)],
-        handlers: Annotated[WebhookEndpointsHandlers, Depends(provide_handlers)],
         webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -529,7 +515,8 @@ def build_webhook_endpoints_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "enableWebhookEndpoint")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "enableWebhookEndpoint")
         result = await handlers.enable_webhook_endpoint(
             context,
             webhook_endpoint_id=webhook_endpoint_id,
@@ -537,9 +524,6 @@ def build_webhook_endpoints_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_disable_webhook_endpoint(request: Request) -> object:
-        return await authorizer.authorize(request, _DISABLE_WEBHOOK_ENDPOINT_SECURITY, "disableWebhookEndpoint")
 
     @router.post(
         "/api/public/v1/webhook-endpoints/{webhook_endpoint_id}/disable",
@@ -552,8 +536,6 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_disable_webhook_endpoint)],
-        handlers: Annotated[WebhookEndpointsHandlers, Depends(provide_handlers)],
         webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -568,7 +550,8 @@ def build_webhook_endpoints_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "disableWebhookEndpoint")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "disableWebhookEndpoint")
         result = await handlers.disable_webhook_endpoint(
             context,
             webhook_endpoint_id=webhook_endpoint_id,
@@ -576,9 +559,6 @@ def build_webhook_endpoints_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_list_webhook_deliveries(request: Request) -> object:
-        return await authorizer.authorize(request, _LIST_WEBHOOK_DELIVERIES_SECURITY, "listWebhookDeliveries")
 
     @router.get(
         "/api/public/v1/webhook-endpoints/{webhook_endpoint_id}/deliveries",
@@ -591,8 +571,6 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_list_webhook_deliveries)],
-        handlers: Annotated[WebhookEndpointsHandlers, Depends(provide_handlers)],
         webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
         limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
         cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
@@ -610,7 +588,8 @@ def build_webhook_endpoints_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "listWebhookDeliveries")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listWebhookDeliveries")
         result = await handlers.list_webhook_deliveries(
             context,
             webhook_endpoint_id=webhook_endpoint_id,
@@ -624,9 +603,6 @@ def build_webhook_endpoints_router(
         )
         return render_result(result, response, 200, "application/json")
 
-    async def _authorize_get_webhook_delivery(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_WEBHOOK_DELIVERY_SECURITY, "getWebhookDelivery")
-
     @router.get(
         "/api/public/v1/webhook-endpoints/{webhook_endpoint_id}/deliveries/{webhook_delivery_id}",
         operation_id="getWebhookDelivery",
@@ -638,8 +614,6 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_webhook_delivery)],
-        handlers: Annotated[WebhookEndpointsHandlers, Depends(provide_handlers)],
         webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
         webhook_delivery_id: Annotated[str, Path(max_length=30, pattern="^whd_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
@@ -652,7 +626,8 @@ def build_webhook_endpoints_router(
             ),
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getWebhookDelivery")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getWebhookDelivery")
         result = await handlers.get_webhook_delivery(
             context,
             webhook_endpoint_id=webhook_endpoint_id,
@@ -660,9 +635,6 @@ def build_webhook_endpoints_router(
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_retry_webhook_delivery(request: Request) -> object:
-        return await authorizer.authorize(request, _RETRY_WEBHOOK_DELIVERY_SECURITY, "retryWebhookDelivery")
 
     @router.post(
         "/api/public/v1/webhook-endpoints/{webhook_endpoint_id}/deliveries/{webhook_delivery_id}/retry",
@@ -675,8 +647,6 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_retry_webhook_delivery)],
-        handlers: Annotated[WebhookEndpointsHandlers, Depends(provide_handlers)],
         webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
         webhook_delivery_id: Annotated[str, Path(max_length=30, pattern="^whd_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
@@ -692,7 +662,8 @@ def build_webhook_endpoints_router(
             str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
         ] = None,
     ) -> Response:
-        context = RequestContext(request, response, principal, "retryWebhookDelivery")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "retryWebhookDelivery")
         result = await handlers.retry_webhook_delivery(
             context,
             webhook_endpoint_id=webhook_endpoint_id,
@@ -701,9 +672,6 @@ def build_webhook_endpoints_router(
             idempotency_key=idempotency_key,
         )
         return render_result(result, response, 202, "application/json")
-
-    async def _authorize_replay_webhook_events(request: Request) -> object:
-        return await authorizer.authorize(request, _REPLAY_WEBHOOK_EVENTS_SECURITY, "replayWebhookEvents")
 
     @router.post(
         "/api/public/v1/webhook-endpoints/{webhook_endpoint_id}/replay",
@@ -716,8 +684,6 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_replay_webhook_events)],
-        handlers: Annotated[WebhookEndpointsHandlers, Depends(provide_handlers)],
         webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
         x_organization_id: Annotated[
             str,
@@ -733,7 +699,8 @@ def build_webhook_endpoints_router(
         ] = None,
         body: Annotated[models.WebhookReplayCreate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "replayWebhookEvents")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "replayWebhookEvents")
         result = await handlers.replay_webhook_events(
             context,
             webhook_endpoint_id=webhook_endpoint_id,

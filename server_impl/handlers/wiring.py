@@ -162,7 +162,7 @@ def _protocol_of(factory: Any) -> type:
     return protocol
 
 
-# Providers are coroutines: FastAPI runs a plain ``def`` dependency in the thread pool, a hop per request.
+# Providers are plain calls of the generated routes, made on every request: a lookup, nothing more.
 def _handlers(request: Request) -> Handlers:
     return cast(Handlers, request.app.state.handlers)
 
@@ -179,52 +179,52 @@ class _AppAuthorizer:
         return principal
 
 
-async def _customers(request: Request) -> CustomersHandlers:
+def _customers(request: Request) -> CustomersHandlers:
     return _handlers(request).customers
 
 
-async def _services(request: Request) -> ServicesHandlers:
+def _services(request: Request) -> ServicesHandlers:
     return _handlers(request).services
 
 
-async def _api_keys(request: Request) -> ApiKeysHandlers:
+def _api_keys(request: Request) -> ApiKeysHandlers:
     return _handlers(request).api_keys
 
 
-async def _audit_events(request: Request) -> AuditEventsHandlers:
+def _audit_events(request: Request) -> AuditEventsHandlers:
     return _handlers(request).audit_events
 
 
-async def _events(request: Request) -> EventsHandlers:
+def _events(request: Request) -> EventsHandlers:
     return _handlers(request).events
 
 
-async def _files(request: Request) -> FilesHandlers:
+def _files(request: Request) -> FilesHandlers:
     return _handlers(request).files
 
 
-async def _jobs(request: Request) -> JobsHandlers:
+def _jobs(request: Request) -> JobsHandlers:
     return _handlers(request).jobs
 
 
-async def _estimates(request: Request) -> EstimatesHandlers:
+def _estimates(request: Request) -> EstimatesHandlers:
     return _handlers(request).estimates
 
 
-async def _invoices(request: Request) -> InvoicesHandlers:
+def _invoices(request: Request) -> InvoicesHandlers:
     return _handlers(request).invoices
 
 
-async def _payments(request: Request) -> PaymentsHandlers:
+def _payments(request: Request) -> PaymentsHandlers:
     return _handlers(request).payments
 
 
-async def _webhook_endpoints(request: Request) -> WebhookEndpointsHandlers:
+def _webhook_endpoints(request: Request) -> WebhookEndpointsHandlers:
     return _handlers(request).webhook_endpoints
 
 
 def _later(tag: str) -> Any:
-    async def provide(request: Request) -> object:
+    def provide(request: Request) -> object:
         return _handlers(request).later[tag]
 
     return provide
@@ -239,7 +239,6 @@ def contract_routers() -> tuple[APIRouter, ...]:
     """
     authorizer = _AppAuthorizer()
     routers = [
-        # Coroutine providers: FastAPI runs plain-function dependencies in its thread pool.
         build_customers_router(_customers, authorizer),
         build_services_router(_services, authorizer),
         build_api_keys_router(_api_keys, authorizer),

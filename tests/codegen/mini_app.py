@@ -171,7 +171,7 @@ def build_app(server: Any, models: Any) -> tuple[FastAPI, State]:
     impls = {"customers": Customers(), "jobs": Jobs(), "invoices": Invoices(), "files": Files(), "meta": Meta()}
     for name, impl in impls.items():
         factory = getattr(server, f"build_{name}_router")
-        app.include_router(factory(lambda impl=impl: impl, auth))
+        app.include_router(factory(lambda _request, impl=impl: impl, auth))
 
     @app.exception_handler(ProblemError)
     async def _problem_handler(request: Request, exc: ProblemError) -> JSONResponse:

@@ -2,16 +2,18 @@
 """Server stubs for the ``customers`` tag: the handler Protocol (the port) and its router factory."""
 
 import datetime
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
+    PRINCIPAL_KEY,
     RequestContext,
     render_result,
+    secured_route_class,
 )
 from generated.server.security import Authorizer, SecurityRequirement
 
@@ -28,6 +30,13 @@ _CREATE_CUSTOMER_SECURITY: tuple[SecurityRequirement, ...] = (
 _GET_CUSTOMER_SECURITY: tuple[SecurityRequirement, ...] = (SecurityRequirement({"apiKey": ("read:customers",)}),)
 _ARCHIVE_CUSTOMER_SECURITY: tuple[SecurityRequirement, ...] = (SecurityRequirement({"apiKey": ("write:customers",)}),)
 _UPDATE_CUSTOMER_SECURITY: tuple[SecurityRequirement, ...] = (SecurityRequirement({"apiKey": ("write:customers",)}),)
+_SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
+    "listCustomers": _LIST_CUSTOMERS_SECURITY,
+    "createCustomer": _CREATE_CUSTOMER_SECURITY,
+    "getCustomer": _GET_CUSTOMER_SECURITY,
+    "archiveCustomer": _ARCHIVE_CUSTOMER_SECURITY,
+    "updateCustomer": _UPDATE_CUSTOMER_SECURITY,
+}
 
 
 class CustomersHandlers(Protocol):
@@ -106,7 +115,7 @@ class CustomersHandlers(Protocol):
 
 
 def build_customers_router(
-    provide_handlers: Callable[..., CustomersHandlers | Awaitable[CustomersHandlers]],
+    provide_handlers: Callable[[Request], CustomersHandlers],
     authorizer: Authorizer,
     *,
     prefix: str = BASE_PATH,
@@ -114,18 +123,16 @@ def build_customers_router(
     """Bind the ``customers`` operations to FastAPI routes exactly as the contract declares them.
 
     Args:
-        provide_handlers: a FastAPI dependency returning the handlers implementation (a coroutine
-            function avoids FastAPI's thread-pool hop for plain functions).
-        authorizer: checks each operation's declared security before its handler runs.
+        provide_handlers: returns the handlers implementation serving a request (called on
+            every request, so keep it cheap: a lookup, not a construction).
+        authorizer: checks each operation's declared security before anything else of the
+            request is read (see ``secured_route_class``).
         prefix: the path prefix (the contract's server path by default).
 
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix)
-
-    async def _authorize_list_customers(request: Request) -> object:
-        return await authorizer.authorize(request, _LIST_CUSTOMERS_SECURITY, "listCustomers")
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
 
     @router.get(
         "/customers",
@@ -138,8 +145,6 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_list_customers)],
-        handlers: Annotated[CustomersHandlers, Depends(provide_handlers)],
         limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
         cursor: Annotated[str | None, Query(alias="cursor")] = None,
         status: Annotated[models.CustomerStatus | None, Query(alias="status")] = None,
@@ -148,7 +153,8 @@ def build_customers_router(
             str, Header(alias="x-organization-id", convert_underscores=False, pattern="^org_[0-9A-Za-z]{26}$")
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "listCustomers")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listCustomers")
         result = await handlers.list_customers(
             context,
             limit=limit,
@@ -158,9 +164,6 @@ def build_customers_router(
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_create_customer(request: Request) -> object:
-        return await authorizer.authorize(request, _CREATE_CUSTOMER_SECURITY, "createCustomer")
 
     @router.post(
         "/customers",
@@ -173,8 +176,6 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_create_customer)],
-        handlers: Annotated[CustomersHandlers, Depends(provide_handlers)],
         x_organization_id: Annotated[
             str, Header(alias="x-organization-id", convert_underscores=False, pattern="^org_[0-9A-Za-z]{26}$")
         ],
@@ -183,7 +184,8 @@ def build_customers_router(
         ] = None,
         body: Annotated[models.CustomerCreate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "createCustomer")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createCustomer")
         result = await handlers.create_customer(
             context,
             x_organization_id=x_organization_id,
@@ -191,9 +193,6 @@ def build_customers_router(
             body=body,
         )
         return render_result(result, response, 201, "application/json")
-
-    async def _authorize_get_customer(request: Request) -> object:
-        return await authorizer.authorize(request, _GET_CUSTOMER_SECURITY, "getCustomer")
 
     @router.get(
         "/customers/{customer_id}",
@@ -206,23 +205,19 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_get_customer)],
-        handlers: Annotated[CustomersHandlers, Depends(provide_handlers)],
         customer_id: Annotated[str, Path(pattern="^cus_[0-9A-Za-z]{26}$")],
         x_organization_id: Annotated[
             str, Header(alias="x-organization-id", convert_underscores=False, pattern="^org_[0-9A-Za-z]{26}$")
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "getCustomer")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getCustomer")
         result = await handlers.get_customer(
             context,
             customer_id=customer_id,
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
-
-    async def _authorize_archive_customer(request: Request) -> object:
-        return await authorizer.authorize(request, _ARCHIVE_CUSTOMER_SECURITY, "archiveCustomer")
 
     @router.delete(
         "/customers/{customer_id}",
@@ -235,23 +230,19 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_archive_customer)],
-        handlers: Annotated[CustomersHandlers, Depends(provide_handlers)],
         customer_id: Annotated[str, Path(pattern="^cus_[0-9A-Za-z]{26}$")],
         x_organization_id: Annotated[
             str, Header(alias="x-organization-id", convert_underscores=False, pattern="^org_[0-9A-Za-z]{26}$")
         ],
     ) -> Response:
-        context = RequestContext(request, response, principal, "archiveCustomer")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "archiveCustomer")
         result = await handlers.archive_customer(
             context,
             customer_id=customer_id,
             x_organization_id=x_organization_id,
         )
         return render_result(result, response, 204, None)
-
-    async def _authorize_update_customer(request: Request) -> object:
-        return await authorizer.authorize(request, _UPDATE_CUSTOMER_SECURITY, "updateCustomer")
 
     @router.patch(
         "/customers/{customer_id}",
@@ -264,8 +255,6 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        principal: Annotated[object, Depends(_authorize_update_customer)],
-        handlers: Annotated[CustomersHandlers, Depends(provide_handlers)],
         customer_id: Annotated[str, Path(pattern="^cus_[0-9A-Za-z]{26}$")],
         x_organization_id: Annotated[
             str, Header(alias="x-organization-id", convert_underscores=False, pattern="^org_[0-9A-Za-z]{26}$")
@@ -273,7 +262,8 @@ def build_customers_router(
         if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False)] = None,
         body: Annotated[models.CustomerUpdate, Body()],
     ) -> Response:
-        context = RequestContext(request, response, principal, "updateCustomer")
+        handlers = provide_handlers(request)
+        context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateCustomer")
         result = await handlers.update_customer(
             context,
             customer_id=customer_id,
