@@ -8,7 +8,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 
 from server_impl.adapters.sqlalchemy import engine as engine_module
-from server_impl.adapters.sqlalchemy.engine import READ_ONLY_OPTION, build_engine
+from server_impl.adapters.sqlalchemy.engine import build_engine, read_only_transactions
 
 
 def _in_transaction(connection: Connection) -> bool:
@@ -23,7 +23,7 @@ def test_reads_and_writes_run_in_driver_transactions(tmp_path: Path) -> None:
         connection.execute(text("CREATE TABLE t (x INTEGER)"))
         connection.execute(text("INSERT INTO t VALUES (1)"))
         assert _in_transaction(connection)
-    with engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as connection, connection.begin():
+    with read_only_transactions(), engine.connect() as connection, connection.begin():
         assert connection.execute(text("SELECT x FROM t")).scalar_one() == 1
         assert _in_transaction(connection)
     engine.dispose()
@@ -48,4 +48,26 @@ def test_a_write_meeting_a_locked_database_raises_sqlalchemy_operational_error(
         holder.close()
     with engine.begin() as connection:  # the lock is free again: the engine recovers by itself
         connection.execute(text("INSERT INTO t VALUES (3)"))
+    engine.dispose()
+
+
+def test_a_read_only_transaction_reads_while_another_process_holds_the_write_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_SECONDS", 1)
+    path = tmp_path / "busy.db"
+    engine = build_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with read_only_transactions(), engine.connect() as connection, connection.begin():
+            assert connection.execute(text("SELECT x FROM t")).scalar_one() == 1
+        with pytest.raises(OperationalError, match="locked"), engine.connect() as connection, connection.begin():
+            connection.execute(text("SELECT x FROM t"))  # outside the block a transaction wants the write lock
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
     engine.dispose()

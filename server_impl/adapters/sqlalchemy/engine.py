@@ -2,29 +2,44 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from server_impl.adapters.sqlalchemy.tenancy import install_tenant_guard
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
-READ_ONLY_OPTION = "asteri_read_only"
-_HOLDS_WRITER = "asteri_holds_writer"
-"""Execution option of read-only units of work: on SQLite they begin deferred and never take the write lock."""
+_READING: ContextVar[bool] = ContextVar("asteri_sqlite_reading", default=False)
+
+
+@contextmanager
+def read_only_transactions() -> Iterator[None]:
+    """Begin the SQLite transactions opened inside this block deferred: they read and never write.
+
+    A deferred ``BEGIN`` takes no lock, so a WAL reader never waits for a writer; a write in such a
+    transaction would fail on the lock upgrade instead of queueing. Elsewhere every transaction
+    begins ``IMMEDIATE``. Other databases ignore it. The choice follows the caller's thread or
+    task (a context variable), because the dialect's begin step sees only the driver connection.
+    """
+    token = _READING.set(True)
+    try:
+        yield
+    finally:
+        _READING.reset(token)
 
 
 def build_engine(database_url: str, *, echo: bool = False) -> Engine:
     """Create the engine for a database URL.
 
-    On SQLite, write transactions start with ``BEGIN IMMEDIATE`` (writers queue instead of failing
-    with "database is locked" on a lock upgrade), read-only ones (:data:`READ_ONLY_OPTION`) with a
+    On SQLite, transactions start with ``BEGIN IMMEDIATE`` (writers queue instead of failing with
+    "database is locked" on a lock upgrade), those inside :func:`read_only_transactions` with a
     deferred ``BEGIN`` (WAL readers never wait for writers), the journal is WAL with
     ``synchronous=NORMAL`` (a process crash loses nothing; a power loss may lose the last commits)
     and foreign keys are enforced.
@@ -57,36 +72,50 @@ def build_engine(database_url: str, *, echo: bool = False) -> Engine:
     # SQLite has one writer. Its busy handler polls with sleeps of up to 100 ms, so writers of this
     # process queue on a blocking lock instead, taken where SQLite's write lock is (BEGIN IMMEDIATE)
     # and released with it; other processes still meet busy_timeout.
+    #
+    # These are the dialect's own begin/commit/rollback steps, not engine events: one listener of
+    # the engine's connection events makes every statement of every connection dispatch its
+    # (empty) execute events, about a third of a one-row read's time in SQLAlchemy.
+    dialect = engine.dialect
     writer = threading.Lock()
+    holder: list[object] = [None]  # the driver connection holding ``writer``: one at a time
+    commit, rollback = dialect.do_commit, dialect.do_rollback
 
-    # BEGIN goes to the driver connection directly: through Connection.exec_driver_sql it cost
-    # about a quarter of a read's database time (events, cursor result), and it returns nothing.
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get(READ_ONLY_OPTION, False):
-            _begin(connection, "BEGIN")
+    def do_begin(dbapi_connection: Any) -> None:
+        driver = dbapi_connection.driver_connection
+        if _READING.get():
+            driver.execute("BEGIN")  # SQLAlchemy wraps a driver error raised here as its own
             return
         # Bounded wait: past busy_timeout, SQLite's own lock decides (and reports "database is locked").
         if writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_SECONDS):
-            connection.info[_HOLDS_WRITER] = True
+            holder[0] = driver
         try:
-            _begin(connection, "BEGIN IMMEDIATE")
+            driver.execute("BEGIN IMMEDIATE")
         except BaseException:
-            _release(connection)
+            _release(dbapi_connection)
             raise
 
-    def _begin(connection: Any, statement: str) -> None:
+    def do_commit(dbapi_connection: Any) -> None:
         try:
-            connection.connection.driver_connection.execute(statement)
-        except sqlite3.Error as error:  # as SQLAlchemy would raise it (a locked database answers 503)
-            raise DBAPIError.instance(statement, None, error, sqlite3.Error) from error
+            commit(dbapi_connection)
+        finally:
+            _release(dbapi_connection)
 
-    def _release(connection: Any) -> None:
-        if connection.info.pop(_HOLDS_WRITER, False):
+    def do_rollback(dbapi_connection: Any) -> None:
+        try:
+            rollback(dbapi_connection)
+        finally:
+            _release(dbapi_connection)
+
+    def _release(dbapi_connection: Any) -> None:
+        if holder[0] is not None and holder[0] is dbapi_connection.driver_connection:
+            holder[0] = None
             writer.release()
 
-    event.listen(engine, "commit", _release)
-    event.listen(engine, "rollback", _release)
+    # Bound to this engine's dialect instance only (each engine has its own).
+    setattr(dialect, "do_begin", do_begin)  # noqa: B010
+    setattr(dialect, "do_commit", do_commit)  # noqa: B010
+    setattr(dialect, "do_rollback", do_rollback)  # noqa: B010
     return engine
 
 
