@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import Self
+from typing import Generic, Self, TypeVar, cast, overload
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from server_impl.adapters.sqlalchemy.engine import READ_ONLY_OPTION
+from server_impl.adapters.sqlalchemy.engine import read_only_transactions
 from server_impl.adapters.sqlalchemy.estimates import SqlEstimateRepository
 from server_impl.adapters.sqlalchemy.events import SqlEventRepository
 from server_impl.adapters.sqlalchemy.files import SqlFileRepository
@@ -49,6 +51,40 @@ from server_impl.services.ports import (
     WebhookEndpointRepository,
 )
 
+R = TypeVar("R")
+
+
+class _Repository(Generic[R]):
+    """A repository of the unit of work, built on its session the first time it is used.
+
+    A request uses one or two of the seventeen; building them all on entry was a tenth of a
+    one-row read. Assigning one (a test's stand-in) replaces it for that unit of work.
+    """
+
+    def __init__(self, build: Callable[[SqlAlchemyUnitOfWork], R]) -> None:
+        self._build = build
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, uow: None, owner: type) -> Self: ...
+
+    @overload
+    def __get__(self, uow: SqlAlchemyUnitOfWork, owner: type) -> R: ...
+
+    def __get__(self, uow: SqlAlchemyUnitOfWork | None, owner: type) -> Self | R:
+        if uow is None:
+            return self
+        built = uow.repositories.get(self._name)
+        if built is None:
+            built = uow.repositories[self._name] = self._build(uow)
+        return cast(R, built)
+
+    def __set__(self, uow: SqlAlchemyUnitOfWork, repository: R) -> None:
+        uow.repositories[self._name] = repository
+
 
 class SqlAlchemyUnitOfWork:
     """A unit of work confined to one tenant (or a system one for identity lookups).
@@ -58,65 +94,51 @@ class SqlAlchemyUnitOfWork:
     """
 
     session: Session
-    organizations: OrganizationRepository
-    users: UserRepository
-    memberships: MembershipRepository
-    api_keys: ApiKeyRepository
-    audit_events: AuditEventRepository
-    events: EventRepository
-    idempotency: IdempotencyRepository
-    customers: CustomerRepository
-    catalog: CatalogRepository
-    jobs: JobRepository
-    invoices: InvoiceRepository
-    invoice_numbers: InvoiceNumberCounter
-    payments: PaymentRepository
-    estimates: EstimateRepository
-    webhook_endpoints: WebhookEndpointRepository
-    webhook_deliveries: WebhookDeliveryRepository
-    files: FileRepository
+    tenant: Tenant | None
+    organizations = _Repository[OrganizationRepository](lambda uow: SqlOrganizationRepository(uow.session))
+    users = _Repository[UserRepository](lambda uow: SqlUserRepository(uow.session))
+    memberships = _Repository[MembershipRepository](lambda uow: SqlMembershipRepository(uow.session))
+    api_keys = _Repository[ApiKeyRepository](lambda uow: SqlApiKeyRepository(uow.session))
+    audit_events = _Repository[AuditEventRepository](lambda uow: SqlAuditEventRepository(uow.session))
+    events = _Repository[EventRepository](lambda uow: SqlEventRepository(uow.session))
+    idempotency = _Repository[IdempotencyRepository](lambda uow: SqlIdempotencyRepository(uow.session))
+    customers = _Repository[CustomerRepository](lambda uow: SqlCustomerRepository(uow.session))
+    catalog = _Repository[CatalogRepository](lambda uow: SqlCatalogRepository(uow.session))
+    jobs = _Repository[JobRepository](lambda uow: SqlJobRepository(uow.session))
+    invoices = _Repository[InvoiceRepository](lambda uow: SqlInvoiceRepository(uow.session))
+    invoice_numbers = _Repository[InvoiceNumberCounter](lambda uow: SqlInvoiceNumberCounter(uow.session, uow.tenant))
+    payments = _Repository[PaymentRepository](lambda uow: SqlPaymentRepository(uow.session))
+    estimates = _Repository[EstimateRepository](lambda uow: SqlEstimateRepository(uow.session))
+    webhook_endpoints = _Repository[WebhookEndpointRepository](lambda uow: SqlWebhookEndpointRepository(uow.session))
+    webhook_deliveries = _Repository[WebhookDeliveryRepository](lambda uow: SqlWebhookDeliveryRepository(uow.session))
+    files = _Repository[FileRepository](lambda uow: SqlFileRepository(uow.session))
 
-    def __init__(
-        self, factory: sessionmaker[Session], tenant: Tenant | None, *, read_only_bind: Engine | None = None
-    ) -> None:
+    def __init__(self, factory: sessionmaker[Session], tenant: Tenant | None, *, read_only: bool = False) -> None:
         self._factory = factory
         self.tenant = tenant
-        self._read_only_bind = read_only_bind
-
-    @property
-    def read_only(self) -> bool:
+        self.read_only = read_only
         """Whether this unit of work only reads (it begins deferred on SQLite)."""
-        return self._read_only_bind is not None
+        self._reading: AbstractContextManager[None] | None = None
+        self.repositories: dict[str, object] = {}
+        """The repositories built so far, by name (see :class:`_Repository`)."""
 
     def __enter__(self) -> Self:
-        info = {SCOPE_KEY: self.tenant if self.tenant is not None else SYSTEM}
-        if self._read_only_bind is not None:
-            self.session = self._factory(info=info, bind=self._read_only_bind)
-        else:
-            self.session = self._factory(info=info)
-        self.organizations = SqlOrganizationRepository(self.session)
-        self.users = SqlUserRepository(self.session)
-        self.memberships = SqlMembershipRepository(self.session)
-        self.api_keys = SqlApiKeyRepository(self.session)
-        self.audit_events = SqlAuditEventRepository(self.session)
-        self.events = SqlEventRepository(self.session)
-        self.idempotency = SqlIdempotencyRepository(self.session)
-        self.customers = SqlCustomerRepository(self.session)
-        self.catalog = SqlCatalogRepository(self.session)
-        self.jobs = SqlJobRepository(self.session)
-        self.invoices = SqlInvoiceRepository(self.session)
-        self.invoice_numbers = SqlInvoiceNumberCounter(self.session, self.tenant)
-        self.payments = SqlPaymentRepository(self.session)
-        self.estimates = SqlEstimateRepository(self.session)
-        self.webhook_endpoints = SqlWebhookEndpointRepository(self.session)
-        self.webhook_deliveries = SqlWebhookDeliveryRepository(self.session)
-        self.files = SqlFileRepository(self.session)
+        if self.read_only:
+            self._reading = read_only_transactions()
+            self._reading.__enter__()
+        self.session = self._factory(info={SCOPE_KEY: self.tenant if self.tenant is not None else SYSTEM})
+        self.repositories.clear()  # a unit of work entered again builds its repositories on the new session
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.session.close()  # rolls back whatever was not committed, and returns the connection
+        try:
+            self.session.close()  # rolls back whatever was not committed, and returns the connection
+        finally:
+            if self._reading is not None:
+                self._reading.__exit__(None, None, None)
+                self._reading = None
         if isinstance(exc, IntegrityError):  # a statement flushed before commit clashed with a unique row
             raise Conflict("The request conflicts with an existing object.") from exc
 
@@ -143,12 +165,11 @@ class SqlAlchemyUnitOfWorkFactory:
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
         engine: Engine = factory.kw["bind"]
-        self._read_only_bind = engine.execution_options(**{READ_ONLY_OPTION: True})
         self.inline_reads = engine.dialect.name == "sqlite"
 
     def __call__(self, tenant: Tenant | None, /, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
         """Return a unit of work of the tenant (``None``: system); ``read_only`` ones never write."""
-        return SqlAlchemyUnitOfWork(self._factory, tenant, read_only_bind=self._read_only_bind if read_only else None)
+        return SqlAlchemyUnitOfWork(self._factory, tenant, read_only=read_only)
 
 
 def unit_of_work_factory(factory: sessionmaker[Session]) -> SqlAlchemyUnitOfWorkFactory:
