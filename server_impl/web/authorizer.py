@@ -141,8 +141,10 @@ class Authorizer:
 
     async def _find_key(self, secret: str) -> ApiKey:
         now = utc_now()
-        cached = self.keys.get(hash_secret(secret, self._pepper)) if has_valid_checksum(secret) else None
-        if cached is not None or self._uow_factory.inline_reads:  # SQLite: a WAL read never waits
+        # SQLite: a WAL read never waits, so the lookup runs here; elsewhere only a cached key does.
+        if self._uow_factory.inline_reads or (
+            has_valid_checksum(secret) and self.keys.get(hash_secret(secret, self._pepper)) is not None
+        ):
             key = find_key(self._uow_factory, secret, self._pepper, now, self.keys)
         else:
             key = await run_in_threadpool(find_key, self._uow_factory, secret, self._pepper, now, self.keys)
