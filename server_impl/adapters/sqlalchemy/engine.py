@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -42,7 +43,8 @@ def build_engine(database_url: str, *, echo: bool = False) -> Engine:
     "database is locked" on a lock upgrade), those inside :func:`read_only_transactions` with a
     deferred ``BEGIN`` (WAL readers never wait for writers), the journal is WAL with
     ``synchronous=NORMAL`` (a process crash loses nothing; a power loss may lose the last commits)
-    and foreign keys are enforced.
+    and foreign keys are enforced. JSON columns are decoded by orjson (same values as ``json``,
+    several times faster: contact points, tags and metadata are JSON on every customer row).
 
     Args:
         database_url: A SQLAlchemy URL (``sqlite:///./asteri.db``, ``postgresql+psycopg://...``).
@@ -53,9 +55,12 @@ def build_engine(database_url: str, *, echo: bool = False) -> Engine:
     """
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        return create_engine(url, echo=echo, pool_pre_ping=True, json_deserializer=orjson.loads)
     engine = create_engine(
-        url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False}
+        url,
+        echo=echo,
+        json_deserializer=orjson.loads,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
     )
 
     @event.listens_for(engine, "connect")
