@@ -34,6 +34,7 @@ from server_impl.settings import ConfigurationError, Settings, load_settings
 from server_impl.web.address_quota import AddressQuota
 from server_impl.web.authorizer import Authorizer
 from server_impl.web.contract import BASE_PATH, contract_router, default_docs_site, default_spec_path, load_contract
+from server_impl.web.dispatch import SegmentRoutes
 from server_impl.web.edge import EdgeMiddleware
 from server_impl.web.errors import install_error_handlers
 from server_impl.web.text_guard import TextGuardMiddleware
@@ -160,8 +161,9 @@ def create_app(settings: Settings | None = None, *, routers: RouterFactory | Non
         api_prefix=f"{BASE_PATH}/",
     )
     app.include_router(contract_router(document))
-    for router in contract_routers():
-        app.include_router(router)
+    app.router.routes.append(
+        SegmentRoutes(BASE_PATH, (route for router in contract_routers() for route in router.routes))
+    )
     for router in routers(context) if routers is not None else ():
         app.include_router(router)
     site = default_docs_site()

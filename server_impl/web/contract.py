@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
+from server_impl.web.dispatch import SegmentRoutes
 from server_impl.web.problems import ProblemError
 
 BASE_PATH = "/api/public/v1"
@@ -91,7 +92,9 @@ def iter_routes(routes: Iterable[BaseRoute], prefix: str = "") -> Iterator[tuple
     """
     for route in routes:
         inner = getattr(route, "original_router", None)
-        if inner is not None:
+        if isinstance(route, SegmentRoutes):
+            yield from iter_routes(route.routes, prefix)
+        elif inner is not None:
             context = getattr(route, "include_context", None)
             yield from iter_routes(inner.routes, prefix + str(getattr(context, "prefix", "") or ""))
         else:
