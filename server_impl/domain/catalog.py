@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from server_impl.domain.errors import InvalidStateTransition
+from server_impl.domain.plain import plain_fields
 
 
 @dataclass
@@ -42,7 +42,7 @@ class CatalogItem:
 
     def snapshot(self) -> dict[str, Any]:
         """Return the fields the audit log compares (JSON-compatible)."""
-        data = dataclasses.asdict(self)
+        data = plain_fields(self)
         for name in ("created_at", "updated_at", "version"):
             data.pop(name)
         data["archived_at"] = self.archived_at.isoformat() if self.archived_at else None

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from server_impl.domain.errors import FieldError, InvalidStateTransition, ValidationFailed
+from server_impl.domain.plain import plain_fields
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class Customer:
 
     def snapshot(self) -> dict[str, Any]:
         """Return the fields the audit log compares (JSON-compatible)."""
-        data = dataclasses.asdict(self)
+        data = plain_fields(self)
         for name in ("created_at", "updated_at", "version"):
             data.pop(name)
         data["archived_at"] = self.archived_at.isoformat() if self.archived_at else None

@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from email.message import Message
 from typing import Any
 
 from server_impl.domain.errors import Conflict, DomainError, InvalidStateTransition
+from server_impl.domain.plain import plain_fields
 
 PENDING, PROCESSING, READY, FAILED = "pending", "processing", "ready", "failed"
 
@@ -190,11 +190,11 @@ class StoredFile:
             "detected_content_type": self.detected_content_type,
             "size_bytes": self.size_bytes,
             "sha256": self.sha256,
-            "attachments": [dataclasses.asdict(item) for item in self.attachments],
+            "attachments": [plain_fields(item) for item in self.attachments],
             "bucket": self.bucket,
             "key": self.key,
             "failure_reason": self.failure_reason,
-            "dimensions": None if self.dimensions is None else dataclasses.asdict(self.dimensions),
+            "dimensions": None if self.dimensions is None else plain_fields(self.dimensions),
             "page_count": self.page_count,
         }
 

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from server_impl.domain.errors import FieldError, InvalidStateTransition, ValidationFailed
+from server_impl.domain.plain import plain_fields
 
 PENDING, SUCCEEDED, FAILED, CANCELED = "pending", "succeeded", "failed", "canceled"
 PARTIALLY_REFUNDED, REFUNDED = "partially_refunded", "refunded"
@@ -67,7 +68,7 @@ class Refund:
 
     def to_json(self) -> dict[str, Any]:
         """Return the refund as stored (JSON types)."""
-        data = dataclasses.asdict(self)
+        data = plain_fields(self)
         data["created_at"], data["updated_at"] = self.created_at.isoformat(), self.updated_at.isoformat()
         return data
 
@@ -137,7 +138,7 @@ class Payment:
             "amount": self.amount,
             "currency": self.currency,
             "method": self.method,
-            "applications": [dataclasses.asdict(application) for application in self.applications],
+            "applications": [plain_fields(application) for application in self.applications],
             "amount_refunded": self.amount_refunded,
             "reference": self.reference,
             "memo": self.memo,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,6 +10,7 @@ from server_impl.domain.api_keys import ApiKey, generate_secret, hash_secret, vi
 from server_impl.domain.clock import utc_now
 from server_impl.domain.errors import FieldError, NotFound, ScopeEscalation, ValidationFailed
 from server_impl.domain.ids import new_id
+from server_impl.domain.plain import plain_fields
 from server_impl.domain.principal import ActorType, CallContext
 from server_impl.domain.scopes import unknown_scopes
 from server_impl.domain.tenancy import Environment, Tenant
@@ -46,7 +46,7 @@ class NewKey:
 
 def public_fields(key: ApiKey) -> dict[str, Any]:
     """Return the fields of a key the audit log may show (never the hash)."""
-    fields = dataclasses.asdict(key)
+    fields = plain_fields(key)
     fields.pop("key_hash")
     return {name: (value.isoformat() if isinstance(value, datetime) else value) for name, value in fields.items()}
 

@@ -14,6 +14,7 @@ from server_impl.adapters.sqlalchemy.tenancy import insert_row, read_rows
 from server_impl.adapters.sqlalchemy.types import UtcDateTime
 from server_impl.domain.catalog import CatalogItem
 from server_impl.domain.customers import Address, Customer, Email, Phone, ServiceLocation
+from server_impl.domain.plain import plain_fields
 from server_impl.services.ports import CatalogFilter, CustomerFilter, Page
 
 _R = TypeVar("_R")
@@ -41,9 +42,9 @@ _CUSTOMER_SCALARS = (
 def _customer_values(customer: Customer) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(customer, name) for name in _CUSTOMER_SCALARS}
     values.update(
-        emails=[dataclasses.asdict(email) for email in customer.emails],
-        phones=[dataclasses.asdict(phone) for phone in customer.phones],
-        service_locations=[dataclasses.asdict(location) for location in customer.service_locations],
+        emails=[plain_fields(email) for email in customer.emails],
+        phones=[plain_fields(phone) for phone in customer.phones],
+        service_locations=[plain_fields(location) for location in customer.service_locations],
         tags=list(customer.tags),
         tags_text="," + ",".join(customer.tags) + ",",
         search_text=" ".join(
@@ -182,7 +183,7 @@ class SqlCatalogRepository:
 
     def add(self, item: CatalogItem) -> None:
         """Stage a new item."""
-        self._session.add(CatalogItemRow(**dataclasses.asdict(item)))
+        self._session.add(CatalogItemRow(**plain_fields(item)))
 
     def get(self, item_id: str) -> CatalogItem | None:
         """Return the item in the tenant, or ``None``."""
@@ -191,7 +192,7 @@ class SqlCatalogRepository:
 
     def save(self, item: CatalogItem) -> None:
         """Write back every field of a changed item."""
-        values = dataclasses.asdict(item)
+        values = plain_fields(item)
         values.pop("id")
         self._session.execute(update(CatalogItemRow).where(CatalogItemRow.id == item.id).values(**values))
 
