@@ -172,7 +172,11 @@ def insert_row(session: Session, table: Table, values: Mapping[str, Any]) -> Non
             row["organization_id"], row["environment"] = tenant
         elif (row.get("organization_id"), row.get("environment")) != tenant:
             raise TenantViolation("row of another tenant written in a tenant-scoped session")
-    session.execute(_insert_of(table), row)
+    # On the session's connection, not through Session.execute: the ORM layer adds nothing to a
+    # Core insert (the guard's execute hook filters reads and bulk writes) but cost a third of
+    # each insert. Pending ORM rows are flushed first, as Session.execute's autoflush did.
+    session.flush()
+    session.connection().execute(_insert_of(table), row)
 
 
 @functools.cache
