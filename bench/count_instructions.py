@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_server import CREATE_BODY, _seed  # noqa: E402
-from bench.profile_server import _call, _scope  # noqa: E402
+from bench.bench_server import _seed  # noqa: E402
+from bench.profile_server import _call, _scope, scenario_requests, with_body_headers  # noqa: E402
 
 SCENARIOS = ("get", "list", "create")
 WARMUP = 30
@@ -43,16 +43,8 @@ def _child(database: Path, meta: dict[str, str], scenario: str, count: int) -> N
 
     app = create_app()
     auth = {"x-api-key": meta["secret"], "x-organization-id": meta["org"], "host": "127.0.0.1"}
-    body = json.dumps(CREATE_BODY).encode()
-    json_headers = {"content-type": "application/json", "content-length": str(len(body))}
-    base = "/api/public/v1/customers"
-    requests = {
-        "get": ("GET", f"{base}/{meta['customer_id']}", "", auth, b""),
-        "list": ("GET", base, "limit=25", auth, b""),
-        "create": ("POST", base, "", {**auth, **json_headers}, body),
-    }
-    method, path, query, headers, payload = requests[scenario]
-    scope = _scope(method, path, query, headers)
+    method, path, query, payload = scenario_requests(meta["customer_id"])[scenario]
+    scope = _scope(method, path, query, with_body_headers(auth, payload))
 
     async def run() -> None:
         for index in range(WARMUP + count):

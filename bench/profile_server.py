@@ -48,6 +48,28 @@ def _scope(method: str, path: str, query: str, headers: dict[str, str]) -> Scope
     }
 
 
+CUSTOMERS = "/api/public/v1/customers"
+
+
+def scenario_requests(customer_id: str, job_body: bytes | None = None) -> dict[str, tuple[str, str, str, bytes]]:
+    """Return each scenario's request as ``(method, path, query, body)`` (create-job given its body)."""
+    scenarios = {
+        "get": ("GET", f"{CUSTOMERS}/{customer_id}", "", b""),
+        "list": ("GET", CUSTOMERS, "limit=25", b""),
+        "create": ("POST", CUSTOMERS, "", json.dumps(CREATE_BODY).encode()),
+    }
+    if job_body is not None:
+        scenarios["create-job"] = ("POST", "/api/public/v1/jobs", "", job_body)
+    return scenarios
+
+
+def with_body_headers(headers: dict[str, str], body: bytes) -> dict[str, str]:
+    """Return ``headers`` plus the JSON content type and length a request with ``body`` sends."""
+    if not body:
+        return dict(headers)
+    return {**headers, "content-type": "application/json", "content-length": str(len(body))}
+
+
 async def _call(app: ASGIApp, scope: Scope, body: bytes) -> int:
     status = 0
     sent = False
@@ -105,20 +127,10 @@ def main() -> int:
 
         server, bare = create_app(), bare_app()
         auth = {"x-api-key": secret, "x-organization-id": org, "host": "127.0.0.1"}
-        create_body = json.dumps(CREATE_BODY).encode()
-        json_headers = {"content-type": "application/json", "content-length": str(len(create_body))}
-        base = "/api/public/v1/customers"
-        scenarios = {
-            "get": ("GET", f"{base}/{customer_id}", "", b""),
-            "list": ("GET", base, "limit=25", b""),
-            "create": ("POST", base, "", create_body),
-            "create-job": ("POST", "/api/public/v1/jobs", "", job_body),
-        }
         figures: dict[str, dict[str, float]] = {}
-        for scenario, (method, path, query, body) in scenarios.items():
-            extra = {**json_headers, "content-length": str(len(body))} if body else {}
-            ours = (method, path, query, {**auth, **extra}, body)
-            theirs = (method, path, query, {"host": "127.0.0.1", **extra}, body)
+        for scenario, (method, path, query, body) in scenario_requests(customer_id, job_body).items():
+            ours = (method, path, query, with_body_headers(auth, body), body)
+            theirs = (method, path, query, with_body_headers({"host": "127.0.0.1"}, body), body)
             if args.profile == scenario:
                 from pyinstrument import Profiler
 
