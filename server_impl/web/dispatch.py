@@ -40,11 +40,11 @@ class SegmentRoutes(BaseRoute):
         self.routes = [route for route in given if isinstance(route, APIRoute)]
         if len(self.routes) != len(given):
             raise TypeError("SegmentRoutes holds API routes only (mount anything else on the app)")
-        segments = {_first_segment(route.path, self.prefix) for route in self.routes}
-        self._everywhere = [route for route in self.routes if _first_segment(route.path, self.prefix) is None]
+        keyed = [(_first_segment(route.path, self.prefix), route) for route in self.routes]
+        self._everywhere = [route for segment, route in keyed if segment is None]
         self._by_segment = {
-            segment: [route for route in self.routes if _first_segment(route.path, self.prefix) in (segment, None)]
-            for segment in segments
+            segment: [route for other, route in keyed if other in (segment, None)]
+            for segment, _ in keyed
             if segment is not None
         }
 
