@@ -59,6 +59,22 @@ class FuzzResult:
     output: str
     report: dict[str, Any]
 
+    def failure_details(self, limit: int = 12000) -> str:
+        """The CLI's sections on what failed (failing cases, their curl commands), at most ``limit`` characters.
+
+        The JSON report only counts failures; these sections say which request failed and how to
+        replay it, so a failed CI run can be diagnosed from its log alone.
+        """
+        sections: list[str] = []
+        keep = False
+        for line in self.output.splitlines():
+            heading = line.strip("= ").strip() if line.startswith("=====") else None
+            if heading is not None:
+                keep = heading in ("FAILURES", "ERRORS")
+            if keep:
+                sections.append(line)
+        return "\n".join(sections)[:limit]
+
     def summary(self) -> str:
         """One paragraph with the figures."""
         tested, total = self.operations

@@ -31,7 +31,9 @@ def test_schemathesis_finds_no_failure(backend: str, tmp_path: Path, capsys: pyt
     # The JSON report names a crash only "Runtime Error"; its text is in the CLI output.
     crashed = any(crash in result.output for crash in TOOL_CRASHES)
     unexplained = [error for error in result.errors if not (crashed and '"title": "Runtime Error"' in error)]
-    context = f"{result.output[-30000:]}\n--- server log ---\n{log[-5000:]}"
+    # CI logs keep the end of a failure's message: the failing cases come last.
+    failing = result.failure_details()
+    context = f"{result.output[-8000:]}\n--- server log ---\n{log[-4000:]}\n--- failing cases ---\n{failing}"
     assert not result.failures, context
     assert not unexplained, context
     assert result.exit_code == 0 or result.errors, context

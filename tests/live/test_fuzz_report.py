@@ -1,0 +1,37 @@
+"""The fuzzing run's failure message names the failing cases (what a failed CI log must show)."""
+
+from __future__ import annotations
+
+from tests.live.fuzz import FuzzResult
+
+OUTPUT = """\
+ ✅  Fuzzing (in 136.88s)
+=================================== FAILURES ===================================
+_________________________ POST /api/public/v1/customers _________________________
+- Schema-valid request rejected
+    curl -X POST http://127.0.0.1:1/api/public/v1/customers -d '{"name": "a"}'
+=================================== WARNINGS ===================================
+Missing test data: 17 operations repeatedly returned 404 Not Found
+=================================== SUMMARY ====================================
+Failures: 1
+"""
+
+
+def _result(output: str) -> FuzzResult:
+    return FuzzResult(1, (83, 83), 10, ("ST202 Schema-valid request rejected: 1",), (), {}, 1.0, 1.0, output, {})
+
+
+def test_failure_details_keep_the_failing_cases_and_drop_the_other_sections() -> None:
+    details = _result(OUTPUT).failure_details()
+    assert "curl -X POST http://127.0.0.1:1/api/public/v1/customers" in details
+    assert "Schema-valid request rejected" in details
+    assert "Missing test data" not in details
+    assert "Failures: 1" not in details
+
+
+def test_failure_details_are_empty_when_nothing_failed() -> None:
+    assert _result(OUTPUT.replace("FAILURES", "WARNINGS ")).failure_details() == ""
+
+
+def test_failure_details_are_bounded() -> None:
+    assert len(_result(OUTPUT).failure_details(limit=40)) == 40
