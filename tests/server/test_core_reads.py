@@ -144,3 +144,30 @@ def test_core_inserts_are_stamped_with_the_tenant_and_refuse_another(harness: Ha
             insert_row(uow.session, CUSTOMERS, _row(None, None, "no tenant"))
     assert _ids(harness, Tenant(theirs, Environment.LIVE)) == []
     assert _ids(harness, Tenant(mine, Environment.TEST), read_only=False) == []
+
+
+def test_a_read_only_unit_reads_on_its_connection_and_builds_a_session_only_for_the_orm(harness: Harness) -> None:
+    mine, theirs = harness.organization(), harness.organization()
+    own = _customer(harness, mine, Environment.LIVE, "mine")
+    _customer(harness, theirs, Environment.LIVE, "theirs")
+    with harness.context.uow_factory(Tenant(mine, Environment.LIVE), read_only=True) as uow:
+        assert isinstance(uow, SqlAlchemyUnitOfWork)
+        assert [row.id for row in read_rows(uow, IDS)] == [own]
+        assert uow.customers.get(own) is not None
+        assert uow._session is None  # Core reads built no session
+        orm_ids = [row.id for row in uow.session.scalars(select(CustomerRow))]  # the ORM: a session, same tenant
+        assert orm_ids == [own]
+        assert uow.session.connection() is uow.connection()
+    assert uow._session is None  # both closed on exit
+    assert uow._connection is None
+
+
+def test_a_read_only_unit_that_cannot_connect_leaves_its_read_only_block(tmp_path: Any) -> None:
+    from server_impl.adapters.sqlalchemy.engine import _READING, build_engine, build_session_factory
+
+    engine = build_engine(f"sqlite:///{tmp_path / 'missing' / 'folder' / 'x.db'}")
+    uow = SqlAlchemyUnitOfWork(build_session_factory(engine), None, read_only=True)
+    with pytest.raises(Exception, match="unable to open database file"):
+        uow.__enter__()
+    assert _READING.get() is False  # the next transaction of this task begins as a writer again
+    engine.dispose()

@@ -12,10 +12,9 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Select, Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
 
 from server_impl.adapters.sqlalchemy.tables import JobCounterRow, JobRow
-from server_impl.adapters.sqlalchemy.tenancy import SCOPE_KEY, TenantViolation, insert_row, read_rows
+from server_impl.adapters.sqlalchemy.tenancy import SCOPE_KEY, SqlScope, TenantViolation, insert_row, read_rows
 from server_impl.adapters.sqlalchemy.types import UtcDateTime
 from server_impl.domain.errors import Conflict
 from server_impl.domain.jobs import Job, ScheduleWindow
@@ -128,18 +127,18 @@ def _job(row: Any) -> Job:
 class SqlJobRepository:
     """Jobs in SQL (the tenant guard filters every query and stamps every insert)."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, scope: SqlScope) -> None:
+        self._scope = scope  # reads run on its connection; writes on its session
 
     def add(self, job: Job) -> None:
         """Insert a new job (in the unit of work's transaction)."""
         values = _values(job)
         values["metadata"] = values.pop("meta")
-        insert_row(self._session, _JOBS, values)
+        insert_row(self._scope.session, _JOBS, values)
 
     def get(self, job_id: str) -> Job | None:
         """Return the job in the tenant, or ``None``."""
-        row = read_rows(self._session, _GET_JOB, {"job_id": job_id}).first()
+        row = read_rows(self._scope, _GET_JOB, {"job_id": job_id}).first()
         return None if row is None else _job(row)
 
     def save(self, job: Job, *, expected_version: int) -> None:
@@ -156,7 +155,7 @@ class SqlJobRepository:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        result: Any = self._session.execute(statement)
+        result: Any = self._scope.session.execute(statement)
         if result.rowcount != 1:
             raise Conflict("The job changed while this request ran; read it again and retry.")
 
@@ -167,10 +166,11 @@ class SqlJobRepository:
         PostgreSQL the row stays locked until the creating transaction ends, so concurrent creates
         take turns and a rolled-back create gives its number back (SQLite has one writer at a time).
         """
-        scope = self._session.info.get(SCOPE_KEY)
+        scope = self._scope.info.get(SCOPE_KEY)
         if not isinstance(scope, Tenant):
             raise TenantViolation("job numbers belong to a tenant")
-        insert = postgresql.insert if self._session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        connection = self._scope.connection()
+        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
         tenant = {"organization_id": scope.organization_id, "environment": scope.environment.value}
         statement = (
             insert(_COUNTERS)
@@ -180,7 +180,7 @@ class SqlJobRepository:
             )
             .returning(_COUNTERS.c.last_number)
         )
-        return int(self._session.connection().execute(statement).scalar_one())
+        return int(connection.execute(statement).scalar_one())
 
     def list(self, filters: JobFilter, *, limit: int, before_id: str | None = None) -> Page[Job]:
         """Return jobs newest first, filtered."""
@@ -196,5 +196,5 @@ class SqlJobRepository:
         }
         parameters = {name: value for name, value in parameters.items() if value is not None}
         query = _list_jobs(frozenset(parameters))
-        rows = read_rows(self._session, query, {**parameters, "limit": limit + 1}).all()
+        rows = read_rows(self._scope, query, {**parameters, "limit": limit + 1}).all()
         return Page([_job(row) for row in rows[:limit]], has_more=len(rows) > limit)

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from server_impl.adapters.sqlalchemy.tables import CatalogItemRow, CustomerRow
-from server_impl.adapters.sqlalchemy.tenancy import insert_row, read_rows
+from server_impl.adapters.sqlalchemy.tenancy import SqlScope, insert_row, read_rows
 from server_impl.adapters.sqlalchemy.types import UtcDateTime
 from server_impl.domain.catalog import CatalogItem
 from server_impl.domain.customers import Address, Customer, Email, Phone, ServiceLocation
@@ -133,18 +133,18 @@ def _page(
 class SqlCustomerRepository:
     """Customers in SQL."""
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, scope: SqlScope) -> None:
+        self._scope = scope  # reads run on its connection; writes on its session
 
     def add(self, customer: Customer) -> None:
         """Stage a new customer."""
         values = _customer_values(customer)
         values["metadata"] = values.pop("meta")  # the column's name
-        insert_row(self._session, _CUSTOMERS, values)
+        insert_row(self._scope.session, _CUSTOMERS, values)
 
     def get(self, customer_id: str) -> Customer | None:
         """Return the customer in the tenant, or ``None``."""
-        row = read_rows(self._session, _GET_CUSTOMER, {"customer_id": customer_id}).first()
+        row = read_rows(self._scope, _GET_CUSTOMER, {"customer_id": customer_id}).first()
         return None if row is None else _customer(row)
 
     def save(self, customer: Customer) -> None:
@@ -152,7 +152,7 @@ class SqlCustomerRepository:
         values = _customer_values(customer)
         values.pop("id")
         values.pop("balance_due")
-        self._session.execute(update(CustomerRow).where(CustomerRow.id == customer.id).values(**values))
+        self._scope.session.execute(update(CustomerRow).where(CustomerRow.id == customer.id).values(**values))
 
     def list(self, filters: CustomerFilter, *, limit: int, before_id: str | None = None) -> Page[Customer]:
         """Return customers newest first."""
@@ -168,7 +168,7 @@ class SqlCustomerRepository:
             parameters["updated_since"] = filters.updated_since
         if before_id is not None:
             parameters["before_id"] = before_id
-        rows = read_rows(self._session, query, parameters).all()
+        rows = read_rows(self._scope, query, parameters).all()
         return Page([_customer(row) for row in rows[:limit]], has_more=len(rows) > limit)
 
 

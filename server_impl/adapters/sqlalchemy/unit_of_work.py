@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from types import TracebackType
-from typing import Generic, Self, TypeVar, cast, overload
+from typing import Any, Generic, Self, TypeVar, cast, overload
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -89,11 +89,11 @@ class _Repository(Generic[R]):
 class SqlAlchemyUnitOfWork:
     """A unit of work confined to one tenant (or a system one for identity lookups).
 
-    Attributes:
-        session: The session; adapters (and tests' own repositories) may build on it.
+    A writing unit opens a session at once. A read-only one opens only a connection: the Core
+    reads of the hot paths run on it (see :class:`~server_impl.adapters.sqlalchemy.tenancy.ScopedConnection`),
+    and a session joining its transaction is built the first time a repository needs the ORM.
     """
 
-    session: Session
     tenant: Tenant | None
     organizations = _Repository[OrganizationRepository](lambda uow: SqlOrganizationRepository(uow.session))
     users = _Repository[UserRepository](lambda uow: SqlUserRepository(uow.session))
@@ -102,9 +102,9 @@ class SqlAlchemyUnitOfWork:
     audit_events = _Repository[AuditEventRepository](lambda uow: SqlAuditEventRepository(uow.session))
     events = _Repository[EventRepository](lambda uow: SqlEventRepository(uow.session))
     idempotency = _Repository[IdempotencyRepository](lambda uow: SqlIdempotencyRepository(uow.session))
-    customers = _Repository[CustomerRepository](lambda uow: SqlCustomerRepository(uow.session))
+    customers = _Repository[CustomerRepository](SqlCustomerRepository)
     catalog = _Repository[CatalogRepository](lambda uow: SqlCatalogRepository(uow.session))
-    jobs = _Repository[JobRepository](lambda uow: SqlJobRepository(uow.session))
+    jobs = _Repository[JobRepository](SqlJobRepository)
     invoices = _Repository[InvoiceRepository](lambda uow: SqlInvoiceRepository(uow.session))
     invoice_numbers = _Repository[InvoiceNumberCounter](lambda uow: SqlInvoiceNumberCounter(uow.session, uow.tenant))
     payments = _Repository[PaymentRepository](lambda uow: SqlPaymentRepository(uow.session))
@@ -115,27 +115,62 @@ class SqlAlchemyUnitOfWork:
 
     def __init__(self, factory: sessionmaker[Session], tenant: Tenant | None, *, read_only: bool = False) -> None:
         self._factory = factory
+        self._engine: Engine = factory.kw["bind"]
         self.tenant = tenant
         self.read_only = read_only
         """Whether this unit of work only reads (it begins deferred on SQLite)."""
         self._reading: AbstractContextManager[None] | None = None
+        self._session: Session | None = None
+        self._connection: Connection | None = None
+        self._info: dict[Any, Any] = {}
         self.repositories: dict[str, object] = {}
         """The repositories built so far, by name (see :class:`_Repository`)."""
 
     def __enter__(self) -> Self:
+        self._info = {SCOPE_KEY: self.tenant if self.tenant is not None else SYSTEM}
+        self._session = self._connection = None
         if self.read_only:
             self._reading = read_only_transactions()
             self._reading.__enter__()
-        self.session = self._factory(info={SCOPE_KEY: self.tenant if self.tenant is not None else SYSTEM})
-        self.repositories.clear()  # a unit of work entered again builds its repositories on the new session
+            try:
+                self._connection = self._engine.connect()
+            except BaseException:  # no __exit__ follows a failed __enter__: leave the block here
+                self._reading.__exit__(None, None, None)
+                self._reading = None
+                raise
+        else:
+            self._session = self._factory(info=self._info)
+        self.repositories.clear()  # a unit of work entered again builds its repositories anew
         return self
+
+    @property
+    def session(self) -> Session:
+        """The ORM session (of a read-only unit: built on first use, on its connection)."""
+        if self._session is None:
+            if self._connection is None:
+                raise RuntimeError("the unit of work is not open")
+            self._session = self._factory(bind=self._connection, info=self._info)
+        return self._session
+
+    @property
+    def info(self) -> dict[Any, Any]:
+        """The scope of the statements (``info[SCOPE_KEY]``), the session's own once there is one."""
+        return self._session.info if self._session is not None else self._info
+
+    def connection(self) -> Connection:
+        """The connection of this unit's transaction."""
+        return self._connection if self._connection is not None else self.session.connection()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         try:
-            self.session.close()  # rolls back whatever was not committed, and returns the connection
+            if self._session is not None:
+                self._session.close()  # rolls back whatever was not committed, and returns the connection
+            if self._connection is not None:
+                self._connection.close()  # ends the read transaction, and returns the connection
         finally:
+            self._session = self._connection = None
             if self._reading is not None:
                 self._reading.__exit__(None, None, None)
                 self._reading = None
