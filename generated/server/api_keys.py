@@ -2,14 +2,17 @@
 """Server stubs for the ``api_keys`` tag: the handler Protocol (the port) and its router factory."""
 
 from collections.abc import Callable, Mapping
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     refuse_null_body,
     render_result,
@@ -45,6 +48,108 @@ _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "getApiKey": _GET_API_KEY_SECURITY,
     "revokeApiKey": _REVOKE_API_KEY_SECURITY,
     "rotateApiKey": _ROTATE_API_KEY_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _ListApiKeysParameters:
+    """The parameters of ``listApiKeys``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+    environment: Literal["live", "test"] | None = None
+    status: models.ApiKeyStatus | None = None
+
+
+_LIST_API_KEYS_PARAMETERS = ParameterReader(
+    _ListApiKeysParameters,
+    {
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "environment": ("query", "environment", False),
+        "status": ("query", "status", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _CreateApiKeyParameters:
+    """The parameters of ``createApiKey``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_CREATE_API_KEY_PARAMETERS = ParameterReader(
+    _CreateApiKeyParameters,
+    {
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetApiKeyParameters:
+    """The parameters of ``getApiKey``, by Python name, with the contract's constraints."""
+
+    api_key_id: Annotated[str, Field(max_length=30, pattern="^key_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_API_KEY_PARAMETERS = ParameterReader(
+    _GetApiKeyParameters,
+    {
+        "api_key_id": ("path", "api_key_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _RevokeApiKeyParameters:
+    """The parameters of ``revokeApiKey``, by Python name, with the contract's constraints."""
+
+    api_key_id: Annotated[str, Field(max_length=30, pattern="^key_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_REVOKE_API_KEY_PARAMETERS = ParameterReader(
+    _RevokeApiKeyParameters,
+    {
+        "api_key_id": ("path", "api_key_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _RotateApiKeyParameters:
+    """The parameters of ``rotateApiKey``, by Python name, with the contract's constraints."""
+
+    api_key_id: Annotated[str, Field(max_length=30, pattern="^key_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_ROTATE_API_KEY_PARAMETERS = ParameterReader(
+    _RotateApiKeyParameters,
+    {
+        "api_key_id": ("path", "api_key_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "listApiKeys": _LIST_API_KEYS_PARAMETERS,
+    "createApiKey": _CREATE_API_KEY_PARAMETERS,
+    "getApiKey": _GET_API_KEY_PARAMETERS,
+    "revokeApiKey": _REVOKE_API_KEY_PARAMETERS,
+    "rotateApiKey": _ROTATE_API_KEY_PARAMETERS,
 }
 
 
@@ -142,7 +247,7 @@ def build_api_keys_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.get(
         "/api/public/v1/api-keys",
@@ -155,29 +260,17 @@ def build_api_keys_router(
         *,
         request: Request,
         response: Response,
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
-        environment: Annotated[Literal["live", "test"] | None, Query(alias="environment")] = None,
-        status: Annotated[models.ApiKeyStatus | None, Query(alias="status")] = None,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _LIST_API_KEYS_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listApiKeys")
         result = await handlers.list_api_keys(
             context,
-            limit=limit,
-            cursor=cursor,
-            environment=environment,
-            status=status,
-            x_organization_id=x_organization_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            environment=parameters.environment,
+            status=parameters.status,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -192,26 +285,15 @@ def build_api_keys_router(
         *,
         request: Request,
         response: Response,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.ApiKeyCreate, Body()],
     ) -> Response:
+        parameters = _CREATE_API_KEY_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createApiKey")
         result = await handlers.create_api_key(
             context,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 201, "application/json")
@@ -227,23 +309,14 @@ def build_api_keys_router(
         *,
         request: Request,
         response: Response,
-        api_key_id: Annotated[str, Path(max_length=30, pattern="^key_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_API_KEY_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getApiKey")
         result = await handlers.get_api_key(
             context,
-            api_key_id=api_key_id,
-            x_organization_id=x_organization_id,
+            api_key_id=parameters.api_key_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -258,27 +331,15 @@ def build_api_keys_router(
         *,
         request: Request,
         response: Response,
-        api_key_id: Annotated[str, Path(max_length=30, pattern="^key_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _REVOKE_API_KEY_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "revokeApiKey")
         result = await handlers.revoke_api_key(
             context,
-            api_key_id=api_key_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            api_key_id=parameters.api_key_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -293,30 +354,18 @@ def build_api_keys_router(
         *,
         request: Request,
         response: Response,
-        api_key_id: Annotated[str, Path(max_length=30, pattern="^key_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.ApiKeyRotate | None, Body()] = None,
     ) -> Response:
+        parameters = _ROTATE_API_KEY_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         if body is None:
             await refuse_null_body(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "rotateApiKey")
         result = await handlers.rotate_api_key(
             context,
-            api_key_id=api_key_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            api_key_id=parameters.api_key_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")

@@ -3,14 +3,17 @@
 
 import datetime
 from collections.abc import Callable, Mapping
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     render_result,
     secured_route_class,
@@ -30,6 +33,74 @@ _GET_AUDIT_EVENT_SECURITY: tuple[SecurityRequirement, ...] = (
 _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "listAuditEvents": _LIST_AUDIT_EVENTS_SECURITY,
     "getAuditEvent": _GET_AUDIT_EVENT_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _ListAuditEventsParameters:
+    """The parameters of ``listAuditEvents``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+    actor_id: Annotated[str | None, Field(max_length=30, pattern="^(key|usr)_[0-9A-HJKMNP-TV-Z]{26}$")] = None
+    action: Annotated[str | None, Field(max_length=64, pattern="^[a-z_]+\\.[a-z_]+$")] = None
+    resource_type: (
+        Literal[
+            "customer",
+            "service",
+            "job",
+            "estimate",
+            "invoice",
+            "payment",
+            "refund",
+            "file",
+            "webhook_endpoint",
+            "api_key",
+        ]
+        | None
+    ) = None
+    resource_id: Annotated[
+        str | None, Field(max_length=31, pattern="^(cus|svc|job|est|inv|pay|re|file|whe|key)_[0-9A-HJKMNP-TV-Z]{26}$")
+    ] = None
+    since: datetime.datetime | None = None
+    until: datetime.datetime | None = None
+
+
+_LIST_AUDIT_EVENTS_PARAMETERS = ParameterReader(
+    _ListAuditEventsParameters,
+    {
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "actor_id": ("query", "actor_id", False),
+        "action": ("query", "action", False),
+        "resource_type": ("query", "resource_type", False),
+        "resource_id": ("query", "resource_id", False),
+        "since": ("query", "since", False),
+        "until": ("query", "until", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetAuditEventParameters:
+    """The parameters of ``getAuditEvent``, by Python name, with the contract's constraints."""
+
+    audit_event_id: Annotated[str, Field(max_length=30, pattern="^aud_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_AUDIT_EVENT_PARAMETERS = ParameterReader(
+    _GetAuditEventParameters,
+    {
+        "audit_event_id": ("path", "audit_event_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "listAuditEvents": _LIST_AUDIT_EVENTS_PARAMETERS,
+    "getAuditEvent": _GET_AUDIT_EVENT_PARAMETERS,
 }
 
 
@@ -100,7 +171,7 @@ def build_audit_events_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.get(
         "/api/public/v1/audit-events",
@@ -113,61 +184,21 @@ def build_audit_events_router(
         *,
         request: Request,
         response: Response,
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
-        actor_id: Annotated[
-            str | None, Query(alias="actor_id", max_length=30, pattern="^(key|usr)_[0-9A-HJKMNP-TV-Z]{26}$")
-        ] = None,
-        action: Annotated[str | None, Query(alias="action", max_length=64, pattern="^[a-z_]+\\.[a-z_]+$")] = None,
-        resource_type: Annotated[
-            Literal[
-                "customer",
-                "service",
-                "job",
-                "estimate",
-                "invoice",
-                "payment",
-                "refund",
-                "file",
-                "webhook_endpoint",
-                "api_key",
-            ]
-            | None,
-            Query(alias="resource_type"),
-        ] = None,
-        resource_id: Annotated[
-            str | None,
-            Query(
-                alias="resource_id",
-                max_length=31,
-                pattern="^(cus|svc|job|est|inv|pay|re|file|whe|key)_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ] = None,
-        since: Annotated[datetime.datetime | None, Query(alias="since")] = None,
-        until: Annotated[datetime.datetime | None, Query(alias="until")] = None,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _LIST_AUDIT_EVENTS_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listAuditEvents")
         result = await handlers.list_audit_events(
             context,
-            limit=limit,
-            cursor=cursor,
-            actor_id=actor_id,
-            action=action,
-            resource_type=resource_type,
-            resource_id=resource_id,
-            since=since,
-            until=until,
-            x_organization_id=x_organization_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            actor_id=parameters.actor_id,
+            action=parameters.action,
+            resource_type=parameters.resource_type,
+            resource_id=parameters.resource_id,
+            since=parameters.since,
+            until=parameters.until,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -182,23 +213,14 @@ def build_audit_events_router(
         *,
         request: Request,
         response: Response,
-        audit_event_id: Annotated[str, Path(max_length=30, pattern="^aud_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_AUDIT_EVENT_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getAuditEvent")
         result = await handlers.get_audit_event(
             context,
-            audit_event_id=audit_event_id,
-            x_organization_id=x_organization_id,
+            audit_event_id=parameters.audit_event_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 

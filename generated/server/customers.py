@@ -3,14 +3,17 @@
 
 import datetime
 from collections.abc import Callable, Mapping
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     render_result,
     secured_route_class,
@@ -55,6 +58,160 @@ _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "archiveCustomer": _ARCHIVE_CUSTOMER_SECURITY,
     "restoreCustomer": _RESTORE_CUSTOMER_SECURITY,
     "listCustomerActivity": _LIST_CUSTOMER_ACTIVITY_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _ListCustomersParameters:
+    """The parameters of ``listCustomers``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+    status: models.CustomerStatus | None = None
+    q: Annotated[str | None, Field(max_length=200, min_length=1)] = None
+    tag: Annotated[str | None, Field(max_length=50, min_length=1)] = None
+    updated_since: datetime.datetime | None = None
+
+
+_LIST_CUSTOMERS_PARAMETERS = ParameterReader(
+    _ListCustomersParameters,
+    {
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "status": ("query", "status", False),
+        "q": ("query", "q", False),
+        "tag": ("query", "tag", False),
+        "updated_since": ("query", "updated_since", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _CreateCustomerParameters:
+    """The parameters of ``createCustomer``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_CREATE_CUSTOMER_PARAMETERS = ParameterReader(
+    _CreateCustomerParameters,
+    {
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetCustomerParameters:
+    """The parameters of ``getCustomer``, by Python name, with the contract's constraints."""
+
+    customer_id: Annotated[str, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_CUSTOMER_PARAMETERS = ParameterReader(
+    _GetCustomerParameters,
+    {
+        "customer_id": ("path", "customer_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _UpdateCustomerParameters:
+    """The parameters of ``updateCustomer``, by Python name, with the contract's constraints."""
+
+    customer_id: Annotated[str, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    if_match: Annotated[str | None, Field(max_length=128)] = None
+
+
+_UPDATE_CUSTOMER_PARAMETERS = ParameterReader(
+    _UpdateCustomerParameters,
+    {
+        "customer_id": ("path", "customer_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "if_match": ("header", "If-Match", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _ArchiveCustomerParameters:
+    """The parameters of ``archiveCustomer``, by Python name, with the contract's constraints."""
+
+    customer_id: Annotated[str, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_ARCHIVE_CUSTOMER_PARAMETERS = ParameterReader(
+    _ArchiveCustomerParameters,
+    {
+        "customer_id": ("path", "customer_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _RestoreCustomerParameters:
+    """The parameters of ``restoreCustomer``, by Python name, with the contract's constraints."""
+
+    customer_id: Annotated[str, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_RESTORE_CUSTOMER_PARAMETERS = ParameterReader(
+    _RestoreCustomerParameters,
+    {
+        "customer_id": ("path", "customer_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _ListCustomerActivityParameters:
+    """The parameters of ``listCustomerActivity``, by Python name, with the contract's constraints."""
+
+    customer_id: Annotated[str, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+    resource_type: Literal["customer", "job", "estimate", "invoice", "payment", "refund", "file"] | None = None
+    since: datetime.datetime | None = None
+    until: datetime.datetime | None = None
+
+
+_LIST_CUSTOMER_ACTIVITY_PARAMETERS = ParameterReader(
+    _ListCustomerActivityParameters,
+    {
+        "customer_id": ("path", "customer_id", False),
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "resource_type": ("query", "resource_type", False),
+        "since": ("query", "since", False),
+        "until": ("query", "until", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "listCustomers": _LIST_CUSTOMERS_PARAMETERS,
+    "createCustomer": _CREATE_CUSTOMER_PARAMETERS,
+    "getCustomer": _GET_CUSTOMER_PARAMETERS,
+    "updateCustomer": _UPDATE_CUSTOMER_PARAMETERS,
+    "archiveCustomer": _ARCHIVE_CUSTOMER_PARAMETERS,
+    "restoreCustomer": _RESTORE_CUSTOMER_PARAMETERS,
+    "listCustomerActivity": _LIST_CUSTOMER_ACTIVITY_PARAMETERS,
 }
 
 
@@ -186,7 +343,7 @@ def build_customers_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.get(
         "/api/public/v1/customers",
@@ -199,33 +356,19 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
-        status: Annotated[models.CustomerStatus | None, Query(alias="status")] = None,
-        q: Annotated[str | None, Query(alias="q", max_length=200, min_length=1)] = None,
-        tag: Annotated[str | None, Query(alias="tag", max_length=50, min_length=1)] = None,
-        updated_since: Annotated[datetime.datetime | None, Query(alias="updated_since")] = None,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _LIST_CUSTOMERS_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listCustomers")
         result = await handlers.list_customers(
             context,
-            limit=limit,
-            cursor=cursor,
-            status=status,
-            q=q,
-            tag=tag,
-            updated_since=updated_since,
-            x_organization_id=x_organization_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            status=parameters.status,
+            q=parameters.q,
+            tag=parameters.tag,
+            updated_since=parameters.updated_since,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -240,26 +383,15 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.CustomerCreate, Body()],
     ) -> Response:
+        parameters = _CREATE_CUSTOMER_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createCustomer")
         result = await handlers.create_customer(
             context,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 201, "application/json")
@@ -275,23 +407,14 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        customer_id: Annotated[str, Path(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_CUSTOMER_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getCustomer")
         result = await handlers.get_customer(
             context,
-            customer_id=customer_id,
-            x_organization_id=x_organization_id,
+            customer_id=parameters.customer_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -306,26 +429,16 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        customer_id: Annotated[str, Path(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False, max_length=128)] = None,
         body: Annotated[models.CustomerUpdate, Body()],
     ) -> Response:
+        parameters = _UPDATE_CUSTOMER_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateCustomer")
         result = await handlers.update_customer(
             context,
-            customer_id=customer_id,
-            x_organization_id=x_organization_id,
-            if_match=if_match,
+            customer_id=parameters.customer_id,
+            x_organization_id=parameters.x_organization_id,
+            if_match=parameters.if_match,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -341,27 +454,15 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        customer_id: Annotated[str, Path(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _ARCHIVE_CUSTOMER_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "archiveCustomer")
         result = await handlers.archive_customer(
             context,
-            customer_id=customer_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            customer_id=parameters.customer_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -376,27 +477,15 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        customer_id: Annotated[str, Path(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _RESTORE_CUSTOMER_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "restoreCustomer")
         result = await handlers.restore_customer(
             context,
-            customer_id=customer_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            customer_id=parameters.customer_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -411,36 +500,19 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        customer_id: Annotated[str, Path(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")],
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
-        resource_type: Annotated[
-            Literal["customer", "job", "estimate", "invoice", "payment", "refund", "file"] | None,
-            Query(alias="resource_type"),
-        ] = None,
-        since: Annotated[datetime.datetime | None, Query(alias="since")] = None,
-        until: Annotated[datetime.datetime | None, Query(alias="until")] = None,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _LIST_CUSTOMER_ACTIVITY_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listCustomerActivity")
         result = await handlers.list_customer_activity(
             context,
-            customer_id=customer_id,
-            limit=limit,
-            cursor=cursor,
-            resource_type=resource_type,
-            since=since,
-            until=until,
-            x_organization_id=x_organization_id,
+            customer_id=parameters.customer_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            resource_type=parameters.resource_type,
+            since=parameters.since,
+            until=parameters.until,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 

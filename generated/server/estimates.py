@@ -3,14 +3,17 @@
 
 import datetime
 from collections.abc import Callable, Mapping
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     refuse_null_body,
     render_result,
@@ -71,6 +74,212 @@ _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "reviseEstimate": _REVISE_ESTIMATE_SECURITY,
     "voidEstimate": _VOID_ESTIMATE_SECURITY,
     "convertEstimate": _CONVERT_ESTIMATE_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _ListEstimatesParameters:
+    """The parameters of ``listEstimates``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+    status: models.EstimateStatus | None = None
+    customer_id: Annotated[str | None, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")] = None
+    job_id: Annotated[str | None, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")] = None
+    updated_since: datetime.datetime | None = None
+
+
+_LIST_ESTIMATES_PARAMETERS = ParameterReader(
+    _ListEstimatesParameters,
+    {
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "status": ("query", "status", False),
+        "customer_id": ("query", "customer_id", False),
+        "job_id": ("query", "job_id", False),
+        "updated_since": ("query", "updated_since", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _CreateEstimateParameters:
+    """The parameters of ``createEstimate``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_CREATE_ESTIMATE_PARAMETERS = ParameterReader(
+    _CreateEstimateParameters,
+    {
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetEstimateParameters:
+    """The parameters of ``getEstimate``, by Python name, with the contract's constraints."""
+
+    estimate_id: Annotated[str, Field(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_ESTIMATE_PARAMETERS = ParameterReader(
+    _GetEstimateParameters,
+    {
+        "estimate_id": ("path", "estimate_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _UpdateEstimateParameters:
+    """The parameters of ``updateEstimate``, by Python name, with the contract's constraints."""
+
+    estimate_id: Annotated[str, Field(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    if_match: Annotated[str | None, Field(max_length=128)] = None
+
+
+_UPDATE_ESTIMATE_PARAMETERS = ParameterReader(
+    _UpdateEstimateParameters,
+    {
+        "estimate_id": ("path", "estimate_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "if_match": ("header", "If-Match", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _SendEstimateParameters:
+    """The parameters of ``sendEstimate``, by Python name, with the contract's constraints."""
+
+    estimate_id: Annotated[str, Field(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_SEND_ESTIMATE_PARAMETERS = ParameterReader(
+    _SendEstimateParameters,
+    {
+        "estimate_id": ("path", "estimate_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _ApproveEstimateParameters:
+    """The parameters of ``approveEstimate``, by Python name, with the contract's constraints."""
+
+    estimate_id: Annotated[str, Field(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_APPROVE_ESTIMATE_PARAMETERS = ParameterReader(
+    _ApproveEstimateParameters,
+    {
+        "estimate_id": ("path", "estimate_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _DeclineEstimateParameters:
+    """The parameters of ``declineEstimate``, by Python name, with the contract's constraints."""
+
+    estimate_id: Annotated[str, Field(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_DECLINE_ESTIMATE_PARAMETERS = ParameterReader(
+    _DeclineEstimateParameters,
+    {
+        "estimate_id": ("path", "estimate_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _ReviseEstimateParameters:
+    """The parameters of ``reviseEstimate``, by Python name, with the contract's constraints."""
+
+    estimate_id: Annotated[str, Field(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_REVISE_ESTIMATE_PARAMETERS = ParameterReader(
+    _ReviseEstimateParameters,
+    {
+        "estimate_id": ("path", "estimate_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _VoidEstimateParameters:
+    """The parameters of ``voidEstimate``, by Python name, with the contract's constraints."""
+
+    estimate_id: Annotated[str, Field(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_VOID_ESTIMATE_PARAMETERS = ParameterReader(
+    _VoidEstimateParameters,
+    {
+        "estimate_id": ("path", "estimate_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _ConvertEstimateParameters:
+    """The parameters of ``convertEstimate``, by Python name, with the contract's constraints."""
+
+    estimate_id: Annotated[str, Field(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_CONVERT_ESTIMATE_PARAMETERS = ParameterReader(
+    _ConvertEstimateParameters,
+    {
+        "estimate_id": ("path", "estimate_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "listEstimates": _LIST_ESTIMATES_PARAMETERS,
+    "createEstimate": _CREATE_ESTIMATE_PARAMETERS,
+    "getEstimate": _GET_ESTIMATE_PARAMETERS,
+    "updateEstimate": _UPDATE_ESTIMATE_PARAMETERS,
+    "sendEstimate": _SEND_ESTIMATE_PARAMETERS,
+    "approveEstimate": _APPROVE_ESTIMATE_PARAMETERS,
+    "declineEstimate": _DECLINE_ESTIMATE_PARAMETERS,
+    "reviseEstimate": _REVISE_ESTIMATE_PARAMETERS,
+    "voidEstimate": _VOID_ESTIMATE_PARAMETERS,
+    "convertEstimate": _CONVERT_ESTIMATE_PARAMETERS,
 }
 
 
@@ -244,7 +453,7 @@ def build_estimates_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.get(
         "/api/public/v1/estimates",
@@ -257,37 +466,19 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
-        status: Annotated[models.EstimateStatus | None, Query(alias="status")] = None,
-        customer_id: Annotated[
-            str | None, Query(alias="customer_id", max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")
-        ] = None,
-        job_id: Annotated[
-            str | None, Query(alias="job_id", max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")
-        ] = None,
-        updated_since: Annotated[datetime.datetime | None, Query(alias="updated_since")] = None,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _LIST_ESTIMATES_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listEstimates")
         result = await handlers.list_estimates(
             context,
-            limit=limit,
-            cursor=cursor,
-            status=status,
-            customer_id=customer_id,
-            job_id=job_id,
-            updated_since=updated_since,
-            x_organization_id=x_organization_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            status=parameters.status,
+            customer_id=parameters.customer_id,
+            job_id=parameters.job_id,
+            updated_since=parameters.updated_since,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -302,26 +493,15 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.EstimateCreate, Body()],
     ) -> Response:
+        parameters = _CREATE_ESTIMATE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createEstimate")
         result = await handlers.create_estimate(
             context,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 201, "application/json")
@@ -337,23 +517,14 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_ESTIMATE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getEstimate")
         result = await handlers.get_estimate(
             context,
-            estimate_id=estimate_id,
-            x_organization_id=x_organization_id,
+            estimate_id=parameters.estimate_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -368,26 +539,16 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False, max_length=128)] = None,
         body: Annotated[models.EstimateUpdate, Body()],
     ) -> Response:
+        parameters = _UPDATE_ESTIMATE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateEstimate")
         result = await handlers.update_estimate(
             context,
-            estimate_id=estimate_id,
-            x_organization_id=x_organization_id,
-            if_match=if_match,
+            estimate_id=parameters.estimate_id,
+            x_organization_id=parameters.x_organization_id,
+            if_match=parameters.if_match,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -403,30 +564,18 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.EstimateSend | None, Body()] = None,
     ) -> Response:
+        parameters = _SEND_ESTIMATE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         if body is None:
             await refuse_null_body(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "sendEstimate")
         result = await handlers.send_estimate(
             context,
-            estimate_id=estimate_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            estimate_id=parameters.estimate_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -442,28 +591,16 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.EstimateApprove, Body()],
     ) -> Response:
+        parameters = _APPROVE_ESTIMATE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "approveEstimate")
         result = await handlers.approve_estimate(
             context,
-            estimate_id=estimate_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            estimate_id=parameters.estimate_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -479,30 +616,18 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.EstimateDecline | None, Body()] = None,
     ) -> Response:
+        parameters = _DECLINE_ESTIMATE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         if body is None:
             await refuse_null_body(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "declineEstimate")
         result = await handlers.decline_estimate(
             context,
-            estimate_id=estimate_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            estimate_id=parameters.estimate_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -518,27 +643,15 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _REVISE_ESTIMATE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "reviseEstimate")
         result = await handlers.revise_estimate(
             context,
-            estimate_id=estimate_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            estimate_id=parameters.estimate_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -553,27 +666,15 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _VOID_ESTIMATE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "voidEstimate")
         result = await handlers.void_estimate(
             context,
-            estimate_id=estimate_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            estimate_id=parameters.estimate_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -588,30 +689,18 @@ def build_estimates_router(
         *,
         request: Request,
         response: Response,
-        estimate_id: Annotated[str, Path(max_length=30, pattern="^est_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.EstimateConvert | None, Body()] = None,
     ) -> Response:
+        parameters = _CONVERT_ESTIMATE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         if body is None:
             await refuse_null_body(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "convertEstimate")
         result = await handlers.convert_estimate(
             context,
-            estimate_id=estimate_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            estimate_id=parameters.estimate_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")

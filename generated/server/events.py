@@ -3,14 +3,17 @@
 
 import datetime
 from collections.abc import Callable, Mapping
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     render_result,
     secured_route_class,
@@ -30,6 +33,52 @@ _GET_EVENT_SECURITY: tuple[SecurityRequirement, ...] = (
 _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "listEvents": _LIST_EVENTS_SECURITY,
     "getEvent": _GET_EVENT_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _ListEventsParameters:
+    """The parameters of ``listEvents``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+    type_: Annotated[str | None, Field(max_length=64, pattern="^[a-z_]+\\.([a-z_]+|\\*)$")] = None
+    since: datetime.datetime | None = None
+    until: datetime.datetime | None = None
+
+
+_LIST_EVENTS_PARAMETERS = ParameterReader(
+    _ListEventsParameters,
+    {
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "type_": ("query", "type", False),
+        "since": ("query", "since", False),
+        "until": ("query", "until", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetEventParameters:
+    """The parameters of ``getEvent``, by Python name, with the contract's constraints."""
+
+    event_id: Annotated[str, Field(max_length=30, pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_EVENT_PARAMETERS = ParameterReader(
+    _GetEventParameters,
+    {
+        "event_id": ("path", "event_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "listEvents": _LIST_EVENTS_PARAMETERS,
+    "getEvent": _GET_EVENT_PARAMETERS,
 }
 
 
@@ -85,7 +134,7 @@ def build_events_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.get(
         "/api/public/v1/events",
@@ -98,31 +147,18 @@ def build_events_router(
         *,
         request: Request,
         response: Response,
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
-        type_: Annotated[str | None, Query(alias="type", max_length=64, pattern="^[a-z_]+\\.([a-z_]+|\\*)$")] = None,
-        since: Annotated[datetime.datetime | None, Query(alias="since")] = None,
-        until: Annotated[datetime.datetime | None, Query(alias="until")] = None,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _LIST_EVENTS_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listEvents")
         result = await handlers.list_events(
             context,
-            limit=limit,
-            cursor=cursor,
-            type_=type_,
-            since=since,
-            until=until,
-            x_organization_id=x_organization_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            type_=parameters.type_,
+            since=parameters.since,
+            until=parameters.until,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -137,23 +173,14 @@ def build_events_router(
         *,
         request: Request,
         response: Response,
-        event_id: Annotated[str, Path(max_length=30, pattern="^evt_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_EVENT_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getEvent")
         result = await handlers.get_event(
             context,
-            event_id=event_id,
-            x_organization_id=x_organization_id,
+            event_id=parameters.event_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 

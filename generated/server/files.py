@@ -3,15 +3,18 @@
 
 import datetime
 from collections.abc import Callable, Mapping
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 from starlette.datastructures import UploadFile
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     read_multipart,
     render_result,
@@ -47,6 +50,110 @@ _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "getFile": _GET_FILE_SECURITY,
     "deleteFile": _DELETE_FILE_SECURITY,
     "getFileContent": _GET_FILE_CONTENT_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _ListFilesParameters:
+    """The parameters of ``listFiles``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+    status: models.FileStatus | None = None
+    purpose: models.FilePurpose | None = None
+    attached_to: Annotated[
+        str | None, Field(max_length=30, pattern="^(cus|job|est|inv|pay)_[0-9A-HJKMNP-TV-Z]{26}$")
+    ] = None
+    updated_since: datetime.datetime | None = None
+
+
+_LIST_FILES_PARAMETERS = ParameterReader(
+    _ListFilesParameters,
+    {
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "status": ("query", "status", False),
+        "purpose": ("query", "purpose", False),
+        "attached_to": ("query", "attached_to", False),
+        "updated_since": ("query", "updated_since", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _UploadFileParameters:
+    """The parameters of ``uploadFile``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_UPLOAD_FILE_PARAMETERS = ParameterReader(
+    _UploadFileParameters,
+    {
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetFileParameters:
+    """The parameters of ``getFile``, by Python name, with the contract's constraints."""
+
+    file_id: Annotated[str, Field(max_length=31, pattern="^file_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_FILE_PARAMETERS = ParameterReader(
+    _GetFileParameters,
+    {
+        "file_id": ("path", "file_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _DeleteFileParameters:
+    """The parameters of ``deleteFile``, by Python name, with the contract's constraints."""
+
+    file_id: Annotated[str, Field(max_length=31, pattern="^file_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_DELETE_FILE_PARAMETERS = ParameterReader(
+    _DeleteFileParameters,
+    {
+        "file_id": ("path", "file_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetFileContentParameters:
+    """The parameters of ``getFileContent``, by Python name, with the contract's constraints."""
+
+    file_id: Annotated[str, Field(max_length=31, pattern="^file_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_FILE_CONTENT_PARAMETERS = ParameterReader(
+    _GetFileContentParameters,
+    {
+        "file_id": ("path", "file_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "listFiles": _LIST_FILES_PARAMETERS,
+    "uploadFile": _UPLOAD_FILE_PARAMETERS,
+    "getFile": _GET_FILE_PARAMETERS,
+    "deleteFile": _DELETE_FILE_PARAMETERS,
+    "getFileContent": _GET_FILE_CONTENT_PARAMETERS,
 }
 
 
@@ -144,7 +251,7 @@ def build_files_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.get(
         "/api/public/v1/files",
@@ -157,36 +264,19 @@ def build_files_router(
         *,
         request: Request,
         response: Response,
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
-        status: Annotated[models.FileStatus | None, Query(alias="status")] = None,
-        purpose: Annotated[models.FilePurpose | None, Query(alias="purpose")] = None,
-        attached_to: Annotated[
-            str | None,
-            Query(alias="attached_to", max_length=30, pattern="^(cus|job|est|inv|pay)_[0-9A-HJKMNP-TV-Z]{26}$"),
-        ] = None,
-        updated_since: Annotated[datetime.datetime | None, Query(alias="updated_since")] = None,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _LIST_FILES_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listFiles")
         result = await handlers.list_files(
             context,
-            limit=limit,
-            cursor=cursor,
-            status=status,
-            purpose=purpose,
-            attached_to=attached_to,
-            updated_since=updated_since,
-            x_organization_id=x_organization_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            status=parameters.status,
+            purpose=parameters.purpose,
+            attached_to=parameters.attached_to,
+            updated_since=parameters.updated_since,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -201,26 +291,15 @@ def build_files_router(
         *,
         request: Request,
         response: Response,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _UPLOAD_FILE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         async with read_multipart(request, models.FileUpload) as (body, files):
             context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "uploadFile")
             result = await handlers.upload_file(
                 context,
-                x_organization_id=x_organization_id,
-                idempotency_key=idempotency_key,
+                x_organization_id=parameters.x_organization_id,
+                idempotency_key=parameters.idempotency_key,
                 body=body,
                 files=files,
             )
@@ -237,23 +316,14 @@ def build_files_router(
         *,
         request: Request,
         response: Response,
-        file_id: Annotated[str, Path(max_length=31, pattern="^file_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_FILE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getFile")
         result = await handlers.get_file(
             context,
-            file_id=file_id,
-            x_organization_id=x_organization_id,
+            file_id=parameters.file_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -268,23 +338,14 @@ def build_files_router(
         *,
         request: Request,
         response: Response,
-        file_id: Annotated[str, Path(max_length=31, pattern="^file_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _DELETE_FILE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "deleteFile")
         result = await handlers.delete_file(
             context,
-            file_id=file_id,
-            x_organization_id=x_organization_id,
+            file_id=parameters.file_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 204, None)
 
@@ -299,23 +360,14 @@ def build_files_router(
         *,
         request: Request,
         response: Response,
-        file_id: Annotated[str, Path(max_length=31, pattern="^file_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_FILE_CONTENT_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getFileContent")
         result = await handlers.get_file_content(
             context,
-            file_id=file_id,
-            x_organization_id=x_organization_id,
+            file_id=parameters.file_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/octet-stream")
 

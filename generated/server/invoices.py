@@ -3,14 +3,17 @@
 
 import datetime
 from collections.abc import Callable, Mapping
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     refuse_null_body,
     render_result,
@@ -71,6 +74,214 @@ _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "markInvoiceUncollectible": _MARK_INVOICE_UNCOLLECTIBLE_SECURITY,
     "getInvoiceAccountingSync": _GET_INVOICE_ACCOUNTING_SYNC_SECURITY,
     "updateInvoiceAccountingSync": _UPDATE_INVOICE_ACCOUNTING_SYNC_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _ListInvoicesParameters:
+    """The parameters of ``listInvoices``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+    status: models.InvoiceStatus | None = None
+    customer_id: Annotated[str | None, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")] = None
+    job_id: Annotated[str | None, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")] = None
+    overdue: bool | None = None
+    accounting_sync_status: models.AccountingSyncStatus | None = None
+    updated_since: datetime.datetime | None = None
+
+
+_LIST_INVOICES_PARAMETERS = ParameterReader(
+    _ListInvoicesParameters,
+    {
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "status": ("query", "status", False),
+        "customer_id": ("query", "customer_id", False),
+        "job_id": ("query", "job_id", False),
+        "overdue": ("query", "overdue", False),
+        "accounting_sync_status": ("query", "accounting_sync_status", False),
+        "updated_since": ("query", "updated_since", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _CreateInvoiceParameters:
+    """The parameters of ``createInvoice``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_CREATE_INVOICE_PARAMETERS = ParameterReader(
+    _CreateInvoiceParameters,
+    {
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetInvoiceParameters:
+    """The parameters of ``getInvoice``, by Python name, with the contract's constraints."""
+
+    invoice_id: Annotated[str, Field(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_INVOICE_PARAMETERS = ParameterReader(
+    _GetInvoiceParameters,
+    {
+        "invoice_id": ("path", "invoice_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _UpdateInvoiceParameters:
+    """The parameters of ``updateInvoice``, by Python name, with the contract's constraints."""
+
+    invoice_id: Annotated[str, Field(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    if_match: Annotated[str | None, Field(max_length=128)] = None
+
+
+_UPDATE_INVOICE_PARAMETERS = ParameterReader(
+    _UpdateInvoiceParameters,
+    {
+        "invoice_id": ("path", "invoice_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "if_match": ("header", "If-Match", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _FinalizeInvoiceParameters:
+    """The parameters of ``finalizeInvoice``, by Python name, with the contract's constraints."""
+
+    invoice_id: Annotated[str, Field(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_FINALIZE_INVOICE_PARAMETERS = ParameterReader(
+    _FinalizeInvoiceParameters,
+    {
+        "invoice_id": ("path", "invoice_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _SendInvoiceParameters:
+    """The parameters of ``sendInvoice``, by Python name, with the contract's constraints."""
+
+    invoice_id: Annotated[str, Field(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_SEND_INVOICE_PARAMETERS = ParameterReader(
+    _SendInvoiceParameters,
+    {
+        "invoice_id": ("path", "invoice_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _VoidInvoiceParameters:
+    """The parameters of ``voidInvoice``, by Python name, with the contract's constraints."""
+
+    invoice_id: Annotated[str, Field(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_VOID_INVOICE_PARAMETERS = ParameterReader(
+    _VoidInvoiceParameters,
+    {
+        "invoice_id": ("path", "invoice_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _MarkInvoiceUncollectibleParameters:
+    """The parameters of ``markInvoiceUncollectible``, by Python name, with the contract's constraints."""
+
+    invoice_id: Annotated[str, Field(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_MARK_INVOICE_UNCOLLECTIBLE_PARAMETERS = ParameterReader(
+    _MarkInvoiceUncollectibleParameters,
+    {
+        "invoice_id": ("path", "invoice_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetInvoiceAccountingSyncParameters:
+    """The parameters of ``getInvoiceAccountingSync``, by Python name, with the contract's constraints."""
+
+    invoice_id: Annotated[str, Field(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_INVOICE_ACCOUNTING_SYNC_PARAMETERS = ParameterReader(
+    _GetInvoiceAccountingSyncParameters,
+    {
+        "invoice_id": ("path", "invoice_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _UpdateInvoiceAccountingSyncParameters:
+    """The parameters of ``updateInvoiceAccountingSync``, by Python name, with the contract's constraints."""
+
+    invoice_id: Annotated[str, Field(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    if_match: Annotated[str | None, Field(max_length=128)] = None
+
+
+_UPDATE_INVOICE_ACCOUNTING_SYNC_PARAMETERS = ParameterReader(
+    _UpdateInvoiceAccountingSyncParameters,
+    {
+        "invoice_id": ("path", "invoice_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "if_match": ("header", "If-Match", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "listInvoices": _LIST_INVOICES_PARAMETERS,
+    "createInvoice": _CREATE_INVOICE_PARAMETERS,
+    "getInvoice": _GET_INVOICE_PARAMETERS,
+    "updateInvoice": _UPDATE_INVOICE_PARAMETERS,
+    "finalizeInvoice": _FINALIZE_INVOICE_PARAMETERS,
+    "sendInvoice": _SEND_INVOICE_PARAMETERS,
+    "voidInvoice": _VOID_INVOICE_PARAMETERS,
+    "markInvoiceUncollectible": _MARK_INVOICE_UNCOLLECTIBLE_PARAMETERS,
+    "getInvoiceAccountingSync": _GET_INVOICE_ACCOUNTING_SYNC_PARAMETERS,
+    "updateInvoiceAccountingSync": _UPDATE_INVOICE_ACCOUNTING_SYNC_PARAMETERS,
 }
 
 
@@ -243,7 +454,7 @@ def build_invoices_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.get(
         "/api/public/v1/invoices",
@@ -256,43 +467,21 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
-        status: Annotated[models.InvoiceStatus | None, Query(alias="status")] = None,
-        customer_id: Annotated[
-            str | None, Query(alias="customer_id", max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")
-        ] = None,
-        job_id: Annotated[
-            str | None, Query(alias="job_id", max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")
-        ] = None,
-        overdue: Annotated[bool | None, Query(alias="overdue")] = None,
-        accounting_sync_status: Annotated[
-            models.AccountingSyncStatus | None, Query(alias="accounting_sync_status")
-        ] = None,
-        updated_since: Annotated[datetime.datetime | None, Query(alias="updated_since")] = None,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _LIST_INVOICES_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listInvoices")
         result = await handlers.list_invoices(
             context,
-            limit=limit,
-            cursor=cursor,
-            status=status,
-            customer_id=customer_id,
-            job_id=job_id,
-            overdue=overdue,
-            accounting_sync_status=accounting_sync_status,
-            updated_since=updated_since,
-            x_organization_id=x_organization_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            status=parameters.status,
+            customer_id=parameters.customer_id,
+            job_id=parameters.job_id,
+            overdue=parameters.overdue,
+            accounting_sync_status=parameters.accounting_sync_status,
+            updated_since=parameters.updated_since,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -307,26 +496,15 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.InvoiceCreate, Body()],
     ) -> Response:
+        parameters = _CREATE_INVOICE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createInvoice")
         result = await handlers.create_invoice(
             context,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 201, "application/json")
@@ -342,23 +520,14 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_INVOICE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getInvoice")
         result = await handlers.get_invoice(
             context,
-            invoice_id=invoice_id,
-            x_organization_id=x_organization_id,
+            invoice_id=parameters.invoice_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -373,26 +542,16 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False, max_length=128)] = None,
         body: Annotated[models.InvoiceUpdate, Body()],
     ) -> Response:
+        parameters = _UPDATE_INVOICE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateInvoice")
         result = await handlers.update_invoice(
             context,
-            invoice_id=invoice_id,
-            x_organization_id=x_organization_id,
-            if_match=if_match,
+            invoice_id=parameters.invoice_id,
+            x_organization_id=parameters.x_organization_id,
+            if_match=parameters.if_match,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -408,27 +567,15 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _FINALIZE_INVOICE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "finalizeInvoice")
         result = await handlers.finalize_invoice(
             context,
-            invoice_id=invoice_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            invoice_id=parameters.invoice_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -443,30 +590,18 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.InvoiceSend | None, Body()] = None,
     ) -> Response:
+        parameters = _SEND_INVOICE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         if body is None:
             await refuse_null_body(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "sendInvoice")
         result = await handlers.send_invoice(
             context,
-            invoice_id=invoice_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            invoice_id=parameters.invoice_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -482,27 +617,15 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _VOID_INVOICE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "voidInvoice")
         result = await handlers.void_invoice(
             context,
-            invoice_id=invoice_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            invoice_id=parameters.invoice_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -517,27 +640,15 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _MARK_INVOICE_UNCOLLECTIBLE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "markInvoiceUncollectible")
         result = await handlers.mark_invoice_uncollectible(
             context,
-            invoice_id=invoice_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            invoice_id=parameters.invoice_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -552,23 +663,14 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_INVOICE_ACCOUNTING_SYNC_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getInvoiceAccountingSync")
         result = await handlers.get_invoice_accounting_sync(
             context,
-            invoice_id=invoice_id,
-            x_organization_id=x_organization_id,
+            invoice_id=parameters.invoice_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -583,26 +685,16 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        invoice_id: Annotated[str, Path(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False, max_length=128)] = None,
         body: Annotated[models.AccountingSyncUpdate, Body()],
     ) -> Response:
+        parameters = _UPDATE_INVOICE_ACCOUNTING_SYNC_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateInvoiceAccountingSync")
         result = await handlers.update_invoice_accounting_sync(
             context,
-            invoice_id=invoice_id,
-            x_organization_id=x_organization_id,
-            if_match=if_match,
+            invoice_id=parameters.invoice_id,
+            x_organization_id=parameters.x_organization_id,
+            if_match=parameters.if_match,
             body=body,
         )
         return render_result(result, response, 200, "application/json")

@@ -3,14 +3,17 @@
 
 import datetime
 from collections.abc import Callable, Mapping
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     refuse_null_body,
     render_result,
@@ -96,6 +99,318 @@ _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "completeJob": _COMPLETE_JOB_SECURITY,
     "cancelJob": _CANCEL_JOB_SECURITY,
     "reopenJob": _REOPEN_JOB_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _ListJobsParameters:
+    """The parameters of ``listJobs``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+    status: models.JobStatus | None = None
+    customer_id: Annotated[str | None, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")] = None
+    technician_id: Annotated[str | None, Field(max_length=30, pattern="^usr_[0-9A-HJKMNP-TV-Z]{26}$")] = None
+    scheduled_after: datetime.datetime | None = None
+    scheduled_before: datetime.datetime | None = None
+    tag: Annotated[str | None, Field(max_length=50, min_length=1)] = None
+    updated_since: datetime.datetime | None = None
+
+
+_LIST_JOBS_PARAMETERS = ParameterReader(
+    _ListJobsParameters,
+    {
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "status": ("query", "status", False),
+        "customer_id": ("query", "customer_id", False),
+        "technician_id": ("query", "technician_id", False),
+        "scheduled_after": ("query", "scheduled_after", False),
+        "scheduled_before": ("query", "scheduled_before", False),
+        "tag": ("query", "tag", False),
+        "updated_since": ("query", "updated_since", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _CreateJobParameters:
+    """The parameters of ``createJob``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_CREATE_JOB_PARAMETERS = ParameterReader(
+    _CreateJobParameters,
+    {
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetJobParameters:
+    """The parameters of ``getJob``, by Python name, with the contract's constraints."""
+
+    job_id: Annotated[str, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_JOB_PARAMETERS = ParameterReader(
+    _GetJobParameters,
+    {
+        "job_id": ("path", "job_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _UpdateJobParameters:
+    """The parameters of ``updateJob``, by Python name, with the contract's constraints."""
+
+    job_id: Annotated[str, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    if_match: Annotated[str | None, Field(max_length=128)] = None
+
+
+_UPDATE_JOB_PARAMETERS = ParameterReader(
+    _UpdateJobParameters,
+    {
+        "job_id": ("path", "job_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "if_match": ("header", "If-Match", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _ScheduleJobParameters:
+    """The parameters of ``scheduleJob``, by Python name, with the contract's constraints."""
+
+    job_id: Annotated[str, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_SCHEDULE_JOB_PARAMETERS = ParameterReader(
+    _ScheduleJobParameters,
+    {
+        "job_id": ("path", "job_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _UnscheduleJobParameters:
+    """The parameters of ``unscheduleJob``, by Python name, with the contract's constraints."""
+
+    job_id: Annotated[str, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_UNSCHEDULE_JOB_PARAMETERS = ParameterReader(
+    _UnscheduleJobParameters,
+    {
+        "job_id": ("path", "job_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _AssignJobTechniciansParameters:
+    """The parameters of ``assignJobTechnicians``, by Python name, with the contract's constraints."""
+
+    job_id: Annotated[str, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_ASSIGN_JOB_TECHNICIANS_PARAMETERS = ParameterReader(
+    _AssignJobTechniciansParameters,
+    {
+        "job_id": ("path", "job_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _UnassignJobTechniciansParameters:
+    """The parameters of ``unassignJobTechnicians``, by Python name, with the contract's constraints."""
+
+    job_id: Annotated[str, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_UNASSIGN_JOB_TECHNICIANS_PARAMETERS = ParameterReader(
+    _UnassignJobTechniciansParameters,
+    {
+        "job_id": ("path", "job_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _DispatchJobParameters:
+    """The parameters of ``dispatchJob``, by Python name, with the contract's constraints."""
+
+    job_id: Annotated[str, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_DISPATCH_JOB_PARAMETERS = ParameterReader(
+    _DispatchJobParameters,
+    {
+        "job_id": ("path", "job_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _StartJobParameters:
+    """The parameters of ``startJob``, by Python name, with the contract's constraints."""
+
+    job_id: Annotated[str, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_START_JOB_PARAMETERS = ParameterReader(
+    _StartJobParameters,
+    {
+        "job_id": ("path", "job_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _HoldJobParameters:
+    """The parameters of ``holdJob``, by Python name, with the contract's constraints."""
+
+    job_id: Annotated[str, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_HOLD_JOB_PARAMETERS = ParameterReader(
+    _HoldJobParameters,
+    {
+        "job_id": ("path", "job_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _ResumeJobParameters:
+    """The parameters of ``resumeJob``, by Python name, with the contract's constraints."""
+
+    job_id: Annotated[str, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_RESUME_JOB_PARAMETERS = ParameterReader(
+    _ResumeJobParameters,
+    {
+        "job_id": ("path", "job_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _CompleteJobParameters:
+    """The parameters of ``completeJob``, by Python name, with the contract's constraints."""
+
+    job_id: Annotated[str, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_COMPLETE_JOB_PARAMETERS = ParameterReader(
+    _CompleteJobParameters,
+    {
+        "job_id": ("path", "job_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _CancelJobParameters:
+    """The parameters of ``cancelJob``, by Python name, with the contract's constraints."""
+
+    job_id: Annotated[str, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_CANCEL_JOB_PARAMETERS = ParameterReader(
+    _CancelJobParameters,
+    {
+        "job_id": ("path", "job_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _ReopenJobParameters:
+    """The parameters of ``reopenJob``, by Python name, with the contract's constraints."""
+
+    job_id: Annotated[str, Field(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_REOPEN_JOB_PARAMETERS = ParameterReader(
+    _ReopenJobParameters,
+    {
+        "job_id": ("path", "job_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "listJobs": _LIST_JOBS_PARAMETERS,
+    "createJob": _CREATE_JOB_PARAMETERS,
+    "getJob": _GET_JOB_PARAMETERS,
+    "updateJob": _UPDATE_JOB_PARAMETERS,
+    "scheduleJob": _SCHEDULE_JOB_PARAMETERS,
+    "unscheduleJob": _UNSCHEDULE_JOB_PARAMETERS,
+    "assignJobTechnicians": _ASSIGN_JOB_TECHNICIANS_PARAMETERS,
+    "unassignJobTechnicians": _UNASSIGN_JOB_TECHNICIANS_PARAMETERS,
+    "dispatchJob": _DISPATCH_JOB_PARAMETERS,
+    "startJob": _START_JOB_PARAMETERS,
+    "holdJob": _HOLD_JOB_PARAMETERS,
+    "resumeJob": _RESUME_JOB_PARAMETERS,
+    "completeJob": _COMPLETE_JOB_PARAMETERS,
+    "cancelJob": _CANCEL_JOB_PARAMETERS,
+    "reopenJob": _REOPEN_JOB_PARAMETERS,
 }
 
 
@@ -345,7 +660,7 @@ def build_jobs_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.get(
         "/api/public/v1/jobs",
@@ -358,43 +673,22 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
-        status: Annotated[models.JobStatus | None, Query(alias="status")] = None,
-        customer_id: Annotated[
-            str | None, Query(alias="customer_id", max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")
-        ] = None,
-        technician_id: Annotated[
-            str | None, Query(alias="technician_id", max_length=30, pattern="^usr_[0-9A-HJKMNP-TV-Z]{26}$")
-        ] = None,
-        scheduled_after: Annotated[datetime.datetime | None, Query(alias="scheduled_after")] = None,
-        scheduled_before: Annotated[datetime.datetime | None, Query(alias="scheduled_before")] = None,
-        tag: Annotated[str | None, Query(alias="tag", max_length=50, min_length=1)] = None,
-        updated_since: Annotated[datetime.datetime | None, Query(alias="updated_since")] = None,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _LIST_JOBS_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listJobs")
         result = await handlers.list_jobs(
             context,
-            limit=limit,
-            cursor=cursor,
-            status=status,
-            customer_id=customer_id,
-            technician_id=technician_id,
-            scheduled_after=scheduled_after,
-            scheduled_before=scheduled_before,
-            tag=tag,
-            updated_since=updated_since,
-            x_organization_id=x_organization_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            status=parameters.status,
+            customer_id=parameters.customer_id,
+            technician_id=parameters.technician_id,
+            scheduled_after=parameters.scheduled_after,
+            scheduled_before=parameters.scheduled_before,
+            tag=parameters.tag,
+            updated_since=parameters.updated_since,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -409,26 +703,15 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.JobCreate, Body()],
     ) -> Response:
+        parameters = _CREATE_JOB_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createJob")
         result = await handlers.create_job(
             context,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 201, "application/json")
@@ -444,23 +727,14 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_JOB_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getJob")
         result = await handlers.get_job(
             context,
-            job_id=job_id,
-            x_organization_id=x_organization_id,
+            job_id=parameters.job_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -475,26 +749,16 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False, max_length=128)] = None,
         body: Annotated[models.JobUpdate, Body()],
     ) -> Response:
+        parameters = _UPDATE_JOB_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateJob")
         result = await handlers.update_job(
             context,
-            job_id=job_id,
-            x_organization_id=x_organization_id,
-            if_match=if_match,
+            job_id=parameters.job_id,
+            x_organization_id=parameters.x_organization_id,
+            if_match=parameters.if_match,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -510,28 +774,16 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.JobSchedule, Body()],
     ) -> Response:
+        parameters = _SCHEDULE_JOB_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "scheduleJob")
         result = await handlers.schedule_job(
             context,
-            job_id=job_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            job_id=parameters.job_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -547,27 +799,15 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _UNSCHEDULE_JOB_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "unscheduleJob")
         result = await handlers.unschedule_job(
             context,
-            job_id=job_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            job_id=parameters.job_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -582,28 +822,16 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.JobAssignTechnicians, Body()],
     ) -> Response:
+        parameters = _ASSIGN_JOB_TECHNICIANS_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "assignJobTechnicians")
         result = await handlers.assign_job_technicians(
             context,
-            job_id=job_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            job_id=parameters.job_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -619,28 +847,16 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.JobUnassignTechnicians, Body()],
     ) -> Response:
+        parameters = _UNASSIGN_JOB_TECHNICIANS_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "unassignJobTechnicians")
         result = await handlers.unassign_job_technicians(
             context,
-            job_id=job_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            job_id=parameters.job_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -656,27 +872,15 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _DISPATCH_JOB_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "dispatchJob")
         result = await handlers.dispatch_job(
             context,
-            job_id=job_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            job_id=parameters.job_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -691,27 +895,15 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _START_JOB_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "startJob")
         result = await handlers.start_job(
             context,
-            job_id=job_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            job_id=parameters.job_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -726,28 +918,16 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.JobHold, Body()],
     ) -> Response:
+        parameters = _HOLD_JOB_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "holdJob")
         result = await handlers.hold_job(
             context,
-            job_id=job_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            job_id=parameters.job_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -763,27 +943,15 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _RESUME_JOB_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "resumeJob")
         result = await handlers.resume_job(
             context,
-            job_id=job_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            job_id=parameters.job_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -798,30 +966,18 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.JobComplete | None, Body()] = None,
     ) -> Response:
+        parameters = _COMPLETE_JOB_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         if body is None:
             await refuse_null_body(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "completeJob")
         result = await handlers.complete_job(
             context,
-            job_id=job_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            job_id=parameters.job_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -837,28 +993,16 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.JobCancel, Body()],
     ) -> Response:
+        parameters = _CANCEL_JOB_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "cancelJob")
         result = await handlers.cancel_job(
             context,
-            job_id=job_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            job_id=parameters.job_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -874,28 +1018,16 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        job_id: Annotated[str, Path(max_length=30, pattern="^job_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.JobReopen, Body()],
     ) -> Response:
+        parameters = _REOPEN_JOB_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "reopenJob")
         result = await handlers.reopen_job(
             context,
-            job_id=job_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            job_id=parameters.job_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")

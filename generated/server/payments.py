@@ -3,14 +3,17 @@
 
 import datetime
 from collections.abc import Callable, Mapping
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     render_result,
     secured_route_class,
@@ -65,6 +68,196 @@ _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "listPaymentRefunds": _LIST_PAYMENT_REFUNDS_SECURITY,
     "createPaymentRefund": _CREATE_PAYMENT_REFUND_SECURITY,
     "getPaymentRefund": _GET_PAYMENT_REFUND_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _ListPaymentsParameters:
+    """The parameters of ``listPayments``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+    status: models.PaymentStatus | None = None
+    customer_id: Annotated[str | None, Field(max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")] = None
+    invoice_id: Annotated[str | None, Field(max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")] = None
+    method: models.PaymentMethod | None = None
+    updated_since: datetime.datetime | None = None
+
+
+_LIST_PAYMENTS_PARAMETERS = ParameterReader(
+    _ListPaymentsParameters,
+    {
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "status": ("query", "status", False),
+        "customer_id": ("query", "customer_id", False),
+        "invoice_id": ("query", "invoice_id", False),
+        "method": ("query", "method", False),
+        "updated_since": ("query", "updated_since", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _CreatePaymentParameters:
+    """The parameters of ``createPayment``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str, Field(max_length=255, min_length=1)]
+
+
+_CREATE_PAYMENT_PARAMETERS = ParameterReader(
+    _CreatePaymentParameters,
+    {
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetPaymentParameters:
+    """The parameters of ``getPayment``, by Python name, with the contract's constraints."""
+
+    payment_id: Annotated[str, Field(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_PAYMENT_PARAMETERS = ParameterReader(
+    _GetPaymentParameters,
+    {
+        "payment_id": ("path", "payment_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _CancelPaymentParameters:
+    """The parameters of ``cancelPayment``, by Python name, with the contract's constraints."""
+
+    payment_id: Annotated[str, Field(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_CANCEL_PAYMENT_PARAMETERS = ParameterReader(
+    _CancelPaymentParameters,
+    {
+        "payment_id": ("path", "payment_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _MarkPaymentSucceededParameters:
+    """The parameters of ``markPaymentSucceeded``, by Python name, with the contract's constraints."""
+
+    payment_id: Annotated[str, Field(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_MARK_PAYMENT_SUCCEEDED_PARAMETERS = ParameterReader(
+    _MarkPaymentSucceededParameters,
+    {
+        "payment_id": ("path", "payment_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _MarkPaymentFailedParameters:
+    """The parameters of ``markPaymentFailed``, by Python name, with the contract's constraints."""
+
+    payment_id: Annotated[str, Field(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_MARK_PAYMENT_FAILED_PARAMETERS = ParameterReader(
+    _MarkPaymentFailedParameters,
+    {
+        "payment_id": ("path", "payment_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _ListPaymentRefundsParameters:
+    """The parameters of ``listPaymentRefunds``, by Python name, with the contract's constraints."""
+
+    payment_id: Annotated[str, Field(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+
+
+_LIST_PAYMENT_REFUNDS_PARAMETERS = ParameterReader(
+    _ListPaymentRefundsParameters,
+    {
+        "payment_id": ("path", "payment_id", False),
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _CreatePaymentRefundParameters:
+    """The parameters of ``createPaymentRefund``, by Python name, with the contract's constraints."""
+
+    payment_id: Annotated[str, Field(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str, Field(max_length=255, min_length=1)]
+
+
+_CREATE_PAYMENT_REFUND_PARAMETERS = ParameterReader(
+    _CreatePaymentRefundParameters,
+    {
+        "payment_id": ("path", "payment_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetPaymentRefundParameters:
+    """The parameters of ``getPaymentRefund``, by Python name, with the contract's constraints."""
+
+    payment_id: Annotated[str, Field(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")]
+    refund_id: Annotated[str, Field(max_length=29, pattern="^re_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_PAYMENT_REFUND_PARAMETERS = ParameterReader(
+    _GetPaymentRefundParameters,
+    {
+        "payment_id": ("path", "payment_id", False),
+        "refund_id": ("path", "refund_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "listPayments": _LIST_PAYMENTS_PARAMETERS,
+    "createPayment": _CREATE_PAYMENT_PARAMETERS,
+    "getPayment": _GET_PAYMENT_PARAMETERS,
+    "cancelPayment": _CANCEL_PAYMENT_PARAMETERS,
+    "markPaymentSucceeded": _MARK_PAYMENT_SUCCEEDED_PARAMETERS,
+    "markPaymentFailed": _MARK_PAYMENT_FAILED_PARAMETERS,
+    "listPaymentRefunds": _LIST_PAYMENT_REFUNDS_PARAMETERS,
+    "createPaymentRefund": _CREATE_PAYMENT_REFUND_PARAMETERS,
+    "getPaymentRefund": _GET_PAYMENT_REFUND_PARAMETERS,
 }
 
 
@@ -223,7 +416,7 @@ def build_payments_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.get(
         "/api/public/v1/payments",
@@ -236,39 +429,20 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
-        status: Annotated[models.PaymentStatus | None, Query(alias="status")] = None,
-        customer_id: Annotated[
-            str | None, Query(alias="customer_id", max_length=30, pattern="^cus_[0-9A-HJKMNP-TV-Z]{26}$")
-        ] = None,
-        invoice_id: Annotated[
-            str | None, Query(alias="invoice_id", max_length=30, pattern="^inv_[0-9A-HJKMNP-TV-Z]{26}$")
-        ] = None,
-        method: Annotated[models.PaymentMethod | None, Query(alias="method")] = None,
-        updated_since: Annotated[datetime.datetime | None, Query(alias="updated_since")] = None,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _LIST_PAYMENTS_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listPayments")
         result = await handlers.list_payments(
             context,
-            limit=limit,
-            cursor=cursor,
-            status=status,
-            customer_id=customer_id,
-            invoice_id=invoice_id,
-            method=method,
-            updated_since=updated_since,
-            x_organization_id=x_organization_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            status=parameters.status,
+            customer_id=parameters.customer_id,
+            invoice_id=parameters.invoice_id,
+            method=parameters.method,
+            updated_since=parameters.updated_since,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -283,26 +457,15 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ],
         body: Annotated[models.PaymentCreate, Body()],
     ) -> Response:
+        parameters = _CREATE_PAYMENT_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createPayment")
         result = await handlers.create_payment(
             context,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 201, "application/json")
@@ -318,23 +481,14 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        payment_id: Annotated[str, Path(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_PAYMENT_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getPayment")
         result = await handlers.get_payment(
             context,
-            payment_id=payment_id,
-            x_organization_id=x_organization_id,
+            payment_id=parameters.payment_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -349,27 +503,15 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        payment_id: Annotated[str, Path(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _CANCEL_PAYMENT_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "cancelPayment")
         result = await handlers.cancel_payment(
             context,
-            payment_id=payment_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            payment_id=parameters.payment_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -384,27 +526,15 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        payment_id: Annotated[str, Path(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _MARK_PAYMENT_SUCCEEDED_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "markPaymentSucceeded")
         result = await handlers.mark_payment_succeeded(
             context,
-            payment_id=payment_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            payment_id=parameters.payment_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -419,28 +549,16 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        payment_id: Annotated[str, Path(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.PaymentMarkFailed, Body()],
     ) -> Response:
+        parameters = _MARK_PAYMENT_FAILED_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "markPaymentFailed")
         result = await handlers.mark_payment_failed(
             context,
-            payment_id=payment_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            payment_id=parameters.payment_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -456,27 +574,16 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        payment_id: Annotated[str, Path(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")],
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _LIST_PAYMENT_REFUNDS_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listPaymentRefunds")
         result = await handlers.list_payment_refunds(
             context,
-            payment_id=payment_id,
-            limit=limit,
-            cursor=cursor,
-            x_organization_id=x_organization_id,
+            payment_id=parameters.payment_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -491,28 +598,16 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        payment_id: Annotated[str, Path(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ],
         body: Annotated[models.RefundCreate, Body()],
     ) -> Response:
+        parameters = _CREATE_PAYMENT_REFUND_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createPaymentRefund")
         result = await handlers.create_payment_refund(
             context,
-            payment_id=payment_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            payment_id=parameters.payment_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 201, "application/json")
@@ -528,25 +623,15 @@ def build_payments_router(
         *,
         request: Request,
         response: Response,
-        payment_id: Annotated[str, Path(max_length=30, pattern="^pay_[0-9A-HJKMNP-TV-Z]{26}$")],
-        refund_id: Annotated[str, Path(max_length=29, pattern="^re_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_PAYMENT_REFUND_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getPaymentRefund")
         result = await handlers.get_payment_refund(
             context,
-            payment_id=payment_id,
-            refund_id=refund_id,
-            x_organization_id=x_organization_id,
+            payment_id=parameters.payment_id,
+            refund_id=parameters.refund_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 

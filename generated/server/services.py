@@ -3,14 +3,17 @@
 
 import datetime
 from collections.abc import Callable, Mapping
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     render_result,
     secured_route_class,
@@ -50,6 +53,132 @@ _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "updateService": _UPDATE_SERVICE_SECURITY,
     "archiveService": _ARCHIVE_SERVICE_SECURITY,
     "restoreService": _RESTORE_SERVICE_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _ListServicesParameters:
+    """The parameters of ``listServices``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+    status: models.ServiceStatus | None = None
+    kind: models.ServiceKind | None = None
+    bookable_online: bool | None = None
+    updated_since: datetime.datetime | None = None
+
+
+_LIST_SERVICES_PARAMETERS = ParameterReader(
+    _ListServicesParameters,
+    {
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "status": ("query", "status", False),
+        "kind": ("query", "kind", False),
+        "bookable_online": ("query", "bookable_online", False),
+        "updated_since": ("query", "updated_since", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _CreateServiceParameters:
+    """The parameters of ``createService``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_CREATE_SERVICE_PARAMETERS = ParameterReader(
+    _CreateServiceParameters,
+    {
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetServiceParameters:
+    """The parameters of ``getService``, by Python name, with the contract's constraints."""
+
+    service_id: Annotated[str, Field(max_length=30, pattern="^svc_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_SERVICE_PARAMETERS = ParameterReader(
+    _GetServiceParameters,
+    {
+        "service_id": ("path", "service_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _UpdateServiceParameters:
+    """The parameters of ``updateService``, by Python name, with the contract's constraints."""
+
+    service_id: Annotated[str, Field(max_length=30, pattern="^svc_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    if_match: Annotated[str | None, Field(max_length=128)] = None
+
+
+_UPDATE_SERVICE_PARAMETERS = ParameterReader(
+    _UpdateServiceParameters,
+    {
+        "service_id": ("path", "service_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "if_match": ("header", "If-Match", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _ArchiveServiceParameters:
+    """The parameters of ``archiveService``, by Python name, with the contract's constraints."""
+
+    service_id: Annotated[str, Field(max_length=30, pattern="^svc_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_ARCHIVE_SERVICE_PARAMETERS = ParameterReader(
+    _ArchiveServiceParameters,
+    {
+        "service_id": ("path", "service_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _RestoreServiceParameters:
+    """The parameters of ``restoreService``, by Python name, with the contract's constraints."""
+
+    service_id: Annotated[str, Field(max_length=30, pattern="^svc_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_RESTORE_SERVICE_PARAMETERS = ParameterReader(
+    _RestoreServiceParameters,
+    {
+        "service_id": ("path", "service_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "listServices": _LIST_SERVICES_PARAMETERS,
+    "createService": _CREATE_SERVICE_PARAMETERS,
+    "getService": _GET_SERVICE_PARAMETERS,
+    "updateService": _UPDATE_SERVICE_PARAMETERS,
+    "archiveService": _ARCHIVE_SERVICE_PARAMETERS,
+    "restoreService": _RESTORE_SERVICE_PARAMETERS,
 }
 
 
@@ -163,7 +292,7 @@ def build_services_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.get(
         "/api/public/v1/services",
@@ -176,33 +305,19 @@ def build_services_router(
         *,
         request: Request,
         response: Response,
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
-        status: Annotated[models.ServiceStatus | None, Query(alias="status")] = None,
-        kind: Annotated[models.ServiceKind | None, Query(alias="kind")] = None,
-        bookable_online: Annotated[bool | None, Query(alias="bookable_online")] = None,
-        updated_since: Annotated[datetime.datetime | None, Query(alias="updated_since")] = None,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _LIST_SERVICES_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listServices")
         result = await handlers.list_services(
             context,
-            limit=limit,
-            cursor=cursor,
-            status=status,
-            kind=kind,
-            bookable_online=bookable_online,
-            updated_since=updated_since,
-            x_organization_id=x_organization_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            status=parameters.status,
+            kind=parameters.kind,
+            bookable_online=parameters.bookable_online,
+            updated_since=parameters.updated_since,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -217,26 +332,15 @@ def build_services_router(
         *,
         request: Request,
         response: Response,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.ServiceCreate, Body()],
     ) -> Response:
+        parameters = _CREATE_SERVICE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createService")
         result = await handlers.create_service(
             context,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 201, "application/json")
@@ -252,23 +356,14 @@ def build_services_router(
         *,
         request: Request,
         response: Response,
-        service_id: Annotated[str, Path(max_length=30, pattern="^svc_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_SERVICE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getService")
         result = await handlers.get_service(
             context,
-            service_id=service_id,
-            x_organization_id=x_organization_id,
+            service_id=parameters.service_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -283,26 +378,16 @@ def build_services_router(
         *,
         request: Request,
         response: Response,
-        service_id: Annotated[str, Path(max_length=30, pattern="^svc_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False, max_length=128)] = None,
         body: Annotated[models.ServiceUpdate, Body()],
     ) -> Response:
+        parameters = _UPDATE_SERVICE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateService")
         result = await handlers.update_service(
             context,
-            service_id=service_id,
-            x_organization_id=x_organization_id,
-            if_match=if_match,
+            service_id=parameters.service_id,
+            x_organization_id=parameters.x_organization_id,
+            if_match=parameters.if_match,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -318,27 +403,15 @@ def build_services_router(
         *,
         request: Request,
         response: Response,
-        service_id: Annotated[str, Path(max_length=30, pattern="^svc_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _ARCHIVE_SERVICE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "archiveService")
         result = await handlers.archive_service(
             context,
-            service_id=service_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            service_id=parameters.service_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -353,27 +426,15 @@ def build_services_router(
         *,
         request: Request,
         response: Response,
-        service_id: Annotated[str, Path(max_length=30, pattern="^svc_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _RESTORE_SERVICE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "restoreService")
         result = await handlers.restore_service(
             context,
-            service_id=service_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            service_id=parameters.service_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 

@@ -3,14 +3,17 @@
 
 import datetime
 from collections.abc import Callable, Mapping
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     refuse_null_body,
     render_result,
@@ -81,6 +84,256 @@ _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "getWebhookDelivery": _GET_WEBHOOK_DELIVERY_SECURITY,
     "retryWebhookDelivery": _RETRY_WEBHOOK_DELIVERY_SECURITY,
     "replayWebhookEvents": _REPLAY_WEBHOOK_EVENTS_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _ListWebhookEndpointsParameters:
+    """The parameters of ``listWebhookEndpoints``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+    status: models.WebhookEndpointStatus | None = None
+
+
+_LIST_WEBHOOK_ENDPOINTS_PARAMETERS = ParameterReader(
+    _ListWebhookEndpointsParameters,
+    {
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "status": ("query", "status", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _CreateWebhookEndpointParameters:
+    """The parameters of ``createWebhookEndpoint``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_CREATE_WEBHOOK_ENDPOINT_PARAMETERS = ParameterReader(
+    _CreateWebhookEndpointParameters,
+    {
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetWebhookEndpointParameters:
+    """The parameters of ``getWebhookEndpoint``, by Python name, with the contract's constraints."""
+
+    webhook_endpoint_id: Annotated[str, Field(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_WEBHOOK_ENDPOINT_PARAMETERS = ParameterReader(
+    _GetWebhookEndpointParameters,
+    {
+        "webhook_endpoint_id": ("path", "webhook_endpoint_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _DeleteWebhookEndpointParameters:
+    """The parameters of ``deleteWebhookEndpoint``, by Python name, with the contract's constraints."""
+
+    webhook_endpoint_id: Annotated[str, Field(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_DELETE_WEBHOOK_ENDPOINT_PARAMETERS = ParameterReader(
+    _DeleteWebhookEndpointParameters,
+    {
+        "webhook_endpoint_id": ("path", "webhook_endpoint_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _UpdateWebhookEndpointParameters:
+    """The parameters of ``updateWebhookEndpoint``, by Python name, with the contract's constraints."""
+
+    webhook_endpoint_id: Annotated[str, Field(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    if_match: Annotated[str | None, Field(max_length=128)] = None
+
+
+_UPDATE_WEBHOOK_ENDPOINT_PARAMETERS = ParameterReader(
+    _UpdateWebhookEndpointParameters,
+    {
+        "webhook_endpoint_id": ("path", "webhook_endpoint_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "if_match": ("header", "If-Match", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _RotateWebhookEndpointSecretParameters:
+    """The parameters of ``rotateWebhookEndpointSecret``, by Python name, with the contract's constraints."""
+
+    webhook_endpoint_id: Annotated[str, Field(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_ROTATE_WEBHOOK_ENDPOINT_SECRET_PARAMETERS = ParameterReader(
+    _RotateWebhookEndpointSecretParameters,
+    {
+        "webhook_endpoint_id": ("path", "webhook_endpoint_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _EnableWebhookEndpointParameters:
+    """The parameters of ``enableWebhookEndpoint``, by Python name, with the contract's constraints."""
+
+    webhook_endpoint_id: Annotated[str, Field(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_ENABLE_WEBHOOK_ENDPOINT_PARAMETERS = ParameterReader(
+    _EnableWebhookEndpointParameters,
+    {
+        "webhook_endpoint_id": ("path", "webhook_endpoint_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _DisableWebhookEndpointParameters:
+    """The parameters of ``disableWebhookEndpoint``, by Python name, with the contract's constraints."""
+
+    webhook_endpoint_id: Annotated[str, Field(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_DISABLE_WEBHOOK_ENDPOINT_PARAMETERS = ParameterReader(
+    _DisableWebhookEndpointParameters,
+    {
+        "webhook_endpoint_id": ("path", "webhook_endpoint_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _ListWebhookDeliveriesParameters:
+    """The parameters of ``listWebhookDeliveries``, by Python name, with the contract's constraints."""
+
+    webhook_endpoint_id: Annotated[str, Field(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: Annotated[str | None, Field(max_length=512)] = None
+    status: models.WebhookDeliveryStatus | None = None
+    event_type: models.EventType | None = None
+    since: datetime.datetime | None = None
+    until: datetime.datetime | None = None
+
+
+_LIST_WEBHOOK_DELIVERIES_PARAMETERS = ParameterReader(
+    _ListWebhookDeliveriesParameters,
+    {
+        "webhook_endpoint_id": ("path", "webhook_endpoint_id", False),
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "status": ("query", "status", False),
+        "event_type": ("query", "event_type", False),
+        "since": ("query", "since", False),
+        "until": ("query", "until", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetWebhookDeliveryParameters:
+    """The parameters of ``getWebhookDelivery``, by Python name, with the contract's constraints."""
+
+    webhook_endpoint_id: Annotated[str, Field(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")]
+    webhook_delivery_id: Annotated[str, Field(max_length=30, pattern="^whd_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+
+
+_GET_WEBHOOK_DELIVERY_PARAMETERS = ParameterReader(
+    _GetWebhookDeliveryParameters,
+    {
+        "webhook_endpoint_id": ("path", "webhook_endpoint_id", False),
+        "webhook_delivery_id": ("path", "webhook_delivery_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _RetryWebhookDeliveryParameters:
+    """The parameters of ``retryWebhookDelivery``, by Python name, with the contract's constraints."""
+
+    webhook_endpoint_id: Annotated[str, Field(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")]
+    webhook_delivery_id: Annotated[str, Field(max_length=30, pattern="^whd_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_RETRY_WEBHOOK_DELIVERY_PARAMETERS = ParameterReader(
+    _RetryWebhookDeliveryParameters,
+    {
+        "webhook_endpoint_id": ("path", "webhook_endpoint_id", False),
+        "webhook_delivery_id": ("path", "webhook_delivery_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _ReplayWebhookEventsParameters:
+    """The parameters of ``replayWebhookEvents``, by Python name, with the contract's constraints."""
+
+    webhook_endpoint_id: Annotated[str, Field(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")]
+    x_organization_id: Annotated[str, Field(max_length=30, pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255, min_length=1)] = None
+
+
+_REPLAY_WEBHOOK_EVENTS_PARAMETERS = ParameterReader(
+    _ReplayWebhookEventsParameters,
+    {
+        "webhook_endpoint_id": ("path", "webhook_endpoint_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "listWebhookEndpoints": _LIST_WEBHOOK_ENDPOINTS_PARAMETERS,
+    "createWebhookEndpoint": _CREATE_WEBHOOK_ENDPOINT_PARAMETERS,
+    "getWebhookEndpoint": _GET_WEBHOOK_ENDPOINT_PARAMETERS,
+    "deleteWebhookEndpoint": _DELETE_WEBHOOK_ENDPOINT_PARAMETERS,
+    "updateWebhookEndpoint": _UPDATE_WEBHOOK_ENDPOINT_PARAMETERS,
+    "rotateWebhookEndpointSecret": _ROTATE_WEBHOOK_ENDPOINT_SECRET_PARAMETERS,
+    "enableWebhookEndpoint": _ENABLE_WEBHOOK_ENDPOINT_PARAMETERS,
+    "disableWebhookEndpoint": _DISABLE_WEBHOOK_ENDPOINT_PARAMETERS,
+    "listWebhookDeliveries": _LIST_WEBHOOK_DELIVERIES_PARAMETERS,
+    "getWebhookDelivery": _GET_WEBHOOK_DELIVERY_PARAMETERS,
+    "retryWebhookDelivery": _RETRY_WEBHOOK_DELIVERY_PARAMETERS,
+    "replayWebhookEvents": _REPLAY_WEBHOOK_EVENTS_PARAMETERS,
 }
 
 
@@ -282,7 +535,7 @@ def build_webhook_endpoints_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.get(
         "/api/public/v1/webhook-endpoints",
@@ -295,27 +548,16 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
-        status: Annotated[models.WebhookEndpointStatus | None, Query(alias="status")] = None,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _LIST_WEBHOOK_ENDPOINTS_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listWebhookEndpoints")
         result = await handlers.list_webhook_endpoints(
             context,
-            limit=limit,
-            cursor=cursor,
-            status=status,
-            x_organization_id=x_organization_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            status=parameters.status,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -330,26 +572,15 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.WebhookEndpointCreate, Body()],
     ) -> Response:
+        parameters = _CREATE_WEBHOOK_ENDPOINT_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createWebhookEndpoint")
         result = await handlers.create_webhook_endpoint(
             context,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 201, "application/json")
@@ -365,23 +596,14 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_WEBHOOK_ENDPOINT_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getWebhookEndpoint")
         result = await handlers.get_webhook_endpoint(
             context,
-            webhook_endpoint_id=webhook_endpoint_id,
-            x_organization_id=x_organization_id,
+            webhook_endpoint_id=parameters.webhook_endpoint_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -396,23 +618,14 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _DELETE_WEBHOOK_ENDPOINT_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "deleteWebhookEndpoint")
         result = await handlers.delete_webhook_endpoint(
             context,
-            webhook_endpoint_id=webhook_endpoint_id,
-            x_organization_id=x_organization_id,
+            webhook_endpoint_id=parameters.webhook_endpoint_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 204, None)
 
@@ -427,26 +640,16 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False, max_length=128)] = None,
         body: Annotated[models.WebhookEndpointUpdate, Body()],
     ) -> Response:
+        parameters = _UPDATE_WEBHOOK_ENDPOINT_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateWebhookEndpoint")
         result = await handlers.update_webhook_endpoint(
             context,
-            webhook_endpoint_id=webhook_endpoint_id,
-            x_organization_id=x_organization_id,
-            if_match=if_match,
+            webhook_endpoint_id=parameters.webhook_endpoint_id,
+            x_organization_id=parameters.x_organization_id,
+            if_match=parameters.if_match,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -462,30 +665,18 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.WebhookSecretRotate | None, Body()] = None,
     ) -> Response:
+        parameters = _ROTATE_WEBHOOK_ENDPOINT_SECRET_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         if body is None:
             await refuse_null_body(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "rotateWebhookEndpointSecret")
         result = await handlers.rotate_webhook_endpoint_secret(
             context,
-            webhook_endpoint_id=webhook_endpoint_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            webhook_endpoint_id=parameters.webhook_endpoint_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")
@@ -501,27 +692,15 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _ENABLE_WEBHOOK_ENDPOINT_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "enableWebhookEndpoint")
         result = await handlers.enable_webhook_endpoint(
             context,
-            webhook_endpoint_id=webhook_endpoint_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            webhook_endpoint_id=parameters.webhook_endpoint_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -536,27 +715,15 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _DISABLE_WEBHOOK_ENDPOINT_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "disableWebhookEndpoint")
         result = await handlers.disable_webhook_endpoint(
             context,
-            webhook_endpoint_id=webhook_endpoint_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            webhook_endpoint_id=parameters.webhook_endpoint_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -571,35 +738,20 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
-        status: Annotated[models.WebhookDeliveryStatus | None, Query(alias="status")] = None,
-        event_type: Annotated[models.EventType | None, Query(alias="event_type")] = None,
-        since: Annotated[datetime.datetime | None, Query(alias="since")] = None,
-        until: Annotated[datetime.datetime | None, Query(alias="until")] = None,
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _LIST_WEBHOOK_DELIVERIES_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listWebhookDeliveries")
         result = await handlers.list_webhook_deliveries(
             context,
-            webhook_endpoint_id=webhook_endpoint_id,
-            limit=limit,
-            cursor=cursor,
-            status=status,
-            event_type=event_type,
-            since=since,
-            until=until,
-            x_organization_id=x_organization_id,
+            webhook_endpoint_id=parameters.webhook_endpoint_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            status=parameters.status,
+            event_type=parameters.event_type,
+            since=parameters.since,
+            until=parameters.until,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -614,25 +766,15 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
-        webhook_delivery_id: Annotated[str, Path(max_length=30, pattern="^whd_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
     ) -> Response:
+        parameters = _GET_WEBHOOK_DELIVERY_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getWebhookDelivery")
         result = await handlers.get_webhook_delivery(
             context,
-            webhook_endpoint_id=webhook_endpoint_id,
-            webhook_delivery_id=webhook_delivery_id,
-            x_organization_id=x_organization_id,
+            webhook_endpoint_id=parameters.webhook_endpoint_id,
+            webhook_delivery_id=parameters.webhook_delivery_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -647,29 +789,16 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
-        webhook_delivery_id: Annotated[str, Path(max_length=30, pattern="^whd_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
     ) -> Response:
+        parameters = _RETRY_WEBHOOK_DELIVERY_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "retryWebhookDelivery")
         result = await handlers.retry_webhook_delivery(
             context,
-            webhook_endpoint_id=webhook_endpoint_id,
-            webhook_delivery_id=webhook_delivery_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            webhook_endpoint_id=parameters.webhook_endpoint_id,
+            webhook_delivery_id=parameters.webhook_delivery_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
         )
         return render_result(result, response, 202, "application/json")
 
@@ -684,28 +813,16 @@ def build_webhook_endpoints_router(
         *,
         request: Request,
         response: Response,
-        webhook_endpoint_id: Annotated[str, Path(max_length=30, pattern="^whe_[0-9A-HJKMNP-TV-Z]{26}$")],
-        x_organization_id: Annotated[
-            str,
-            Header(
-                alias="x-organization-id",
-                convert_underscores=False,
-                max_length=30,
-                pattern="^org_[0-9A-HJKMNP-TV-Z]{26}$",
-            ),
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255, min_length=1)
-        ] = None,
         body: Annotated[models.WebhookReplayCreate, Body()],
     ) -> Response:
+        parameters = _REPLAY_WEBHOOK_EVENTS_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "replayWebhookEvents")
         result = await handlers.replay_webhook_events(
             context,
-            webhook_endpoint_id=webhook_endpoint_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            webhook_endpoint_id=parameters.webhook_endpoint_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 202, "application/json")

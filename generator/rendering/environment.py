@@ -56,6 +56,11 @@ def _route_path(op: Operation) -> str:
     return re.sub(r"\{([^{}]+)\}", lambda m: "{" + by_name.get(m.group(1), m.group(1)) + "}", op.path)
 
 
+def _camel(name: str) -> str:
+    """``list_customers`` -> ``ListCustomers`` (class names of generated helpers)."""
+    return "".join(part[:1].upper() + part[1:] for part in name.split("_"))
+
+
 def _constraint_kwargs(param: Parameter) -> str:
     return "".join(f", {kw}={value}" for kw, value in param.constraints)
 
@@ -78,6 +83,7 @@ def make_environment(template_dir: Path) -> jinja2.Environment:
             "path_fstring": _path_fstring,
             "route_path": _route_path,
             "constraint_kwargs": _constraint_kwargs,
+            "camel": _camel,
         }
     )
     env.globals["HEADER"] = HEADER

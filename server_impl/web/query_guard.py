@@ -1,14 +1,14 @@
 """The query string as strict as the contract: no unknown parameters, no lax scalar spellings.
 
-FastAPI validates query parameters with Pydantic's lax mode, which reads ``updated_since=0.5`` as a
-Unix time, ``2024-01-01`` as a naive midnight, ``overdue=yes`` as ``true`` and ``limit=1_000`` as a
-thousand, and it ignores parameters the operation does not declare. The contract promises RFC 3339
+The generated routes validate parameters in Pydantic's lax mode (as FastAPI does), which reads
+``updated_since=0.5`` as a Unix time, ``2024-01-01`` as a naive midnight, ``overdue=yes`` as ``true``
+and ``limit=1_000`` as a thousand, and ignores parameters the operation does not declare. The contract promises RFC 3339
 ``date-time`` values, JSON booleans and integers, and (like request bodies, ADR 0301) rejects what it
 does not describe. :func:`check_query` runs after the credentials are accepted (so 401/403 still come
 first) and answers 422 ``validation_failed`` naming each offending parameter.
 
-The declared parameters come from the matched generated route itself, so the guard can never drift
-from the served contract.
+The declared parameters come from the matched generated route itself (its ``ParameterReader``), so
+the guard can never drift from the served contract.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from typing import Any, Union, get_args, get_origin
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+
+from generated.server.runtime import ParameterReader
 
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
 _INTEGER = re.compile(r"-?(0|[1-9]\d*)")
@@ -49,7 +51,9 @@ def _declared(route: APIRoute) -> dict[str, type | None]:
     """
     declared: dict[str, type | None] | None = getattr(route, _ATTRIBUTE, None)
     if declared is None:
-        declared = {field.alias: _scalar(field.field_info.annotation) for field in route.dependant.query_params}
+        reader: ParameterReader[Any] | None = getattr(route, "parameters", None)
+        query = reader.query if reader is not None else {}
+        declared = {name: _scalar(annotation) for name, annotation in query.items()}
         setattr(route, _ATTRIBUTE, declared)
     return declared
 

@@ -3,14 +3,17 @@
 
 import datetime
 from collections.abc import Callable, Mapping
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     render_result,
     secured_route_class,
@@ -36,6 +39,106 @@ _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "getCustomer": _GET_CUSTOMER_SECURITY,
     "archiveCustomer": _ARCHIVE_CUSTOMER_SECURITY,
     "updateCustomer": _UPDATE_CUSTOMER_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _ListCustomersParameters:
+    """The parameters of ``listCustomers``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(pattern="^org_[0-9A-Za-z]{26}$")]
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+    cursor: str | None = None
+    status: models.CustomerStatus | None = None
+    updated_since: datetime.datetime | None = None
+
+
+_LIST_CUSTOMERS_PARAMETERS = ParameterReader(
+    _ListCustomersParameters,
+    {
+        "limit": ("query", "limit", False),
+        "cursor": ("query", "cursor", False),
+        "status": ("query", "status", False),
+        "updated_since": ("query", "updated_since", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _CreateCustomerParameters:
+    """The parameters of ``createCustomer``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(pattern="^org_[0-9A-Za-z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255)] = None
+
+
+_CREATE_CUSTOMER_PARAMETERS = ParameterReader(
+    _CreateCustomerParameters,
+    {
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _GetCustomerParameters:
+    """The parameters of ``getCustomer``, by Python name, with the contract's constraints."""
+
+    customer_id: Annotated[str, Field(pattern="^cus_[0-9A-Za-z]{26}$")]
+    x_organization_id: Annotated[str, Field(pattern="^org_[0-9A-Za-z]{26}$")]
+
+
+_GET_CUSTOMER_PARAMETERS = ParameterReader(
+    _GetCustomerParameters,
+    {
+        "customer_id": ("path", "customer_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _ArchiveCustomerParameters:
+    """The parameters of ``archiveCustomer``, by Python name, with the contract's constraints."""
+
+    customer_id: Annotated[str, Field(pattern="^cus_[0-9A-Za-z]{26}$")]
+    x_organization_id: Annotated[str, Field(pattern="^org_[0-9A-Za-z]{26}$")]
+
+
+_ARCHIVE_CUSTOMER_PARAMETERS = ParameterReader(
+    _ArchiveCustomerParameters,
+    {
+        "customer_id": ("path", "customer_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _UpdateCustomerParameters:
+    """The parameters of ``updateCustomer``, by Python name, with the contract's constraints."""
+
+    customer_id: Annotated[str, Field(pattern="^cus_[0-9A-Za-z]{26}$")]
+    x_organization_id: Annotated[str, Field(pattern="^org_[0-9A-Za-z]{26}$")]
+    if_match: str | None = None
+
+
+_UPDATE_CUSTOMER_PARAMETERS = ParameterReader(
+    _UpdateCustomerParameters,
+    {
+        "customer_id": ("path", "customer_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "if_match": ("header", "If-Match", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "listCustomers": _LIST_CUSTOMERS_PARAMETERS,
+    "createCustomer": _CREATE_CUSTOMER_PARAMETERS,
+    "getCustomer": _GET_CUSTOMER_PARAMETERS,
+    "archiveCustomer": _ARCHIVE_CUSTOMER_PARAMETERS,
+    "updateCustomer": _UPDATE_CUSTOMER_PARAMETERS,
 }
 
 
@@ -132,7 +235,7 @@ def build_customers_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.get(
         "/customers",
@@ -145,23 +248,17 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        limit: Annotated[int, Query(alias="limit", ge=1, le=100)] = 25,
-        cursor: Annotated[str | None, Query(alias="cursor")] = None,
-        status: Annotated[models.CustomerStatus | None, Query(alias="status")] = None,
-        updated_since: Annotated[datetime.datetime | None, Query(alias="updated_since")] = None,
-        x_organization_id: Annotated[
-            str, Header(alias="x-organization-id", convert_underscores=False, pattern="^org_[0-9A-Za-z]{26}$")
-        ],
     ) -> Response:
+        parameters = _LIST_CUSTOMERS_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "listCustomers")
         result = await handlers.list_customers(
             context,
-            limit=limit,
-            cursor=cursor,
-            status=status,
-            updated_since=updated_since,
-            x_organization_id=x_organization_id,
+            limit=parameters.limit,
+            cursor=parameters.cursor,
+            status=parameters.status,
+            updated_since=parameters.updated_since,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -176,20 +273,15 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        x_organization_id: Annotated[
-            str, Header(alias="x-organization-id", convert_underscores=False, pattern="^org_[0-9A-Za-z]{26}$")
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255)
-        ] = None,
         body: Annotated[models.CustomerCreate, Body()],
     ) -> Response:
+        parameters = _CREATE_CUSTOMER_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "createCustomer")
         result = await handlers.create_customer(
             context,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 201, "application/json")
@@ -205,17 +297,14 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        customer_id: Annotated[str, Path(pattern="^cus_[0-9A-Za-z]{26}$")],
-        x_organization_id: Annotated[
-            str, Header(alias="x-organization-id", convert_underscores=False, pattern="^org_[0-9A-Za-z]{26}$")
-        ],
     ) -> Response:
+        parameters = _GET_CUSTOMER_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "getCustomer")
         result = await handlers.get_customer(
             context,
-            customer_id=customer_id,
-            x_organization_id=x_organization_id,
+            customer_id=parameters.customer_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/json")
 
@@ -230,17 +319,14 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        customer_id: Annotated[str, Path(pattern="^cus_[0-9A-Za-z]{26}$")],
-        x_organization_id: Annotated[
-            str, Header(alias="x-organization-id", convert_underscores=False, pattern="^org_[0-9A-Za-z]{26}$")
-        ],
     ) -> Response:
+        parameters = _ARCHIVE_CUSTOMER_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "archiveCustomer")
         result = await handlers.archive_customer(
             context,
-            customer_id=customer_id,
-            x_organization_id=x_organization_id,
+            customer_id=parameters.customer_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 204, None)
 
@@ -255,20 +341,16 @@ def build_customers_router(
         *,
         request: Request,
         response: Response,
-        customer_id: Annotated[str, Path(pattern="^cus_[0-9A-Za-z]{26}$")],
-        x_organization_id: Annotated[
-            str, Header(alias="x-organization-id", convert_underscores=False, pattern="^org_[0-9A-Za-z]{26}$")
-        ],
-        if_match: Annotated[str | None, Header(alias="If-Match", convert_underscores=False)] = None,
         body: Annotated[models.CustomerUpdate, Body()],
     ) -> Response:
+        parameters = _UPDATE_CUSTOMER_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateCustomer")
         result = await handlers.update_customer(
             context,
-            customer_id=customer_id,
-            x_organization_id=x_organization_id,
-            if_match=if_match,
+            customer_id=parameters.customer_id,
+            x_organization_id=parameters.x_organization_id,
+            if_match=parameters.if_match,
             body=body,
         )
         return render_result(result, response, 200, "application/json")

@@ -2,15 +2,18 @@
 """Server stubs for the ``files`` tag: the handler Protocol (the port) and its router factory."""
 
 from collections.abc import Callable, Mapping
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 from starlette.datastructures import UploadFile
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     read_multipart,
     render_result,
@@ -25,6 +28,42 @@ _DOWNLOAD_FILE_CONTENT_SECURITY: tuple[SecurityRequirement, ...] = (SecurityRequ
 _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "uploadFile": _UPLOAD_FILE_SECURITY,
     "downloadFileContent": _DOWNLOAD_FILE_CONTENT_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _UploadFileParameters:
+    """The parameters of ``uploadFile``, by Python name, with the contract's constraints."""
+
+    x_organization_id: Annotated[str, Field(pattern="^org_[0-9A-Za-z]{26}$")]
+
+
+_UPLOAD_FILE_PARAMETERS = ParameterReader(
+    _UploadFileParameters,
+    {
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+
+
+@dataclass(frozen=True)
+class _DownloadFileContentParameters:
+    """The parameters of ``downloadFileContent``, by Python name, with the contract's constraints."""
+
+    file_id: str
+    x_organization_id: Annotated[str, Field(pattern="^org_[0-9A-Za-z]{26}$")]
+
+
+_DOWNLOAD_FILE_CONTENT_PARAMETERS = ParameterReader(
+    _DownloadFileContentParameters,
+    {
+        "file_id": ("path", "file_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "uploadFile": _UPLOAD_FILE_PARAMETERS,
+    "downloadFileContent": _DOWNLOAD_FILE_CONTENT_PARAMETERS,
 }
 
 
@@ -77,7 +116,7 @@ def build_files_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.post(
         "/files",
@@ -90,16 +129,14 @@ def build_files_router(
         *,
         request: Request,
         response: Response,
-        x_organization_id: Annotated[
-            str, Header(alias="x-organization-id", convert_underscores=False, pattern="^org_[0-9A-Za-z]{26}$")
-        ],
     ) -> Response:
+        parameters = _UPLOAD_FILE_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         async with read_multipart(request, models.UploadFileRequest) as (body, files):
             context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "uploadFile")
             result = await handlers.upload_file(
                 context,
-                x_organization_id=x_organization_id,
+                x_organization_id=parameters.x_organization_id,
                 body=body,
                 files=files,
             )
@@ -116,17 +153,14 @@ def build_files_router(
         *,
         request: Request,
         response: Response,
-        file_id: Annotated[str, Path()],
-        x_organization_id: Annotated[
-            str, Header(alias="x-organization-id", convert_underscores=False, pattern="^org_[0-9A-Za-z]{26}$")
-        ],
     ) -> Response:
+        parameters = _DOWNLOAD_FILE_CONTENT_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "downloadFileContent")
         result = await handlers.download_file_content(
             context,
-            file_id=file_id,
-            x_organization_id=x_organization_id,
+            file_id=parameters.file_id,
+            x_organization_id=parameters.x_organization_id,
         )
         return render_result(result, response, 200, "application/octet-stream")
 

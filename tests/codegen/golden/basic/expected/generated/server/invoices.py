@@ -2,14 +2,17 @@
 """Server stubs for the ``invoices`` tag: the handler Protocol (the port) and its router factory."""
 
 from collections.abc import Callable, Mapping
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Body, Header, Path, Request, Response
+from fastapi import APIRouter, Body, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     render_result,
     secured_route_class,
@@ -23,6 +26,26 @@ _UPDATE_INVOICE_ACCOUNTING_SYNC_SECURITY: tuple[SecurityRequirement, ...] = (
 )
 _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "updateInvoiceAccountingSync": _UPDATE_INVOICE_ACCOUNTING_SYNC_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _UpdateInvoiceAccountingSyncParameters:
+    """The parameters of ``updateInvoiceAccountingSync``, by Python name, with the contract's constraints."""
+
+    invoice_id: str
+    x_organization_id: Annotated[str, Field(pattern="^org_[0-9A-Za-z]{26}$")]
+
+
+_UPDATE_INVOICE_ACCOUNTING_SYNC_PARAMETERS = ParameterReader(
+    _UpdateInvoiceAccountingSyncParameters,
+    {
+        "invoice_id": ("path", "invoice_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "updateInvoiceAccountingSync": _UPDATE_INVOICE_ACCOUNTING_SYNC_PARAMETERS,
 }
 
 
@@ -62,7 +85,7 @@ def build_invoices_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.patch(
         "/invoices/{invoice_id}/accounting-sync",
@@ -75,18 +98,15 @@ def build_invoices_router(
         *,
         request: Request,
         response: Response,
-        invoice_id: Annotated[str, Path()],
-        x_organization_id: Annotated[
-            str, Header(alias="x-organization-id", convert_underscores=False, pattern="^org_[0-9A-Za-z]{26}$")
-        ],
         body: Annotated[models.UpdateInvoiceAccountingSyncRequest, Body()],
     ) -> Response:
+        parameters = _UPDATE_INVOICE_ACCOUNTING_SYNC_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "updateInvoiceAccountingSync")
         result = await handlers.update_invoice_accounting_sync(
             context,
-            invoice_id=invoice_id,
-            x_organization_id=x_organization_id,
+            invoice_id=parameters.invoice_id,
+            x_organization_id=parameters.x_organization_id,
             body=body,
         )
         return render_result(result, response, 200, "application/json")

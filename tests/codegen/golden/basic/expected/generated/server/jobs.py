@@ -2,14 +2,17 @@
 """Server stubs for the ``jobs`` tag: the handler Protocol (the port) and its router factory."""
 
 from collections.abc import Callable, Mapping
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Body, Header, Path, Request, Response
+from fastapi import APIRouter, Body, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     refuse_null_body,
     render_result,
@@ -22,6 +25,28 @@ __all__ = ["JobsHandlers", "build_jobs_router"]
 _COMPLETE_JOB_SECURITY: tuple[SecurityRequirement, ...] = (SecurityRequirement({"apiKey": ("write:jobs",)}),)
 _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "completeJob": _COMPLETE_JOB_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _CompleteJobParameters:
+    """The parameters of ``completeJob``, by Python name, with the contract's constraints."""
+
+    job_id: str
+    x_organization_id: Annotated[str, Field(pattern="^org_[0-9A-Za-z]{26}$")]
+    idempotency_key: Annotated[str | None, Field(max_length=255)] = None
+
+
+_COMPLETE_JOB_PARAMETERS = ParameterReader(
+    _CompleteJobParameters,
+    {
+        "job_id": ("path", "job_id", False),
+        "x_organization_id": ("header", "x-organization-id", False),
+        "idempotency_key": ("header", "Idempotency-Key", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "completeJob": _COMPLETE_JOB_PARAMETERS,
 }
 
 
@@ -62,7 +87,7 @@ def build_jobs_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.post(
         "/jobs/{job_id}/complete",
@@ -75,24 +100,18 @@ def build_jobs_router(
         *,
         request: Request,
         response: Response,
-        job_id: Annotated[str, Path()],
-        x_organization_id: Annotated[
-            str, Header(alias="x-organization-id", convert_underscores=False, pattern="^org_[0-9A-Za-z]{26}$")
-        ],
-        idempotency_key: Annotated[
-            str | None, Header(alias="Idempotency-Key", convert_underscores=False, max_length=255)
-        ] = None,
         body: Annotated[models.CompleteJobRequest | None, Body()] = None,
     ) -> Response:
+        parameters = _COMPLETE_JOB_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         if body is None:
             await refuse_null_body(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "completeJob")
         result = await handlers.complete_job(
             context,
-            job_id=job_id,
-            x_organization_id=x_organization_id,
-            idempotency_key=idempotency_key,
+            job_id=parameters.job_id,
+            x_organization_id=parameters.x_organization_id,
+            idempotency_key=parameters.idempotency_key,
             body=body,
         )
         return render_result(result, response, 200, "application/json")

@@ -2,13 +2,14 @@
 """Server stubs for the ``meta`` tag: the handler Protocol (the port) and its router factory."""
 
 from collections.abc import Callable, Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Request, Response
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
+    ParameterReader,
     RequestContext,
     render_result,
     secured_route_class,
@@ -19,6 +20,7 @@ __all__ = ["MetaHandlers", "build_meta_router"]
 
 _GET_HEALTH_SECURITY: tuple[SecurityRequirement, ...] = ()
 _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {}
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {}
 
 
 class MetaHandlers(Protocol):
@@ -53,7 +55,7 @@ def build_meta_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.get(
         "/health",

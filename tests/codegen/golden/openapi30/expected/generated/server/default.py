@@ -2,14 +2,17 @@
 """Server stubs for the ``default`` tag: the handler Protocol (the port) and its router factory."""
 
 from collections.abc import Callable, Mapping
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
+from pydantic import Field
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     render_result,
     secured_route_class,
@@ -21,6 +24,28 @@ __all__ = ["DefaultHandlers", "build_default_router"]
 _GET_PETS_SECURITY: tuple[SecurityRequirement, ...] = (SecurityRequirement({"token": ()}),)
 _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "get /pets": _GET_PETS_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _GetPetsParameters:
+    """The parameters of ``get /pets``, by Python name, with the contract's constraints."""
+
+    kind: Literal["cat", "dog"] | None = None
+    tags: list[str] | None = None
+    min_age: Annotated[int | None, Field(gt=0)] = None
+
+
+_GET_PETS_PARAMETERS = ParameterReader(
+    _GetPetsParameters,
+    {
+        "kind": ("query", "kind", False),
+        "tags": ("query", "tags", True),
+        "min_age": ("query", "minAge", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "get /pets": _GET_PETS_PARAMETERS,
 }
 
 
@@ -60,7 +85,7 @@ def build_default_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.get(
         "/pets",
@@ -73,17 +98,15 @@ def build_default_router(
         *,
         request: Request,
         response: Response,
-        kind: Annotated[Literal["cat", "dog"] | None, Query(alias="kind")] = None,
-        tags: Annotated[list[str] | None, Query(alias="tags")] = None,
-        min_age: Annotated[int | None, Query(alias="minAge", gt=0)] = None,
     ) -> Response:
+        parameters = _GET_PETS_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "get /pets")
         result = await handlers.get_pets(
             context,
-            kind=kind,
-            tags=tags,
-            min_age=min_age,
+            kind=parameters.kind,
+            tags=parameters.tags,
+            min_age=parameters.min_age,
         )
         return render_result(result, response, 200, "application/json")
 

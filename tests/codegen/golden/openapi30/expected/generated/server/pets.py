@@ -2,14 +2,16 @@
 """Server stubs for the ``pets`` tag: the handler Protocol (the port) and its router factory."""
 
 from collections.abc import Callable, Mapping
-from typing import Annotated, Protocol
+from typing import Any, Protocol
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Request, Response
+from pydantic.dataclasses import dataclass
 
 from generated import models
 from generated.server.runtime import (
     BASE_PATH,
     PRINCIPAL_KEY,
+    ParameterReader,
     RequestContext,
     read_form,
     render_result,
@@ -24,6 +26,24 @@ _PUT_PHOTO_SECURITY: tuple[SecurityRequirement, ...] = (SecurityRequirement({"to
 _SECURITY: Mapping[str, tuple[SecurityRequirement, ...]] = {
     "addPet": _ADD_PET_SECURITY,
     "putPhoto": _PUT_PHOTO_SECURITY,
+}
+
+
+@dataclass(frozen=True)
+class _PutPhotoParameters:
+    """The parameters of ``putPhoto``, by Python name, with the contract's constraints."""
+
+    pet_id: int
+
+
+_PUT_PHOTO_PARAMETERS = ParameterReader(
+    _PutPhotoParameters,
+    {
+        "pet_id": ("path", "pet_id", False),
+    },
+)
+_PARAMETERS: Mapping[str, ParameterReader[Any]] = {
+    "putPhoto": _PUT_PHOTO_PARAMETERS,
 }
 
 
@@ -74,7 +94,7 @@ def build_pets_router(
     Returns:
         The router; include it in the application.
     """
-    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY))
+    router = APIRouter(prefix=prefix, route_class=secured_route_class(authorizer, _SECURITY, _PARAMETERS))
 
     @router.post(
         "/pets",
@@ -108,15 +128,15 @@ def build_pets_router(
         *,
         request: Request,
         response: Response,
-        pet_id: Annotated[int, Path()],
     ) -> Response:
+        parameters = _PUT_PHOTO_PARAMETERS.read(request)
         handlers = provide_handlers(request)
         raw = await request.body()
         body = raw if raw else None
         context = RequestContext(request, response, request.scope[PRINCIPAL_KEY], "putPhoto")
         result = await handlers.put_photo(
             context,
-            pet_id=pet_id,
+            pet_id=parameters.pet_id,
             body=body,
         )
         return render_result(result, response, 204, None)

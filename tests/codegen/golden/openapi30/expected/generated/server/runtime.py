@@ -5,12 +5,12 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from tempfile import SpooledTemporaryFile
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.datastructures import Headers, UploadFile
@@ -20,6 +20,7 @@ from generated.server.security import Authorizer, SecurityRequirement
 __all__ = [
     "BASE_PATH",
     "PRINCIPAL_KEY",
+    "ParameterReader",
     "RequestContext",
     "read_form",
     "read_multipart",
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 M = TypeVar("M", bound=BaseModel)
+P = TypeVar("P")
 
 BASE_PATH = "/v2"
 _SKIPPED = (b"content-length", b"content-type")
@@ -54,8 +56,66 @@ class RequestContext:
     operation_id: str
 
 
+class ParameterReader(Generic[P]):
+    """Reads an operation's path, query, header and cookie parameters in one validation.
+
+    FastAPI validates each declared parameter on its own and inspects its annotation again on every
+    request: a third of a one-row read's time in the framework. A generated route instead declares
+    its parameters once, as a pydantic dataclass of their Python names with the contract's
+    constraints, and reads them with this: the values sent, by location and wire name, validated in
+    one call. Errors carry FastAPI's locations (``("query", "limit")``), so they are answered like
+    any other 422; a value left out takes the field's default.
+
+    Args:
+        model: the operation's parameters dataclass (fields: Python names, types, constraints, defaults).
+        sources: for each field, its location (``path``, ``query``, ``header``, ``cookie``), its name
+            on the wire (a path parameter's name in the route) and whether it is an array.
+    """
+
+    __slots__ = ("_adapter", "_sources", "query")
+
+    def __init__(self, model: type[P], sources: Mapping[str, tuple[str, str, bool]]) -> None:
+        self._adapter = TypeAdapter(model)
+        self._sources = tuple((field, *source) for field, source in sources.items())
+        fields = getattr(model, "__pydantic_fields__", {})
+        self.query: Mapping[str, Any] = {
+            name: fields[field].annotation for field, (location, name, _) in sources.items() if location == "query"
+        }
+        """The query parameters the operation declares: wire name -> type (without its constraints)."""
+
+    def read(self, request: Request) -> P:
+        """Return the request's parameters, validated.
+
+        Raises:
+            RequestValidationError: a parameter breaks the contract (answered like any other 422).
+        """
+        values: dict[str, Any] = {}
+        for field, location, name, many in self._sources:
+            if location == "path":
+                value: Any = request.path_params.get(name)
+            elif location == "query":
+                value = request.query_params.getlist(name) if many else request.query_params.get(name)
+            elif location == "header":
+                value = request.headers.getlist(name) if many else request.headers.get(name)
+            else:
+                value = request.cookies.get(name)
+            if value is not None and value != []:
+                values[field] = value
+        try:
+            return self._adapter.validate_python(values)
+        except ValidationError as exc:
+            wire = {field: (location, name) for field, location, name, _ in self._sources}
+            errors = [
+                {**error, "loc": (*wire.get(str(error["loc"][0]), ("query", error["loc"][0])), *error["loc"][1:])}
+                for error in exc.errors(include_url=False)
+            ]
+            raise RequestValidationError(errors) from None
+
+
 def secured_route_class(
-    authorizer: Authorizer, requirements: Mapping[str, Sequence[SecurityRequirement]]
+    authorizer: Authorizer,
+    requirements: Mapping[str, Sequence[SecurityRequirement]],
+    parameters: Mapping[str, ParameterReader[Any]],
 ) -> type[APIRoute]:
     """Return the route class of a tag's router: each secured operation is authorized first.
 
@@ -69,9 +129,15 @@ def secured_route_class(
         authorizer: checks a request against the operation's security requirements.
         requirements: the declared security of each secured operation, by ``operationId``;
             operations not named here declare ``security: []``.
+        parameters: each operation's parameter reader, by ``operationId``; a route carries its own
+            as ``route.parameters`` (``None`` when the operation declares none).
     """
 
     class SecuredRoute(APIRoute):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.parameters = parameters.get(self.operation_id or "")
+
         def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
             handler = super().get_route_handler()
             operation_id = self.operation_id or ""
