@@ -103,8 +103,15 @@ def test_routes_validate_like_the_contract(app_state):
     app, _ = app_state
     http = TestClient(app)
     headers = {"x-api-key": "good", "x-organization-id": ORG}
-    assert http.get("/api/public/v1/customers", params={"limit": 0}, headers=headers).status_code == 422
-    assert http.get("/api/public/v1/customers", headers={"x-api-key": "good"}).status_code == 422
+    too_small = http.get("/api/public/v1/customers", params={"limit": 0, "status": "galactic"}, headers=headers)
+    assert too_small.status_code == 422
+    assert [error["field"] for error in too_small.json()["errors"]] == ["limit", "status"]  # wire names
+    no_org = http.get("/api/public/v1/customers", headers={"x-api-key": "good"})
+    assert no_org.status_code == 422
+    assert [error["field"] for error in no_org.json()["errors"]] == ["x-organization-id"]
+    assert no_org.json()["errors"][0]["message"] == "Field required"
+    listed = http.get("/api/public/v1/customers", params={"limit": "2"}, headers=headers)
+    assert listed.status_code == 200  # the text "2" read as the integer the contract declares
     bad_body = http.post("/api/public/v1/customers", json={"name": "x", "nickname": "y"}, headers=headers)
     assert bad_body.status_code == 422
     assert bad_body.json()["errors"][0]["field"] == "nickname"
