@@ -12,6 +12,7 @@ out after :data:`REDIS_TIMEOUT_SECONDS`, so a hung Redis costs each request at m
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -60,6 +61,31 @@ class RateDecision:
     retry_after: int | None = None
 
 
+@dataclass(frozen=True)
+class _Windows:
+    """The two windows of one pair of limits, and their ``RateLimit-Policy`` field."""
+
+    items: tuple[tuple[str, RateLimitItem], ...]
+    policy: str
+
+
+@functools.lru_cache(maxsize=256)
+def _windows(per_minute: int, per_day: int) -> _Windows:
+    # Keys have a handful of distinct limits: built once each, not twice per request.
+    items = (
+        ("minute", RateLimitItemPerMinute(per_minute, namespace=_NAMESPACE)),
+        ("day", RateLimitItemPerDay(per_day, namespace=_NAMESPACE)),
+    )
+    policy = ", ".join(f'"{name}";q={item.amount};w={item.get_expiry()}' for name, item in items)
+    return _Windows(items, policy)
+
+
+@functools.lru_cache(maxsize=4096)
+def _keys(windows: _Windows, identity: str) -> tuple[str, ...]:
+    # The storage keys of an identity's windows (limits builds them by joining strings each time).
+    return tuple(item.key_for(identity) for _, item in windows.items)
+
+
 class RateLimiter:
     """Counts requests per identity in two windows."""
 
@@ -104,10 +130,7 @@ class RateLimiter:
         Raises:
             LimiterUnavailable: If the storage cannot be reached and the failure mode is ``closed``.
         """
-        windows: list[tuple[str, RateLimitItem]] = [
-            ("minute", RateLimitItemPerMinute(per_minute, namespace=_NAMESPACE)),
-            ("day", RateLimitItemPerDay(per_day, namespace=_NAMESPACE)),
-        ]
+        windows = _windows(per_minute, per_day)
         try:
             return await self._decide(identity, windows)
         except StorageError as error:
@@ -117,32 +140,31 @@ class RateLimiter:
             if now - self._warned_at >= WARNING_INTERVAL_SECONDS:
                 self._warned_at = now
                 _log.warning("rate-limit storage unavailable, letting requests through (fail open): %s", error)
-            policy = ", ".join(f'"{name}";q={item.amount};w={item.get_expiry()}' for name, item in windows)
-            return RateDecision(True, {"RateLimit-Policy": policy})
+            return RateDecision(True, {"RateLimit-Policy": windows.policy})
 
-    async def _decide(self, identity: str, windows: list[tuple[str, RateLimitItem]]) -> RateDecision:
+    async def _decide(self, identity: str, windows: _Windows) -> RateDecision:
         # limits' FixedWindowRateLimiter.hit is `storage.incr(key, expiry) <= amount`, and its
         # get_window_stats reads the count and the expiry again: six storage calls (Redis round
         # trips) for two windows. Keeping the count incr returns, and reading the expiry of the one
         # window the fields report, makes it three, with the same keys and the same atomic counter.
         refused: str | None = None
-        states: list[tuple[str, RateLimitItem, int]] = []
-        for name, item in windows:
-            key = item.key_for(identity)
+        states: list[tuple[str, RateLimitItem, int, str]] = []
+        for (name, item), key in zip(windows.items, _keys(windows, identity), strict=True):
             if refused is None:
                 count = await self._storage.incr(key, item.get_expiry())
                 if count > item.amount:
                     refused = name
             else:  # a request refused by the minute window does not consume the day window
                 count = await self._storage.get(key)
-            states.append((name, item, max(0, item.amount - count)))
-        policy = ", ".join(f'"{name}";q={item.amount};w={item.get_expiry()}' for name, item, _ in states)
-        name, item, remaining = next((s for s in states if s[0] == refused), None) or min(states, key=lambda s: s[2])
+            states.append((name, item, max(0, item.amount - count), key))
+        name, item, remaining, key = next((s for s in states if s[0] == refused), None) or min(
+            states, key=lambda s: s[2]
+        )
         # Storages derive the expiry from a whole-second TTL, so it can land a fraction past the
         # window; a window never resets later than its own length from now.
-        expiry = await self._storage.get_expiry(item.key_for(identity))
+        expiry = await self._storage.get_expiry(key)
         seconds_left = min(item.get_expiry(), max(0, math.ceil(expiry - time.time())))
-        headers = {"RateLimit-Policy": policy, "RateLimit": f'"{name}";r={remaining};t={seconds_left}'}
+        headers = {"RateLimit-Policy": windows.policy, "RateLimit": f'"{name}";r={remaining};t={seconds_left}'}
         if refused is None:
             return RateDecision(True, headers)
         retry_after = max(1, seconds_left)
