@@ -160,10 +160,11 @@ def create_app(settings: Settings | None = None, *, routers: RouterFactory | Non
         ),
         api_prefix=f"{BASE_PATH}/",
     )
-    app.include_router(contract_router(document))
+    # The operations first: every API request is matched there before anything else is tried.
     app.router.routes.append(
         SegmentRoutes(BASE_PATH, (route for router in contract_routers() for route in router.routes))
     )
+    app.include_router(contract_router(document))
     for router in routers(context) if routers is not None else ():
         app.include_router(router)
     site = default_docs_site()
