@@ -1,0 +1,59 @@
+"""The fuzzing hooks excuse exactly the listed exceptions (docs/fuzzing.md), nothing broader."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import schemathesis
+from schemathesis.openapi.checks import RejectedPositiveData
+
+from server_impl.web.contract import default_spec_path, load_contract
+from tests.live.fuzz_hooks import EXCEPTIONS, _rejection_excused
+
+SCHEDULE = "/api/public/v1/jobs/{job_id}/schedule"
+PATTERN_MESSAGE = "String should match pattern '^job_[0-9A-HJKMNP-TV-Z]{26}$'."
+
+
+@pytest.fixture(scope="module")
+def contract() -> Any:
+    path = default_spec_path()
+    assert path is not None
+    return schemathesis.openapi.from_dict(json.loads(load_contract(path)))
+
+
+def _rejected(operation: Any) -> RejectedPositiveData:
+    message = "Valid data should have been accepted"
+    return RejectedPositiveData(operation=operation.label, message=message, status_code=422, allowed_statuses=["2xx"])
+
+
+def _problem(*errors: tuple[str, str]) -> dict[str, Any]:
+    return {"code": "validation_failed", "errors": [{"field": field, "message": message} for field, message in errors]}
+
+
+def test_a_link_value_that_breaks_its_path_parameter_is_excused(contract: Any) -> None:
+    operation = contract[SCHEDULE]["POST"]
+    case = operation.Case(path_parameters={"job_id": "None"}, body={})  # an invoice's null job_id, via a link
+    assert _rejection_excused(_rejected(operation), _problem(("job_id", PATTERN_MESSAGE)), case)
+    assert "link-value-breaks-its-parameter" in EXCEPTIONS
+
+
+def test_a_valid_path_parameter_refused_is_still_a_failure(contract: Any) -> None:
+    operation = contract[SCHEDULE]["POST"]
+    case = operation.Case(path_parameters={"job_id": "job_01HWN5SXS5AA819X9YP981068V"}, body={})
+    assert not _rejection_excused(_rejected(operation), _problem(("job_id", PATTERN_MESSAGE)), case)
+
+
+def test_one_error_on_a_valid_field_keeps_the_failure(contract: Any) -> None:
+    operation = contract[SCHEDULE]["POST"]
+    case = operation.Case(path_parameters={"job_id": "None"}, body={"window_start": "x"})
+    problem = _problem(("job_id", PATTERN_MESSAGE), ("/window_start", "Input should be a valid datetime."))
+    assert not _rejection_excused(_rejected(operation), problem, case)
+
+
+def test_a_query_value_that_breaks_its_parameter_is_excused(contract: Any) -> None:
+    operation = contract["/api/public/v1/jobs"]["GET"]
+    case = operation.Case(query={"customer_id": "None"})
+    problem = _problem(("customer_id", "String should match pattern '^cus_[0-9A-HJKMNP-TV-Z]{26}$'."))
+    assert _rejection_excused(_rejected(operation), problem, case)
