@@ -46,11 +46,12 @@ EXCEPTIONS: dict[str, str] = {
         "A schema-violating body sent with a stale If-Match is refused with 412 precondition_failed before the "
         "body is read (RFC 9110 13.2.1 lets preconditions be evaluated before the content); nothing changes."
     ),
-    "link-value-breaks-its-parameter": (
-        "In the stateful phase schemathesis fills a parameter from an earlier response through an inferred "
-        "link, and counts the request as schema-valid whatever the value: an invoice's null `job_id` becomes "
-        "`/jobs/None/schedule`. A 422 whose every error names a path or query parameter whose sent value breaks "
-        "that parameter's own schema is the contract working, not a rejected valid request."
+    "link-value-breaks-its-schema": (
+        "In the stateful phase schemathesis fills parameters and body fields from earlier responses through "
+        "inferred links, and counts the request as schema-valid whatever the value: an invoice's null `job_id` "
+        "becomes `/jobs/None/schedule`. A 422 whose every error names a path or query parameter whose sent value "
+        "breaks that parameter's schema, or a field of a JSON body that breaks the body's schema, is the contract "
+        "working, not a rejected valid request."
     ),
     "stale-if-match": (
         "A schema-valid If-Match that is not the object's current ETag is refused with 412 "
@@ -125,13 +126,22 @@ def _business_rule_422(problem: dict[str, Any]) -> bool:
     return not any(_SCHEMA_MESSAGES.match(error["message"]) for error in errors)
 
 
-def _sent_value_breaks_its_parameter(problem: dict[str, Any], case: Any) -> bool:
-    """A 422 whose every error names a path or query parameter whose value in ``case`` breaks its schema."""
+def _sent_value_breaks_its_schema(problem: dict[str, Any], case: Any) -> bool:
+    """A 422 whose every error names a value of ``case`` that breaks its own schema.
+
+    An error names a path or query parameter (by name) whose sent value breaks that parameter's
+    schema, or a body field (a JSON pointer) of a JSON body that breaks the body's schema.
+    """
     errors = _errors(problem)
     if problem.get("code") != "validation_failed" or not errors:
         return False
+    body_breaks_schema = _json_body_breaks_its_schema(case)
     for error in errors:
         name = error["field"]
+        if name.startswith("/"):
+            if not body_breaks_schema:
+                return False
+            continue
         for location, sent in (("path", case.path_parameters), ("query", case.query)):
             parameter = case.operation.get_parameter(name, location)
             if parameter is not None and sent and name in sent and not parameter.is_valid(sent[name]):
@@ -139,6 +149,13 @@ def _sent_value_breaks_its_parameter(problem: dict[str, Any], case: Any) -> bool
         else:
             return False
     return True
+
+
+def _json_body_breaks_its_schema(case: Any) -> bool:
+    if not isinstance(case.body, (dict, list)):
+        return False
+    bodies = list(case.operation.get_bodies_for_media_type("application/json"))
+    return bool(bodies) and not bodies[0].is_valid(case.body)
 
 
 def _rejection_excused(failure: Failure, problem: dict[str, Any], case: Any) -> bool:
@@ -150,7 +167,7 @@ def _rejection_excused(failure: Failure, problem: dict[str, Any], case: Any) -> 
         415: code == "unsupported_media_type" and failure.operation == "POST /api/public/v1/files",
         422: code == "idempotency_key_reused"
         or _business_rule_422(problem)
-        or _sent_value_breaks_its_parameter(problem, case),
+        or _sent_value_breaks_its_schema(problem, case),
     }
     return excused.get(failure.status_code, False)
 

@@ -36,7 +36,7 @@ def test_a_link_value_that_breaks_its_path_parameter_is_excused(contract: Any) -
     operation = contract[SCHEDULE]["POST"]
     case = operation.Case(path_parameters={"job_id": "None"}, body={})  # an invoice's null job_id, via a link
     assert _rejection_excused(_rejected(operation), _problem(("job_id", PATTERN_MESSAGE)), case)
-    assert "link-value-breaks-its-parameter" in EXCEPTIONS
+    assert "link-value-breaks-its-schema" in EXCEPTIONS
 
 
 def test_a_valid_path_parameter_refused_is_still_a_failure(contract: Any) -> None:
@@ -47,7 +47,8 @@ def test_a_valid_path_parameter_refused_is_still_a_failure(contract: Any) -> Non
 
 def test_one_error_on_a_valid_field_keeps_the_failure(contract: Any) -> None:
     operation = contract[SCHEDULE]["POST"]
-    case = operation.Case(path_parameters={"job_id": "None"}, body={"window_start": "x"})
+    window = {"window_start": "2026-05-01T09:00:00Z", "window_end": "2026-05-01T11:00:00Z", "timezone": "UTC"}
+    case = operation.Case(path_parameters={"job_id": "None"}, body=window)  # a valid body, refused
     problem = _problem(("job_id", PATTERN_MESSAGE), ("/window_start", "Input should be a valid datetime."))
     assert not _rejection_excused(_rejected(operation), problem, case)
 
@@ -57,3 +58,12 @@ def test_a_query_value_that_breaks_its_parameter_is_excused(contract: Any) -> No
     case = operation.Case(query={"customer_id": "None"})
     problem = _problem(("customer_id", "String should match pattern '^cus_[0-9A-HJKMNP-TV-Z]{26}$'."))
     assert _rejection_excused(_rejected(operation), problem, case)
+
+
+def test_a_body_that_breaks_its_schema_excuses_its_field_errors_only(contract: Any) -> None:
+    operation = contract["/api/public/v1/jobs"]["POST"]
+    linked = operation.Case(body={"customer_id": None, "summary": "Fix the boiler"})  # a null from a response
+    problem = _problem(("/customer_id", "Input should be a valid string."))
+    assert _rejection_excused(_rejected(operation), problem, linked)
+    valid = operation.Case(body={"customer_id": "cus_01HWN5SXS5AA819X9YP981068V", "summary": "Fix the boiler"})
+    assert not _rejection_excused(_rejected(operation), problem, valid)
