@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 import schemathesis
+from schemathesis.core.failures import AcceptedNegativeData
 from schemathesis.openapi.checks import RejectedPositiveData
 
 from server_impl.web.contract import default_spec_path, load_contract
-from tests.live.fuzz_hooks import EXCEPTIONS, _rejection_excused
+from tests.live.fuzz_hooks import EXCEPTIONS, _acceptance_of_negative_excused, _rejection_excused
 
 SCHEDULE = "/api/public/v1/jobs/{job_id}/schedule"
 PATTERN_MESSAGE = "String should match pattern '^job_[0-9A-HJKMNP-TV-Z]{26}$'."
@@ -67,3 +68,21 @@ def test_a_body_that_breaks_its_schema_excuses_its_field_errors_only(contract: A
     assert _rejection_excused(_rejected(operation), problem, linked)
     valid = operation.Case(body={"customer_id": "cus_01HWN5SXS5AA819X9YP981068V", "summary": "Fix the boiler"})
     assert not _rejection_excused(_rejected(operation), problem, valid)
+
+
+def _accepted(operation: Any, mutation: str) -> AcceptedNegativeData:
+    message = f"Invalid data should have been rejected\nInvalid component: in body - {mutation}"
+    return AcceptedNegativeData(operation=operation.label, message=message, status_code=201, expected_statuses=["4xx"])
+
+
+def test_an_empty_array_in_a_multipart_field_is_sent_as_no_part_and_is_excused(contract: Any) -> None:
+    operation = contract["/api/public/v1/files"]["POST"]
+    mutation = "violates `type` at /properties/job_id (was string, became array)"
+    body = {"file": b"x", "purpose": "photo", "job_id": []}
+    case = operation.Case(body=body, media_type="multipart/form-data")
+    assert _acceptance_of_negative_excused(_accepted(operation, mutation), {}, case)
+    assert "multipart-empty-array" in EXCEPTIONS
+    two_ids = operation.Case(body={**body, "job_id": ["a", "b"]}, media_type="multipart/form-data")
+    assert not _acceptance_of_negative_excused(_accepted(operation, mutation), {}, two_ids)  # two parts are sent
+    other = "violates `type` at /properties/job_id (was string, became array)\nviolates `enum` at /properties/purpose"
+    assert not _acceptance_of_negative_excused(_accepted(operation, other), {}, case)  # another mutation as well
