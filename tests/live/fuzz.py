@@ -27,6 +27,10 @@ HOOKS = "tests.live.fuzz_hooks"
 # Built-in checks replaced by the hooks' versions with listed exceptions (docs/fuzzing.md).
 REPLACED_CHECKS = ("positive_data_acceptance", "negative_data_rejection")
 CI_MAX_EXAMPLES = 50
+CI_SEED = 20261129
+"""CI fuzzes with a fixed seed: the same cases every run, so a red run is the server's doing and
+replays exactly. ``ASTERI_FUZZ_SEED`` picks another (``random`` for a fresh one); ``nox -s fuzz``
+explores with random seeds."""
 LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 _SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
@@ -117,6 +121,14 @@ def schemathesis_command(
     if seed is not None:
         command += ["--seed", str(seed)]
     return command
+
+
+def ci_seed() -> int | None:
+    """The seed of the CI run: ``ASTERI_FUZZ_SEED`` (a number, or ``random``), else :data:`CI_SEED`."""
+    chosen = os.environ.get("ASTERI_FUZZ_SEED", "").strip()
+    if chosen == "random":
+        return None
+    return int(chosen) if chosen else CI_SEED
 
 
 def run_fuzz(

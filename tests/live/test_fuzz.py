@@ -1,6 +1,7 @@
 """schemathesis against the live server finds nothing: every operation, every check, stateful links.
 
-CI runs this with 50 examples per operation on SQLite and PostgreSQL; ``nox -s fuzz`` runs longer.
+CI runs this with 50 examples per operation on SQLite and PostgreSQL, with a fixed seed
+(``ASTERI_FUZZ_SEED`` picks another, ``random`` a fresh one); ``nox -s fuzz`` runs longer, with random seeds.
 The exceptions to two checks are listed, with their reasons, in docs/fuzzing.md.
 """
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.live.fuzz import CI_MAX_EXAMPLES, run_fuzz
+from tests.live.fuzz import CI_MAX_EXAMPLES, ci_seed, run_fuzz
 from tests.live.server import LiveServer, fresh_database
 
 pytestmark = pytest.mark.slow
@@ -24,7 +25,7 @@ TOOL_CRASHES = ("AST constructor recursion depth mismatch",)
 
 def test_schemathesis_finds_no_failure(backend: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with fresh_database(backend, tmp_path) as url, LiveServer.start(url, tmp_path) as server:
-        result = run_fuzz(server, tmp_path, max_examples=CI_MAX_EXAMPLES)
+        result = run_fuzz(server, tmp_path, max_examples=CI_MAX_EXAMPLES, seed=ci_seed())
         log, server_cpu = server.log_text(), server.cpu_seconds()
     with capsys.disabled():
         print(f"\nschemathesis on {backend}: {result.summary()}, server {server_cpu:.0f} s CPU")  # noqa: T201

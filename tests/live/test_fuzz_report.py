@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.live.fuzz import FuzzResult
+import pytest
+
+from tests.live.fuzz import CI_SEED, FuzzResult, ci_seed
 
 OUTPUT = """\
  ✅  Fuzzing (in 136.88s)
@@ -35,3 +37,12 @@ def test_failure_details_are_empty_when_nothing_failed() -> None:
 
 def test_failure_details_are_bounded() -> None:
     assert len(_result(OUTPUT).failure_details(limit=40)) == 40
+
+
+def test_ci_fuzzes_with_a_fixed_seed_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ASTERI_FUZZ_SEED", raising=False)
+    assert ci_seed() == CI_SEED
+    monkeypatch.setenv("ASTERI_FUZZ_SEED", "7")
+    assert ci_seed() == 7
+    monkeypatch.setenv("ASTERI_FUZZ_SEED", "random")
+    assert ci_seed() is None
