@@ -31,26 +31,29 @@ TOOLCHAIN_TOOLS = (
 # What the profile shows, summarised from bench/profile_server.py --profile (pyinstrument) and
 # py-spy on the uvicorn process under wrk; kept beside the measured in-process figures.
 PROFILE_SUMMARY = """\
-Where an authenticated GET spends its CPU (`python bench/profile_server.py --profile get`,
-pyinstrument, quiet machine, session 3; ADR 0411/0900/0910 for what changed before):
+Where an authenticated GET spends its CPU (`python bench/profile_server.py --profile get`, and
+cProfile in process, session 5; ADR 0900 has each step and its instruction count):
 
-- **Database read ~34%**: the unit of work's Session (creation ~4%, connection and BEGIN ~9%,
-  close ~9%) around the Core select (~9%) and its fetch (~3%).
-- **Authorizer ~20%**: `limits`' fixed-window counters ~11% (two windows, `hit` and
-  `get_window_stats` each), the key lookup from the process cache ~6%.
-- **FastAPI dependency solving ~13%** beyond the authorizer: the handlers' `Depends` and the
-  validation of each declared header and path parameter.
-- **Framework, middleware and response ~30%**: Starlette routing over every contract route, the
-  edge and text-guard middleware, DTO validation and JSON rendering.
-- Under wrk the server spends ~500 us of CPU per GET against ~330 us in process: uvicorn's h11
-  parsing and socket writes, which the bare app pays too (~100 us of its ~140).
+- **Database read ~33%**: connection checkout and return ~11% (a read-only unit of work opens no
+  Session since session 5), SQLAlchemy's Core execution of the select ~14% (the SQLite call itself
+  ~2%), fetch and mapping to the domain ~4%.
+- **Authorizer ~23%**: the `limits` counters ~8%, the API key (checksum, HMAC, process cache) ~7%,
+  the organization header and the query guard.
+- **The generated endpoint ~13%**: FastAPI's route handler ~7% (request and response objects; the
+  parameters are one validation of the generated `ParameterReader` since session 5), the handler's
+  DTO, ETag and rendering ~6%.
+- **Middleware and routing ~24%**: FastAPI's own layers (errors, telemetry, body limit, exception
+  handlers, exit stack), the edge and text-guard middleware, the segment dispatch.
+- Under wrk the server spends ~600 us of CPU per GET against ~340 us in process: uvicorn's h11
+  parsing and socket writes, which the bare app pays too (~180 us of its ~220).
 
-On PostgreSQL a request costs 4-5x the CPU of SQLite (about 2.3 ms per GET): reads leave the event
-loop for the thread pool, the limiter makes four Redis round trips through redis-py's asyncio
-client, and psycopg's execution path adds its own; not profiled yet (the next step there).
+On PostgreSQL a request costs 3-5x the CPU of SQLite (about 2.1 ms per GET): reads leave the event
+loop for the thread pool, the limiter makes three Redis round trips through redis-py's asyncio
+client, and psycopg's BEGIN/SELECT/ROLLBACK add theirs; not profiled yet (the next step there).
 
 A create adds the write: Core inserts of the customer, its audit event and its outbox event in
-one transaction, SQLite's single writer lock, and the thread-pool hop for the write.
+one transaction, SQLite's single writer lock and commit (a WAL checkpoint's copy and fsync land on
+the write that crosses the threshold), and the thread-pool hop for the write (~130 us of CPU).
 """
 
 
