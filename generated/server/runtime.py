@@ -60,7 +60,7 @@ class ParameterReader(Generic[P]):
     """Reads an operation's path, query, header and cookie parameters in one validation.
 
     FastAPI validates each declared parameter on its own and inspects its annotation again on every
-    request: a third of a one-row read's time in the framework. A generated route instead declares
+    request (a sixth of a 25-item list's time in process). A generated route instead declares
     its parameters once, as a pydantic dataclass of their Python names with the contract's
     constraints, and reads them with this: the values sent, by location and wire name, validated in
     one call. Errors carry FastAPI's locations (``("query", "limit")``), so they are answered like
