@@ -31,8 +31,9 @@ class TenantViolation(RuntimeError):
 class ScopedConnection(Protocol):
     """A connection with its tenant scope in ``info[SCOPE_KEY]``: a session, or a unit of work.
 
-    :func:`read_rows` and :func:`insert_row` need only these two; a read-only unit of work answers
-    them from a plain connection, without building a session (about a tenth of a one-row read).
+    :func:`read_rows` needs only these two; a read-only unit of work answers them from a plain
+    connection, without building a session (about a tenth of a one-row read). :func:`insert_row`
+    takes the session itself: it flushes pending ORM rows first.
     """
 
     @property
