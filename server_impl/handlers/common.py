@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn, TypeVar
 
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from generated.server.runtime import RequestContext
 from server_impl.domain.errors import FieldError, ValidationFailed
@@ -18,6 +17,7 @@ from server_impl.domain.principal import CallContext, Principal
 from server_impl.services.idempotency import IdempotencyPolicy
 from server_impl.services.ports import UnitOfWork, UnitOfWorkFactory
 from server_impl.web.authorizer import call_context
+from server_impl.web.database_work import run_reads, run_writes
 from server_impl.web.idempotent import idempotent_write
 from server_impl.web.problems import ImmediateResponse
 
@@ -41,17 +41,13 @@ def caller_of(context: RequestContext) -> CallContext:
 
 
 async def read(uow_factory: UnitOfWorkFactory, principal: Principal, work: Callable[[UnitOfWork], T]) -> T:
-    """Run a read in a read-only unit of work of the caller's tenant.
-
-    On SQLite (``inline_reads``) it runs on the event loop: a WAL read never waits, and a hop to a
-    worker thread would cost more than the query. Elsewhere it runs in the thread pool.
-    """
+    """Run a read in a read-only unit of work of the caller's tenant (where: :mod:`server_impl.web.database_work`)."""
 
     def run() -> T:
         with uow_factory(principal.tenant, read_only=True) as uow:
             return work(uow)
 
-    return run() if uow_factory.inline_reads else await run_in_threadpool(run)
+    return await run_reads(uow_factory, run)
 
 
 async def write(uow_factory: UnitOfWorkFactory, principal: Principal, work: Callable[[UnitOfWork], T]) -> T:
@@ -63,7 +59,7 @@ async def write(uow_factory: UnitOfWorkFactory, principal: Principal, work: Call
             uow.commit()
             return result
 
-    return await run_in_threadpool(run)
+    return await run_writes(uow_factory, run)
 
 
 def stored(status: int, dto: BaseModel, headers: Sequence[tuple[str, str]] = ()) -> StoredResponse:

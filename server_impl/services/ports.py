@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
@@ -474,15 +475,30 @@ class UnitOfWork(Protocol):
         """Roll back the transaction."""
 
 
+class WriterBusy(Exception):
+    """The database's writer lock is taken, and the work asked not to wait for it (nothing was written).
+
+    Raised by the first write transaction inside :meth:`UnitOfWorkFactory.first_write_without_waiting`.
+    """
+
+
 class UnitOfWorkFactory(Protocol):
     """Opens a unit of work confined to one tenant, or a system one (``None``) for identity lookups.
 
     Attributes:
-        inline_reads: Read-only units never wait on a lock or the network (SQLite in WAL mode), so
-            the web layer may run them on the event loop instead of hopping to a worker thread.
+        inline: Units never wait on the network (an embedded SQLite database): the web layer may run
+            them on the event loop instead of hopping to a worker thread. Reads never wait on a lock
+            either (WAL); a write may, so it runs there inside :meth:`first_write_without_waiting`.
     """
 
-    inline_reads: bool
+    inline: bool
 
     def __call__(self, tenant: Tenant | None, /, *, read_only: bool = False) -> UnitOfWork:
         """Return a unit of work; a ``read_only`` one must not write (it takes no write lock)."""
+
+    def first_write_without_waiting(self) -> AbstractContextManager[None]:
+        """Within this block the first write transaction raises :class:`WriterBusy` rather than wait.
+
+        Work run inside it must have no effect outside the database before its first write, so
+        that it can be run again elsewhere (where it may wait) when that write is refused.
+        """

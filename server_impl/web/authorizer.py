@@ -29,6 +29,7 @@ from server_impl.domain.tenancy import Environment
 from server_impl.services.authentication import find_key, membership_for, needs_use_noted, note_use
 from server_impl.services.key_cache import KeyCache
 from server_impl.services.ports import UnitOfWorkFactory
+from server_impl.web.database_work import run_reads, run_writes
 from server_impl.web.edge import REQUEST_ID_STATE
 from server_impl.web.problems import ProblemError
 
@@ -142,14 +143,14 @@ class Authorizer:
     async def _find_key(self, secret: str) -> ApiKey:
         now = utc_now()
         # SQLite: a WAL read never waits, so the lookup runs here; elsewhere only a cached key does.
-        if self._uow_factory.inline_reads or (
+        if self._uow_factory.inline or (
             has_valid_checksum(secret) and self.keys.get(hash_secret(secret, self._pepper)) is not None
         ):
             key = find_key(self._uow_factory, secret, self._pepper, now, self.keys)
         else:
             key = await run_in_threadpool(find_key, self._uow_factory, secret, self._pepper, now, self.keys)
         if needs_use_noted(key, now):
-            await run_in_threadpool(note_use, self._uow_factory, key, now)
+            await run_writes(self._uow_factory, lambda: note_use(self._uow_factory, key, now))
         return key
 
     async def _authenticate(self, request: Request, organization_id: str) -> _Caller:
@@ -176,7 +177,9 @@ class Authorizer:
             raise InvalidCredentials("malformed", "The Authorization header must be 'Bearer <token>'.", "Bearer")
         claims = self._tokens.verify(token.strip())
         try:
-            membership = await run_in_threadpool(membership_for, self._uow_factory, claims.user_id, organization_id)
+            membership = await run_reads(
+                self._uow_factory, lambda: membership_for(self._uow_factory, claims.user_id, organization_id)
+            )
         except OrganizationAccessDenied:
             raise OrganizationAccessDenied("This credential cannot act in that organization.") from None
         principal = Principal(

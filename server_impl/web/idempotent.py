@@ -6,7 +6,6 @@ import re
 from collections.abc import Callable
 
 from fastapi import Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from server_impl.domain.errors import FieldError, ValidationFailed
@@ -14,6 +13,7 @@ from server_impl.domain.idempotency import StoredResponse, fingerprint
 from server_impl.domain.principal import Principal
 from server_impl.services.idempotency import IdempotencyPolicy, Outcome, run_idempotent
 from server_impl.services.ports import UnitOfWork, UnitOfWorkFactory
+from server_impl.web.database_work import run_writes
 
 _KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
@@ -58,14 +58,14 @@ async def idempotent_write(
     """
     key = request.headers.get("idempotency-key")
     if key is None:
-        outcome = await run_in_threadpool(_run_plain, uow_factory, principal, write)
+        outcome = await run_writes(uow_factory, lambda: _run_plain(uow_factory, principal, write))
     else:
         if _KEY.fullmatch(key) is None:
             raise ValidationFailed((FieldError("Idempotency-Key", "Use 1 to 255 printable ASCII characters."),))
         body = await request.body() if fingerprint_body is None else fingerprint_body
         digest = fingerprint(request.method, request.url.path, body)
-        outcome = await run_in_threadpool(
-            lambda: run_idempotent(uow_factory, principal.tenant, key, digest, write, policy=policy)
+        outcome = await run_writes(
+            uow_factory, lambda: run_idempotent(uow_factory, principal.tenant, key, digest, write, policy=policy)
         )
     stored = outcome.response
     response = Response(

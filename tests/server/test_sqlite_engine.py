@@ -1,16 +1,19 @@
-"""The SQLite engine's transactions: BEGIN goes straight to the driver, and its errors stay SQLAlchemy's."""
+"""The SQLite engine's transactions: BEGIN goes straight to the driver, its errors stay SQLAlchemy's, writers queue."""
 
 import sqlite3
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
 from server_impl.adapters.sqlalchemy import engine as engine_module
-from server_impl.adapters.sqlalchemy.engine import build_engine, read_only_transactions
+from server_impl.adapters.sqlalchemy.engine import build_engine, first_write_without_waiting, read_only_transactions
+from server_impl.services.ports import WriterBusy
 
 
 def _in_transaction(connection: Connection) -> bool:
@@ -77,4 +80,84 @@ def test_a_read_only_transaction_reads_while_another_process_holds_the_write_loc
             assert connection.execute(text("SELECT x FROM t")).scalar_one() == 1
         with pytest.raises(OperationalError, match="locked"), engine.connect() as connection, connection.begin():
             connection.execute(text("SELECT x FROM t"))  # outside the block a transaction wants the write lock
+    engine.dispose()
+
+
+def _table(path: Path) -> Engine:
+    engine = build_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (x INTEGER)"))
+    return engine
+
+
+def _rows(engine: Engine) -> list[int]:
+    with read_only_transactions(), engine.connect() as connection, connection.begin():
+        return [row.x for row in connection.execute(text("SELECT x FROM t ORDER BY x"))]
+
+
+def test_the_first_write_of_a_no_wait_block_is_refused_while_another_process_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Refused at once with WriterBusy, not after busy_timeout with "database is locked"; nothing written."""
+    monkeypatch.setattr(engine_module, "SQLITE_BUSY_TIMEOUT_SECONDS", 2)
+    path = tmp_path / "no-wait.db"
+    engine = _table(path)
+    with (
+        _write_lock_held_elsewhere(path),
+        first_write_without_waiting(),
+        pytest.raises(WriterBusy, match="another process"),
+        engine.begin() as connection,
+    ):
+        connection.execute(text("INSERT INTO t VALUES (1)"))
+    with engine.connect() as connection:  # the connection waits for writers again, as configured
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        assert driver.execute("PRAGMA busy_timeout").fetchone() == (2000,)
+    with engine.begin() as connection:  # and this process's writer lock was let go
+        connection.execute(text("INSERT INTO t VALUES (2)"))
+    assert _rows(engine) == [2]
+    engine.dispose()
+
+
+def test_the_first_write_of_a_no_wait_block_is_refused_while_a_thread_of_this_process_writes(
+    tmp_path: Path,
+) -> None:
+    engine = _table(tmp_path / "threads.db")
+    writing, done = threading.Event(), threading.Event()
+
+    def write_slowly() -> None:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (1)"))
+            writing.set()
+            assert done.wait(10)
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        slow = pool.submit(write_slowly)
+        assert writing.wait(10)
+        try:
+            with first_write_without_waiting(), pytest.raises(WriterBusy, match="this process"), engine.begin():
+                pass
+        finally:
+            done.set()
+        slow.result()
+    assert _rows(engine) == [1]
+    engine.dispose()
+
+
+def test_later_writes_of_a_no_wait_block_wait_for_the_writer(tmp_path: Path) -> None:
+    """Once the block has committed a write, refusing the next would leave half of its work done."""
+    path = tmp_path / "later.db"
+    engine = _table(path)
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    with first_write_without_waiting():
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (1)"))
+        holder.execute("BEGIN IMMEDIATE")
+        release = threading.Timer(0.3, lambda: holder.execute("ROLLBACK"))
+        release.start()
+        with engine.begin() as connection:  # waits for the other writer instead of raising WriterBusy
+            connection.execute(text("INSERT INTO t VALUES (2)"))
+        release.join()
+    holder.close()
+    assert _rows(engine) == [1, 2]
     engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,14 +11,16 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from server_impl.adapters.sqlalchemy.tenancy import install_tenant_guard
+from server_impl.services.ports import WriterBusy
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 _READING: ContextVar[bool] = ContextVar("asteri_sqlite_reading", default=False)
+_NO_WAIT: ContextVar[list[bool] | None] = ContextVar("asteri_sqlite_no_wait", default=None)
 
 
 @contextmanager
@@ -34,6 +37,22 @@ def read_only_transactions() -> Iterator[None]:
         yield
     finally:
         _READING.reset(token)
+
+
+@contextmanager
+def first_write_without_waiting() -> Iterator[None]:
+    """Begin the first SQLite write transaction of this block only if the writer lock is free now.
+
+    If this process's writer lock or SQLite's own (another process writing) is taken, that first
+    ``BEGIN IMMEDIATE`` raises :class:`~server_impl.services.ports.WriterBusy` instead of waiting,
+    having written nothing. Later write transactions of the block wait as usual: by then the block
+    has committed a write, and refusing would leave half of its work done. Other databases ignore it.
+    """
+    token = _NO_WAIT.set([True])
+    try:
+        yield
+    finally:
+        _NO_WAIT.reset(token)
 
 
 def build_engine(database_url: str, *, echo: bool = False) -> Engine:
@@ -74,54 +93,91 @@ def build_engine(database_url: str, *, echo: bool = False) -> Engine:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.close()
 
-    # SQLite has one writer. Its busy handler polls with sleeps of up to 100 ms, so writers of this
-    # process queue on a blocking lock instead, taken where SQLite's write lock is (BEGIN IMMEDIATE)
-    # and released with it; other processes still meet busy_timeout.
-    #
-    # These are the dialect's own begin/commit/rollback steps, not engine events: one listener of
-    # the engine's connection events makes every statement of every connection dispatch its
-    # (empty) execute events, about a third of a one-row read's time in SQLAlchemy.
-    dialect = engine.dialect
-    writer = threading.Lock()
-    holder: list[object] = [None]  # the driver connection holding ``writer``: one at a time
-    commit, rollback = dialect.do_commit, dialect.do_rollback
+    _SqliteWriter(engine.dialect).install()
+    return engine
 
-    def do_begin(dbapi_connection: Any) -> None:
+
+class _SqliteWriter:
+    """SQLite's begin, commit and rollback steps, with this process's writers queued on one lock.
+
+    SQLite has one writer. Its busy handler polls with sleeps of up to 100 ms, so writers of this
+    process queue on a blocking lock instead, taken where SQLite's write lock is (``BEGIN
+    IMMEDIATE``) and released with it; other processes still meet ``busy_timeout``.
+
+    These are the dialect's own steps, not engine events: one listener of the engine's connection
+    events makes every statement of every connection dispatch its (empty) execute events, about a
+    third of a one-row read's time in SQLAlchemy.
+    """
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
+        self._commit, self._rollback = dialect.do_commit, dialect.do_rollback
+        self._lock = threading.Lock()
+        self._holder: object = None  # the driver connection holding the lock: one at a time
+
+    def install(self) -> None:
+        """Replace the begin, commit and rollback steps of this engine's dialect instance (only)."""
+        setattr(self._dialect, "do_begin", self.begin)  # noqa: B010
+        setattr(self._dialect, "do_commit", self.commit)  # noqa: B010
+        setattr(self._dialect, "do_rollback", self.rollback)  # noqa: B010
+
+    def begin(self, dbapi_connection: Any) -> None:
+        """Begin deferred (a read-only block), without waiting (once, when asked) or queued."""
         driver = dbapi_connection.driver_connection
         if _READING.get():
             driver.execute("BEGIN")  # SQLAlchemy wraps a driver error raised here as its own
             return
+        no_wait = _NO_WAIT.get()
+        if no_wait is not None and no_wait[0]:
+            no_wait[0] = False
+            self._begin_without_waiting(driver)
+            return
         # Bounded wait: past busy_timeout, SQLite's own lock decides (and reports "database is locked").
-        if writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_SECONDS):
-            holder[0] = driver
+        if self._lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_SECONDS):
+            self._holder = driver
         try:
             driver.execute("BEGIN IMMEDIATE")
         except BaseException:
-            _release(dbapi_connection)
+            self._release(driver)
             raise
 
-    def do_commit(dbapi_connection: Any) -> None:
+    def _begin_without_waiting(self, driver: Any) -> None:
+        if not self._lock.acquire(blocking=False):
+            raise WriterBusy("another writer of this process holds the database")
+        self._holder = driver
         try:
-            commit(dbapi_connection)
-        finally:
-            _release(dbapi_connection)
+            driver.execute("PRAGMA busy_timeout=0")
+            try:
+                driver.execute("BEGIN IMMEDIATE")
+            finally:
+                driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+        except sqlite3.OperationalError as error:
+            self._release(driver)
+            if error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+                raise WriterBusy("another process is writing to the database") from error
+            raise
+        except BaseException:
+            self._release(driver)
+            raise
 
-    def do_rollback(dbapi_connection: Any) -> None:
+    def commit(self, dbapi_connection: Any) -> None:
+        """Commit, then let the next writer in."""
         try:
-            rollback(dbapi_connection)
+            self._commit(dbapi_connection)
         finally:
-            _release(dbapi_connection)
+            self._release(dbapi_connection.driver_connection)
 
-    def _release(dbapi_connection: Any) -> None:
-        if holder[0] is not None and holder[0] is dbapi_connection.driver_connection:
-            holder[0] = None
-            writer.release()
+    def rollback(self, dbapi_connection: Any) -> None:
+        """Roll back, then let the next writer in."""
+        try:
+            self._rollback(dbapi_connection)
+        finally:
+            self._release(dbapi_connection.driver_connection)
 
-    # Bound to this engine's dialect instance only (each engine has its own).
-    setattr(dialect, "do_begin", do_begin)  # noqa: B010
-    setattr(dialect, "do_commit", do_commit)  # noqa: B010
-    setattr(dialect, "do_rollback", do_rollback)  # noqa: B010
-    return engine
+    def _release(self, driver: object) -> None:
+        if self._holder is not None and self._holder is driver:
+            self._holder = None
+            self._lock.release()
 
 
 def build_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from server_impl.adapters.sqlalchemy.engine import read_only_transactions
+from server_impl.adapters.sqlalchemy.engine import first_write_without_waiting, read_only_transactions
 from server_impl.adapters.sqlalchemy.estimates import SqlEstimateRepository
 from server_impl.adapters.sqlalchemy.events import SqlEventRepository
 from server_impl.adapters.sqlalchemy.files import SqlFileRepository
@@ -200,11 +200,15 @@ class SqlAlchemyUnitOfWorkFactory:
     def __init__(self, factory: sessionmaker[Session]) -> None:
         self._factory = factory
         engine: Engine = factory.kw["bind"]
-        self.inline_reads = engine.dialect.name == "sqlite"
+        self.inline = engine.dialect.name == "sqlite"
 
     def __call__(self, tenant: Tenant | None, /, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
         """Return a unit of work of the tenant (``None``: system); ``read_only`` ones never write."""
         return SqlAlchemyUnitOfWork(self._factory, tenant, read_only=read_only)
+
+    def first_write_without_waiting(self) -> AbstractContextManager[None]:
+        """See :meth:`server_impl.services.ports.UnitOfWorkFactory.first_write_without_waiting`."""
+        return first_write_without_waiting()
 
 
 def unit_of_work_factory(factory: sessionmaker[Session]) -> SqlAlchemyUnitOfWorkFactory:
