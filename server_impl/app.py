@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None, *, routers: RouterFactory | Non
             if worker is not None:
                 await run_in_threadpool(worker.stop)
             await context.limiter.close()
+            context.uow_factory.close()
             context.engine.dispose()
 
     app = FastAPI(

@@ -496,6 +496,9 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self, tenant: Tenant | None, /, *, read_only: bool = False) -> UnitOfWork:
         """Return a unit of work; a ``read_only`` one must not write (it takes no write lock)."""
 
+    def close(self) -> None:
+        """Let go of what the factory keeps open between units of work (before the database is disposed of)."""
+
     def first_write_without_waiting(self) -> AbstractContextManager[None]:
         """Within this block the first write transaction raises :class:`WriterBusy` rather than wait.
 

@@ -12,7 +12,13 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
 
 from server_impl.adapters.sqlalchemy import engine as engine_module
-from server_impl.adapters.sqlalchemy.engine import build_engine, first_write_without_waiting, read_only_transactions
+from server_impl.adapters.sqlalchemy.engine import (
+    build_engine,
+    build_session_factory,
+    first_write_without_waiting,
+    read_only_transactions,
+)
+from server_impl.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory, unit_of_work_factory
 from server_impl.services.ports import WriterBusy
 
 
@@ -161,3 +167,53 @@ def test_later_writes_of_a_no_wait_block_wait_for_the_writer(tmp_path: Path) -> 
     holder.close()
     assert _rows(engine) == [1, 2]
     engine.dispose()
+
+
+def _driver(connection: Connection) -> sqlite3.Connection:
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver
+
+
+def test_read_only_units_of_a_thread_share_one_connection_and_leave_no_transaction_open(tmp_path: Path) -> None:
+    engine = _table(tmp_path / "readers.db")
+    factory = unit_of_work_factory(build_session_factory(engine))
+    drivers = []
+    for _ in range(2):
+        with factory(None, read_only=True) as uow:
+            uow.connection().execute(text("SELECT count(*) FROM t"))
+            drivers.append(_driver(uow.connection()))
+            assert drivers[-1].in_transaction
+        assert not drivers[-1].in_transaction  # no read snapshot outlives its unit
+    assert drivers[0] is drivers[1]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(lambda: _driver_of_a_read(factory)).result() is not drivers[0]
+    factory.close()
+    engine.dispose()
+
+
+def _driver_of_a_read(factory: SqlAlchemyUnitOfWorkFactory) -> sqlite3.Connection:
+    with factory(None, read_only=True) as uow:
+        return _driver(uow.connection())
+
+
+def test_a_failed_read_only_unit_gives_its_connection_back_to_the_pool(tmp_path: Path) -> None:
+    """Kept connections are reused only after a clean unit; a failed one goes back through the pool's reset."""
+    engine = _table(tmp_path / "failed.db")
+    factory = unit_of_work_factory(build_session_factory(engine))
+    with factory(None, read_only=True) as uow:
+        kept = uow.connection()
+    failing = factory(None, read_only=True)
+    with pytest.raises(ZeroDivisionError), failing as uow:
+        _fail_in_a_read(uow.connection())
+    assert kept.closed
+    with factory(None, read_only=True) as uow:
+        assert uow.connection() is not kept
+        assert uow.connection().execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+    factory.close()
+    engine.dispose()
+
+
+def _fail_in_a_read(connection: Connection) -> None:
+    connection.execute(text("SELECT count(*) FROM t"))
+    raise ZeroDivisionError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from types import TracebackType
@@ -113,9 +114,17 @@ class SqlAlchemyUnitOfWork:
     webhook_deliveries = _Repository[WebhookDeliveryRepository](lambda uow: SqlWebhookDeliveryRepository(uow.session))
     files = _Repository[FileRepository](lambda uow: SqlFileRepository(uow.session))
 
-    def __init__(self, factory: sessionmaker[Session], tenant: Tenant | None, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        tenant: Tenant | None,
+        *,
+        read_only: bool = False,
+        readers: _ThreadReaders | None = None,
+    ) -> None:
         self._factory = factory
         self._engine: Engine = factory.kw["bind"]
+        self._readers = readers
         self.tenant = tenant
         self.read_only = read_only
         """Whether this unit of work only reads (it begins deferred on SQLite)."""
@@ -133,7 +142,7 @@ class SqlAlchemyUnitOfWork:
             self._reading = read_only_transactions()
             self._reading.__enter__()
             try:
-                self._connection = self._engine.connect()
+                self._connection = self._engine.connect() if self._readers is None else self._readers.connection()
             except BaseException:  # no __exit__ follows a failed __enter__: leave the block here
                 self._reading.__exit__(None, None, None)
                 self._reading = None
@@ -168,7 +177,10 @@ class SqlAlchemyUnitOfWork:
             if self._session is not None:
                 self._session.close()  # rolls back whatever was not committed, and returns the connection
             if self._connection is not None:
-                self._connection.close()  # ends the read transaction, and returns the connection
+                if self._readers is None:
+                    self._connection.close()  # ends the read transaction, and returns the connection
+                else:
+                    self._readers.finish(self._connection, failed=exc is not None)
         finally:
             self._session = self._connection = None
             if self._reading is not None:
@@ -194,6 +206,49 @@ class SqlAlchemyUnitOfWork:
         self.session.rollback()
 
 
+class _ThreadReaders:
+    """One connection per thread kept for read-only units of work (SQLite: no server to hold it open).
+
+    Checking a connection out of the pool and back for every read cost about a sixth of a GET of
+    one customer. A read-only unit of work of an embedded database instead reuses its thread's
+    connection: it begins (deferred) on first use and rolls back when the unit ends. A unit that
+    fails closes the connection, so no broken or half-read state is ever reused.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: set[Connection] = set()
+
+    def connection(self) -> Connection:
+        """Return this thread's reading connection (opened on first use)."""
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None or connection.closed:
+            connection = self._engine.connect()
+            self._local.connection = connection
+            with self._lock:
+                self._open.add(connection)
+        return connection
+
+    def finish(self, connection: Connection, *, failed: bool) -> None:
+        """End the unit's read transaction; after a failure, close the connection instead of keeping it."""
+        if failed or connection.invalidated:
+            with self._lock:
+                self._open.discard(connection)
+            self._local.connection = None
+            connection.close()
+        else:
+            connection.rollback()
+
+    def close(self) -> None:
+        """Close every thread's reading connection."""
+        with self._lock:
+            connections, self._open = self._open, set()
+        for connection in connections:
+            connection.close()
+
+
 class SqlAlchemyUnitOfWorkFactory:
     """Opens :class:`SqlAlchemyUnitOfWork` on one session factory (the ``UnitOfWorkFactory`` port)."""
 
@@ -201,10 +256,16 @@ class SqlAlchemyUnitOfWorkFactory:
         self._factory = factory
         engine: Engine = factory.kw["bind"]
         self.inline = engine.dialect.name == "sqlite"
+        self._readers = _ThreadReaders(engine) if self.inline else None
 
     def __call__(self, tenant: Tenant | None, /, *, read_only: bool = False) -> SqlAlchemyUnitOfWork:
         """Return a unit of work of the tenant (``None``: system); ``read_only`` ones never write."""
-        return SqlAlchemyUnitOfWork(self._factory, tenant, read_only=read_only)
+        return SqlAlchemyUnitOfWork(self._factory, tenant, read_only=read_only, readers=self._readers)
+
+    def close(self) -> None:
+        """Close the connections kept for reading (call before disposing of the engine)."""
+        if self._readers is not None:
+            self._readers.close()
 
     def first_write_without_waiting(self) -> AbstractContextManager[None]:
         """See :meth:`server_impl.services.ports.UnitOfWorkFactory.first_write_without_waiting`."""
