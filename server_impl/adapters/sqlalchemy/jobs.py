@@ -138,8 +138,8 @@ class SqlJobRepository:
 
     def get(self, job_id: str) -> Job | None:
         """Return the job in the tenant, or ``None``."""
-        row = read_rows(self._scope, _GET_JOB, {"job_id": job_id}).first()
-        return None if row is None else _job(row)
+        rows = read_rows(self._scope, _GET_JOB, {"job_id": job_id})
+        return _job(rows[0]) if rows else None
 
     def save(self, job: Job, *, expected_version: int) -> None:
         """Write back a changed job, only if nobody else wrote it since it was read.
@@ -196,5 +196,5 @@ class SqlJobRepository:
         }
         parameters = {name: value for name, value in parameters.items() if value is not None}
         query = _list_jobs(frozenset(parameters))
-        rows = read_rows(self._scope, query, {**parameters, "limit": limit + 1}).all()
+        rows = read_rows(self._scope, query, {**parameters, "limit": limit + 1})
         return Page([_job(row) for row in rows[:limit]], has_more=len(rows) > limit)

@@ -144,8 +144,8 @@ class SqlCustomerRepository:
 
     def get(self, customer_id: str) -> Customer | None:
         """Return the customer in the tenant, or ``None``."""
-        row = read_rows(self._scope, _GET_CUSTOMER, {"customer_id": customer_id}).first()
-        return None if row is None else _customer(row)
+        rows = read_rows(self._scope, _GET_CUSTOMER, {"customer_id": customer_id})
+        return _customer(rows[0]) if rows else None
 
     def save(self, customer: Customer) -> None:
         """Write back every field of a changed customer but ``balance_due`` (invoices maintain it)."""
@@ -168,7 +168,7 @@ class SqlCustomerRepository:
             parameters["updated_since"] = filters.updated_since
         if before_id is not None:
             parameters["before_id"] = before_id
-        rows = read_rows(self._scope, query, parameters).all()
+        rows = read_rows(self._scope, query, parameters)
         return Page([_customer(row) for row in rows[:limit]], has_more=len(rows) > limit)
 
 

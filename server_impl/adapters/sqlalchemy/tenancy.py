@@ -8,13 +8,18 @@ session without a scope sees no tenant-owned rows at all.
 
 from __future__ import annotations
 
+import collections
 import functools
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, Protocol
 
-from sqlalchemy import Connection, Insert, Result, Select, Table, bindparam, event, false, insert
+from sqlalchemy import Connection, Insert, Select, Table, bindparam, event, false, insert
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 from sqlalchemy.sql import visitors
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import FromClause
 
 from server_impl.adapters.sqlalchemy.tables import Base, TenantScoped
@@ -156,7 +161,7 @@ def tenant_filtered(statement: Select[Any]) -> Select[Any]:
 
 def read_rows(
     source: ScopedConnection, statement: Select[Any], parameters: Mapping[str, Any] | None = None
-) -> Result[Any]:
+) -> Sequence[Any]:
     """Run a Core select in the source's transaction, confined to its tenant exactly like the ORM hook.
 
     Args:
@@ -165,15 +170,78 @@ def read_rows(
         parameters: Values of the statement's own bound parameters.
 
     Returns:
-        The result rows.
+        The rows: tuples whose columns are also attributes by their keys.
     """
     scope = source.info.get(SCOPE_KEY)
     connection = source.connection()
     if scope == SYSTEM:
-        return connection.execute(statement, dict(parameters or {}))
-    if isinstance(scope, Tenant):
-        return connection.execute(tenant_filtered(statement), _with_tenant(parameters, scope))
-    return connection.execute(statement.where(false()), dict(parameters or {}))
+        filtered, values = statement, dict(parameters or {})
+    elif isinstance(scope, Tenant):
+        filtered, values = tenant_filtered(statement), _with_tenant(parameters, scope)
+    else:
+        return connection.execute(statement.where(false()), dict(parameters or {})).all()
+    prepared = _prepared(filtered, connection.dialect) if connection.dialect.name == "sqlite" else None
+    if prepared is None:
+        return connection.execute(filtered, values).all()
+    return prepared.run(connection, values)
+
+
+class _PreparedRead:
+    """A select compiled once for SQLite and run on the driver connection, with SQLAlchemy's type processing.
+
+    SQLAlchemy's execution path (cache key, execution context, cursor result) cost about as much
+    as the query itself on a one-row read of an embedded database. The SQL, the order of its
+    parameters and each column's result processor (the same ones SQLAlchemy applies: ``DateTime``
+    from text, JSON by orjson) are worked out once per statement; a driver error is raised as the
+    SQLAlchemy error it would have been, so the web layer's answers (503 on a locked database) hold.
+    """
+
+    def __init__(self, compiled: SQLCompiler, names: Sequence[str], statement: Select[Any], dialect: Dialect) -> None:
+        self._sql = compiled.string
+        binds = compiled.binds
+        self._binds = tuple(
+            (name, binds[name].type.dialect_impl(dialect).bind_processor(dialect), binds[name].value) for name in names
+        )
+        processors = (
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in statement.selected_columns
+        )
+        self._processors = tuple((index, process) for index, process in enumerate(processors) if process is not None)
+        self._row: Any = collections.namedtuple("Row", list(statement.selected_columns.keys()))  # type: ignore[misc]
+
+    def run(self, connection: Connection, parameters: Mapping[str, Any]) -> list[Any]:
+        """Return the rows of the statement with ``parameters`` in the connection's transaction."""
+        values = []
+        for name, process, default in self._binds:
+            value = parameters.get(name, default)
+            values.append(value if process is None or value is None else process(value))
+        if not connection.in_transaction():
+            connection.begin()  # the deferred or immediate BEGIN SQLAlchemy's execute would issue
+        driver: Any = connection.connection.driver_connection
+        try:
+            raw = driver.execute(self._sql, values).fetchall()
+        except sqlite3.Error as error:
+            raise DBAPIError.instance(self._sql, values, error, sqlite3.Error, dialect=connection.dialect) from error
+        rows = []
+        make = self._row._make
+        for row in raw:
+            columns = list(row)
+            for index, process in self._processors:
+                columns[index] = process(columns[index])
+            rows.append(make(columns))
+        return rows
+
+
+@functools.lru_cache(maxsize=512)  # holds the statements it saw, so an id is never reused while cached
+def _prepared(statement: Select[Any], dialect: Dialect) -> _PreparedRead | None:
+    compiled = statement.compile(dialect=dialect)
+    names = compiled.positiontup
+    binds = compiled.binds
+    if names is None or any(bind.expanding or bind.literal_execute for bind in binds.values()):
+        return None  # a shape SQLAlchemy rewrites per execution: let it
+    keys = list(statement.selected_columns.keys())
+    if not all(key.isidentifier() and not key.startswith("_") for key in keys):
+        return None
+    return _PreparedRead(compiled, names, statement, dialect)
 
 
 def insert_row(session: Session, table: Table, values: Mapping[str, Any]) -> None:
