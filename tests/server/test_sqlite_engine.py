@@ -5,11 +5,15 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.dialects.sqlite import dialect as sqlite_dialect
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.types import TypeDecorator
 
 from server_impl.adapters.sqlalchemy import engine as engine_module
 from server_impl.adapters.sqlalchemy.engine import (
@@ -18,6 +22,7 @@ from server_impl.adapters.sqlalchemy.engine import (
     first_write_without_waiting,
     read_only_transactions,
 )
+from server_impl.adapters.sqlalchemy.types import UtcDateTime
 from server_impl.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory, unit_of_work_factory
 from server_impl.services.ports import WriterBusy
 
@@ -217,3 +222,42 @@ def test_a_failed_read_only_unit_gives_its_connection_back_to_the_pool(tmp_path:
 def _fail_in_a_read(connection: Connection) -> None:
     connection.execute(text("SELECT count(*) FROM t"))
     raise ZeroDivisionError
+
+
+def _timestamp_readers() -> tuple[Any, Any]:
+    dialect = sqlite_dialect()
+    column = UtcDateTime().dialect_impl(dialect)
+    assert isinstance(column, UtcDateTime)
+    # SQLAlchemy's own: the dialect's DATETIME processor, then UtcDateTime.process_result_value
+    return column.result_processor(dialect, None), TypeDecorator.result_processor(column, dialect, None)
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "2026-11-29 04:13:45.123456",
+        "2026-11-29 04:13:45.000000",
+        "2026-11-29 04:13:45",
+        "0001-01-01 00:00:00.000000",
+        "9999-12-31 23:59:59.999999",
+    ],
+)
+def test_utc_timestamps_read_from_sqlite_text_as_sqlalchemy_reads_them(stored: str) -> None:
+    ours, sqlalchemys = _timestamp_readers()
+    assert ours(stored) == sqlalchemys(stored)
+    assert ours(stored).tzinfo is UTC
+    assert ours(None) is None
+
+
+@pytest.mark.parametrize(
+    ("stored", "moment"),
+    [
+        ("2026-11-29 06:13:45.500000+02:00", datetime(2026, 11, 29, 4, 13, 45, 500000, tzinfo=UTC)),
+        ("2026-11-29 01:13:45-03:00", datetime(2026, 11, 29, 4, 13, 45, tzinfo=UTC)),
+        ("2026-11-29T04:13:45Z", datetime(2026, 11, 29, 4, 13, 45, tzinfo=UTC)),
+    ],
+)
+def test_a_sqlite_timestamp_with_an_offset_is_read_as_that_moment_in_utc(stored: str, moment: datetime) -> None:
+    ours, _ = _timestamp_readers()
+    assert ours(stored) == moment
+    assert ours(stored).tzinfo is UTC
