@@ -11,7 +11,7 @@ from __future__ import annotations
 import collections
 import functools
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, Protocol
 
 from sqlalchemy import Connection, Insert, Select, Table, bindparam, event, false, insert
@@ -221,14 +221,13 @@ class _PreparedRead:
             raw = driver.execute(self._sql, values).fetchall()
         except sqlite3.Error as error:
             raise DBAPIError.instance(self._sql, values, error, sqlite3.Error, dialect=connection.dialect) from error
-        rows = []
         make = self._row._make
-        for row in raw:
-            columns = list(row)
-            for index, process in self._processors:
-                columns[index] = process(columns[index])
-            rows.append(make(columns))
-        return rows
+        if not raw or not self._processors:
+            return [make(row) for row in raw]
+        columns: list[Iterable[Any]] = list(zip(*raw, strict=True))  # column by column: the loops run in C
+        for index, process in self._processors:
+            columns[index] = map(process, columns[index])
+        return [make(row) for row in zip(*columns, strict=True)]
 
 
 @functools.lru_cache(maxsize=512)  # holds the statements it saw, so an id is never reused while cached
