@@ -182,9 +182,10 @@ class Customers(CustomersHandlers):
 
         def work(uow: UnitOfWork) -> Any:
             customer = use_cases.create_customer(uow, caller, fields)
-            announce(uow, caller, "customer.created", customer_dto(customer))
+            dto = customer_dto(customer)
+            announce(uow, caller, "customer.created", dto)
             headers = (("Location", f"{PATH}/{customer.id}"), ("ETag", _etag(customer)))
-            return stored(201, customer_dto(customer), headers)
+            return stored(201, dto, headers)
 
         await write_once(context, self._uow, self._policy, work)
 
@@ -243,8 +244,9 @@ class Customers(CustomersHandlers):
             before = use_cases.get_customer(uow, customer_id)
             customer = action(uow, caller, customer_id)
             event = "customer.archived" if archive else "customer.restored"
-            announce(uow, caller, event, customer_dto(customer), customer_dto(before))
-            return stored(200, customer_dto(customer), (("ETag", _etag(customer)),))
+            dto = customer_dto(customer)
+            announce(uow, caller, event, dto, customer_dto(before))
+            return stored(200, dto, (("ETag", _etag(customer)),))
 
         await write_once(context, self._uow, self._policy, work)
 

@@ -1,5 +1,6 @@
 """The SQLite engine's transactions: BEGIN goes straight to the driver, its errors stay SQLAlchemy's, writers queue."""
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from server_impl.adapters.sqlalchemy.engine import (
     build_engine,
     build_session_factory,
     first_write_without_waiting,
+    json_text,
     read_only_transactions,
 )
 from server_impl.adapters.sqlalchemy.types import UtcDateTime
@@ -261,3 +263,16 @@ def test_a_sqlite_timestamp_with_an_offset_is_read_as_that_moment_in_utc(stored:
     ours, _ = _timestamp_readers()
     assert ours(stored) == moment
     assert ours(stored).tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"emails": [{"address": "dana@example.com", "label": None, "is_primary": True}], "tags": ["vip", "é"]},
+        {"quantity": 2**63 - 1, "nested": {"1": [1.5, True, None]}},
+        {"beyond_64_bits": 2**80},  # orjson refuses it; the standard library writes it
+        [],
+    ],
+)
+def test_json_columns_store_text_that_reads_back_as_the_same_value(value: Any) -> None:
+    assert json.loads(json_text(value)) == value
