@@ -8,20 +8,16 @@ session without a scope sees no tenant-owned rows at all.
 
 from __future__ import annotations
 
-import collections
 import functools
-import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Final, Protocol
 
-from sqlalchemy import Connection, Insert, Select, Table, bindparam, event, false, insert
-from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Connection, Select, Table, bindparam, event, false
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 from sqlalchemy.sql import visitors
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.selectable import FromClause
 
+from server_impl.adapters.sqlalchemy.prepared import insert_of, prepared_insert, prepared_read
 from server_impl.adapters.sqlalchemy.tables import Base, TenantScoped
 from server_impl.domain.tenancy import Tenant
 
@@ -180,67 +176,10 @@ def read_rows(
         filtered, values = tenant_filtered(statement), _with_tenant(parameters, scope)
     else:
         return connection.execute(statement.where(false()), dict(parameters or {})).all()
-    prepared = _prepared(filtered, connection.dialect) if connection.dialect.name == "sqlite" else None
+    prepared = prepared_read(filtered, connection.dialect)
     if prepared is None:
         return connection.execute(filtered, values).all()
-    return prepared.run(connection, values)
-
-
-class _PreparedRead:
-    """A select compiled once for SQLite and run on the driver connection, with SQLAlchemy's type processing.
-
-    SQLAlchemy's execution path (cache key, execution context, cursor result) cost about as much
-    as the query itself on a one-row read of an embedded database. The SQL, the order of its
-    parameters and each column's result processor (the same ones SQLAlchemy applies: ``DateTime``
-    from text, JSON by orjson) are worked out once per statement; a driver error is raised as the
-    SQLAlchemy error it would have been, so the web layer's answers (503 on a locked database) hold.
-    """
-
-    def __init__(self, compiled: SQLCompiler, names: Sequence[str], statement: Select[Any], dialect: Dialect) -> None:
-        self._sql = compiled.string
-        binds = compiled.binds
-        self._binds = tuple(
-            (name, binds[name].type.dialect_impl(dialect).bind_processor(dialect), binds[name].value) for name in names
-        )
-        processors = (
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in statement.selected_columns
-        )
-        self._processors = tuple((index, process) for index, process in enumerate(processors) if process is not None)
-        self._row: Any = collections.namedtuple("Row", list(statement.selected_columns.keys()))  # type: ignore[misc]
-
-    def run(self, connection: Connection, parameters: Mapping[str, Any]) -> list[Any]:
-        """Return the rows of the statement with ``parameters`` in the connection's transaction."""
-        values = []
-        for name, process, default in self._binds:
-            value = parameters.get(name, default)
-            values.append(value if process is None or value is None else process(value))
-        if not connection.in_transaction():
-            connection.begin()  # the deferred or immediate BEGIN SQLAlchemy's execute would issue
-        driver: Any = connection.connection.driver_connection
-        try:
-            raw = driver.execute(self._sql, values).fetchall()
-        except sqlite3.Error as error:
-            raise DBAPIError.instance(self._sql, values, error, sqlite3.Error, dialect=connection.dialect) from error
-        make = self._row._make
-        if not raw or not self._processors:
-            return [make(row) for row in raw]
-        columns: list[Iterable[Any]] = list(zip(*raw, strict=True))  # column by column: the loops run in C
-        for index, process in self._processors:
-            columns[index] = map(process, columns[index])
-        return [make(row) for row in zip(*columns, strict=True)]
-
-
-@functools.lru_cache(maxsize=512)  # holds the statements it saw, so an id is never reused while cached
-def _prepared(statement: Select[Any], dialect: Dialect) -> _PreparedRead | None:
-    compiled = statement.compile(dialect=dialect)
-    names = compiled.positiontup
-    binds = compiled.binds
-    if names is None or any(bind.expanding or bind.literal_execute for bind in binds.values()):
-        return None  # a shape SQLAlchemy rewrites per execution: let it
-    keys = list(statement.selected_columns.keys())
-    if not all(key.isidentifier() and not key.startswith("_") for key in keys):
-        return None
-    return _PreparedRead(compiled, names, statement, dialect)
+    return prepared.rows(connection, values)
 
 
 def insert_row(session: Session, table: Table, values: Mapping[str, Any]) -> None:
@@ -272,9 +211,9 @@ def insert_row(session: Session, table: Table, values: Mapping[str, Any]) -> Non
     # Core insert (the guard's execute hook filters reads and bulk writes) but cost a third of
     # each insert. Pending ORM rows are flushed first, as Session.execute's autoflush did.
     session.flush()
-    session.connection().execute(_insert_of(table), row)
-
-
-@functools.cache
-def _insert_of(table: Table) -> Insert:
-    return insert(table)
+    connection = session.connection()
+    prepared = prepared_insert(table, frozenset(row), connection.dialect)
+    if prepared is None:
+        connection.execute(insert_of(table), row)
+    else:
+        prepared.execute(connection, row)

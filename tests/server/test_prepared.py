@@ -1,0 +1,70 @@
+"""Statements prepared for SQLite's driver give what SQLAlchemy's execution gives, errors included."""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, bindparam, select
+from sqlalchemy.exc import IntegrityError
+
+from server_impl.adapters.sqlalchemy.engine import build_engine, read_only_transactions
+from server_impl.adapters.sqlalchemy.prepared import insert_of, prepared_insert, prepared_read
+from server_impl.adapters.sqlalchemy.types import UtcDateTime, json_type
+
+METADATA = MetaData()
+THINGS = Table(
+    "prepared_things",
+    METADATA,
+    Column("id", String, primary_key=True),
+    Column("seen_at", UtcDateTime(), nullable=True),
+    Column("doc", json_type(), nullable=True),
+    Column("size", Integer, nullable=True),
+    Column("version", Integer, nullable=False, default=1),
+)
+BY_ID = select(THINGS.c.id, THINGS.c.seen_at, THINGS.c.doc, THINGS.c.size).where(THINGS.c.id == bindparam("id"))
+EVERY = select(THINGS.c.id, THINGS.c.seen_at, THINGS.c.doc, THINGS.c.size).order_by(THINGS.c.id)
+ROW = {"id": "a", "seen_at": datetime(2026, 11, 29, 4, 13, 45, 123456, tzinfo=UTC), "doc": {"tags": ["x"]}, "size": 3}
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = build_engine(f"sqlite:///{tmp_path / 'prepared.db'}")
+    METADATA.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_an_insert_and_its_reads_match_sqlalchemys(engine: Engine) -> None:
+    prepared = prepared_insert(THINGS, frozenset({*ROW, "version"}), engine.dialect)
+    assert prepared is not None
+    with engine.begin() as connection:
+        prepared.execute(connection, {**ROW, "version": 1})
+        connection.execute(insert_of(THINGS), {"id": "b", "seen_at": None, "doc": None, "size": None, "version": 1})
+    by_id, every = prepared_read(BY_ID, engine.dialect), prepared_read(EVERY, engine.dialect)
+    assert by_id is not None
+    assert every is not None
+    with read_only_transactions(), engine.connect() as connection:
+        theirs = [tuple(row) for row in connection.execute(EVERY)]
+        ours = every.rows(connection, {})
+        assert ours == theirs
+        assert ours[0].seen_at == ROW["seen_at"]
+        assert ours[0].doc == {"tags": ["x"]}
+        assert by_id.rows(connection, {"id": "b"}) == [("b", None, None, None)]
+        assert by_id.rows(connection, {"id": "missing"}) == []
+
+
+def test_a_unique_clash_is_sqlalchemys_integrity_error(engine: Engine) -> None:
+    """The unit of work answers IntegrityError with a Conflict (409); a raw sqlite3 error would be a 500."""
+    prepared = prepared_insert(THINGS, frozenset({*ROW, "version"}), engine.dialect)
+    assert prepared is not None
+    with engine.begin() as connection:
+        prepared.execute(connection, {**ROW, "version": 1})
+    with pytest.raises(IntegrityError, match="UNIQUE"), engine.begin() as connection:
+        prepared.execute(connection, {**ROW, "version": 1})
+
+
+def test_statements_sqlalchemy_rewrites_per_execution_are_left_to_it(engine: Engine) -> None:
+    assert prepared_insert(THINGS, frozenset(ROW), engine.dialect) is None  # version's default is computed in Python
+    assert prepared_read(select(THINGS.c.id).where(THINGS.c.id.in_(["a", "b"])), engine.dialect) is None
+    assert prepared_read(select(THINGS.c.id.label("_private")), engine.dialect) is None
