@@ -7,6 +7,7 @@ import binascii
 import re
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TypeVar
+from urllib.parse import urlencode
 
 from pydantic import BaseModel
 
@@ -122,7 +123,10 @@ def page_cursor(context: RequestContext, ids: Sequence[str], has_more: bool) -> 
     if not has_more or not ids:
         return None
     cursor = encode_cursor(ids[-1])
-    url = context.request.url.include_query_params(cursor=cursor)
-    target = url.path + (f"?{url.query}" if url.query else "")
-    context.response.headers["Link"] = f'<{target}>; rel="next"'
+    # The request's query with the cursor replaced (last), as ``URL.include_query_params`` gives it
+    # without parsing the query string again: that was a twelfth of a list's CPU.
+    request = context.request
+    query = [(name, value) for name, value in request.query_params.multi_items() if name != "cursor"]
+    query.append(("cursor", cursor))
+    context.response.headers["Link"] = f'<{request.url.path}?{urlencode(query)}>; rel="next"'
     return cursor
