@@ -17,13 +17,14 @@ from __future__ import annotations
 import collections
 import functools
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Select, Table, insert
+from sqlalchemy import JSON, Connection, Insert, Select, Table, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.types import TypeEngine
 
 
 class _Prepared:
@@ -57,9 +58,7 @@ class PreparedRead(_Prepared):
 
     def __init__(self, compiled: SQLCompiler, names: Iterable[str], statement: Select[Any], dialect: Dialect) -> None:
         super().__init__(compiled, names, dialect)
-        processors = (
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in statement.selected_columns
-        )
+        processors = (_result_processor(column.type, dialect) for column in statement.selected_columns)
         self._processors = tuple((index, process) for index, process in enumerate(processors) if process is not None)
         self._row: Any = collections.namedtuple("Row", list(statement.selected_columns.keys()))  # type: ignore[misc]
 
@@ -76,6 +75,20 @@ class PreparedRead(_Prepared):
         for index, process in self._processors:
             columns[index] = map(process, columns[index])
         return [make(row) for row in zip(*columns, strict=True)]
+
+
+def _result_processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    impl = type_.dialect_impl(dialect)
+    loads = getattr(dialect, "_json_deserializer", None)
+    if isinstance(impl, JSON) and loads is not None:
+        # SQLAlchemy's JSON processor on SQLite is two wrappers around the deserializer: one for
+        # None, one for a scalar number SQLite's NUMERIC affinity turned into a number.
+        return functools.partial(_json_value, loads)
+    return impl.result_processor(dialect, None)
+
+
+def _json_value(loads: Callable[[str], Any], value: Any) -> Any:
+    return loads(value) if isinstance(value, (str, bytes)) else value
 
 
 @functools.lru_cache(maxsize=512)  # holds the statements it saw, so an id is never reused while cached
