@@ -8,6 +8,7 @@ import threading
 import time
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_PAIRS = [first + second for first in _CROCKFORD for second in _CROCKFORD]  # 10 bits -> 2 characters
 ULID_PATTERN = "[0-9A-HJKMNP-TV-Z]{26}"
 
 PREFIXES = frozenset(
@@ -76,12 +77,16 @@ def new_ulid(now_ms: int | None = None) -> str:
         millis, random_part = _monotonic_now()
     else:
         millis, random_part = now_ms, secrets.randbits(80)
-    value = (millis << 80) | random_part
-    chars = []
-    for _ in range(26):
-        chars.append(_CROCKFORD[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    return encode_ulid((millis << 80) | random_part)
+
+
+def encode_ulid(value: int) -> str:
+    """Return the 26 Crockford base32 characters of a 128-bit ULID value (130 bits, two leading zeros).
+
+    Ten bits (two characters) at a time from a table: half the rounds of five bits at a time, on
+    every id and every request's id.
+    """
+    return "".join([_PAIRS[(value >> shift) & 1023] for shift in range(120, -1, -10)])
 
 
 def new_id(prefix: str) -> str:

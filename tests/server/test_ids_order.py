@@ -1,10 +1,13 @@
-"""Ids made one after another in a process sort in the order they were made (events of one transaction)."""
+"""Ids: Crockford base32 ULIDs that sort in the order a process made them (events of one transaction)."""
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 
-from server_impl.domain.ids import is_id, new_id
+import pytest
+
+from server_impl.domain.ids import ULID_PATTERN, encode_ulid, is_id, new_id
 
 
 def test_ids_made_in_a_row_sort_in_order_even_within_a_millisecond() -> None:
@@ -20,3 +23,14 @@ def test_ids_made_by_threads_are_unique() -> None:
     everything = [value for batch in batches for value in batch]
     assert len(set(everything)) == len(everything)
     assert all(batch == sorted(batch) for batch in batches)
+
+
+def _five_bits_at_a_time(value: int) -> str:
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    return "".join(alphabet[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+@pytest.mark.parametrize("value", [0, 1, 31, 32, 1023, 1024, 2**80 - 1, 2**127, 2**128 - 1, 0x0123456789ABCDEF << 60])
+def test_ulids_are_crockford_base32_of_their_130_bits(value: int) -> None:
+    assert encode_ulid(value) == _five_bits_at_a_time(value)
+    assert re.fullmatch(ULID_PATTERN, encode_ulid(value))
