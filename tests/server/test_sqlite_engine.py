@@ -276,3 +276,22 @@ def test_a_sqlite_timestamp_with_an_offset_is_read_as_that_moment_in_utc(stored:
 )
 def test_json_columns_store_text_that_reads_back_as_the_same_value(value: Any) -> None:
     assert json.loads(json_text(value)) == value
+
+
+def test_a_read_only_unit_opened_inside_another_of_its_thread_reads_on_a_connection_of_its_own(
+    tmp_path: Path,
+) -> None:
+    """Sharing the kept connection would end the outer unit's transaction when the inner one ends."""
+    engine = _table(tmp_path / "nested.db")
+    factory = unit_of_work_factory(build_session_factory(engine))
+    with factory(None, read_only=True) as outer:
+        kept = outer.connection()
+        kept.execute(text("SELECT count(*) FROM t"))
+        with factory(None, read_only=True) as inner:
+            assert inner.connection() is not outer.connection()
+            inner.connection().execute(text("SELECT count(*) FROM t"))
+        assert _driver(outer.connection()).in_transaction  # the outer read is still one snapshot
+    with factory(None, read_only=True) as again:
+        assert again.connection() is kept  # given back when the outer unit ended
+    factory.close()
+    engine.dispose()

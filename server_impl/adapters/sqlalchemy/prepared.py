@@ -87,7 +87,7 @@ def _result_processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any
     return impl.result_processor(dialect, None)
 
 
-def _json_value(loads: Callable[[str], Any], value: Any) -> Any:
+def _json_value(loads: Callable[[str | bytes], Any], value: Any) -> Any:
     return loads(value) if isinstance(value, (str, bytes)) else value
 
 

@@ -125,6 +125,7 @@ class SqlAlchemyUnitOfWork:
         self._factory = factory
         self._engine: Engine = factory.kw["bind"]
         self._readers = readers
+        self._kept = False  # whether the connection is its thread's kept one
         self.tenant = tenant
         self.read_only = read_only
         """Whether this unit of work only reads (it begins deferred on SQLite)."""
@@ -142,7 +143,9 @@ class SqlAlchemyUnitOfWork:
             self._reading = read_only_transactions()
             self._reading.__enter__()
             try:
-                self._connection = self._engine.connect() if self._readers is None else self._readers.connection()
+                kept = None if self._readers is None else self._readers.take()
+                self._kept = kept is not None
+                self._connection = kept if kept is not None else self._engine.connect()
             except BaseException:  # no __exit__ follows a failed __enter__: leave the block here
                 self._reading.__exit__(None, None, None)
                 self._reading = None
@@ -177,10 +180,10 @@ class SqlAlchemyUnitOfWork:
             if self._session is not None:
                 self._session.close()  # rolls back whatever was not committed, and returns the connection
             if self._connection is not None:
-                if self._readers is None:
-                    self._connection.close()  # ends the read transaction, and returns the connection
+                if self._readers is not None and self._kept:
+                    self._readers.give_back(self._connection, failed=exc is not None)
                 else:
-                    self._readers.finish(self._connection, failed=exc is not None)
+                    self._connection.close()  # ends the read transaction, and returns the connection
         finally:
             self._session = self._connection = None
             if self._reading is not None:
@@ -210,9 +213,10 @@ class _ThreadReaders:
     """One connection per thread kept for read-only units of work (SQLite: no server to hold it open).
 
     Checking a connection out of the pool and back for every read cost about a sixth of a GET of
-    one customer. A read-only unit of work of an embedded database instead reuses its thread's
+    one customer. A read-only unit of work of an embedded database instead takes its thread's
     connection: it begins (deferred) on first use and rolls back when the unit ends. A unit that
-    fails closes the connection, so no broken or half-read state is ever reused.
+    fails closes it, so no broken or half-read state is ever reused; a unit opened while another
+    of the same thread holds it checks one out of the pool as before.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -221,18 +225,23 @@ class _ThreadReaders:
         self._lock = threading.Lock()
         self._open: set[Connection] = set()
 
-    def connection(self) -> Connection:
-        """Return this thread's reading connection (opened on first use)."""
-        connection: Connection | None = getattr(self._local, "connection", None)
+    def take(self) -> Connection | None:
+        """Return this thread's reading connection (opened on first use), or ``None`` while it is taken."""
+        local = self._local
+        if getattr(local, "taken", False):
+            return None
+        connection: Connection | None = getattr(local, "connection", None)
         if connection is None or connection.closed:
             connection = self._engine.connect()
-            self._local.connection = connection
+            local.connection = connection
             with self._lock:
                 self._open.add(connection)
+        local.taken = True
         return connection
 
-    def finish(self, connection: Connection, *, failed: bool) -> None:
+    def give_back(self, connection: Connection, *, failed: bool) -> None:
         """End the unit's read transaction; after a failure, close the connection instead of keeping it."""
+        self._local.taken = False
         if failed or connection.invalidated:
             with self._lock:
                 self._open.discard(connection)
