@@ -31,29 +31,32 @@ TOOLCHAIN_TOOLS = (
 # What the profile shows, summarised from bench/profile_server.py --profile (pyinstrument) and
 # py-spy on the uvicorn process under wrk; kept beside the measured in-process figures.
 PROFILE_SUMMARY = """\
-Where an authenticated GET spends its CPU (`python bench/profile_server.py --profile get`, and
-cProfile in process, session 5; ADR 0900 has each step and its instruction count):
+Where an authenticated GET spends its CPU (cProfile in process, inclusive, session 6; ADR 0900
+has each step and its instruction count):
 
-- **Database read ~33%**: connection checkout and return ~11% (a read-only unit of work opens no
-  Session since session 5), SQLAlchemy's Core execution of the select ~14% (the SQLite call itself
-  ~2%), fetch and mapping to the domain ~4%.
-- **Authorizer ~23%**: the `limits` counters ~8%, the API key (checksum, HMAC, process cache) ~7%,
-  the organization header and the query guard.
-- **The generated endpoint ~13%**: FastAPI's route handler ~7% (request and response objects; the
-  parameters are one validation of the generated `ParameterReader` since session 5), the handler's
-  DTO, ETag and rendering ~6%.
-- **Middleware and routing ~24%**: FastAPI's own layers (errors, telemetry, body limit, exception
-  handlers, exit stack), the edge and text-guard middleware, the segment dispatch.
-- Under wrk the server spends ~600 us of CPU per GET against ~340 us in process: uvicorn's h11
-  parsing and socket writes, which the bare app pays too (~180 us of its ~220).
+- **Database read ~27%**: the prepared select on SQLite's driver connection with its type
+  processing ~14% (`adapters/sqlalchemy/prepared.py`), beginning and ending the read on the
+  thread's kept connection ~8%, mapping the row to the domain.
+- **Authorizer ~30%**: the `limits` counters ~9% (two awaited storage calls per window), the API key
+  (checksum, HMAC, process cache) ~8%, the organization header, the principal and the query guard.
+- **The rest of the generated endpoint ~17%**: the customer's DTO ~5%, rendering it ~5%, the
+  `ParameterReader` ~3%, the ETag; operations without a body are called without FastAPI's request
+  handler since session 6.
+- **Middleware, routing and sending ~24%**: Starlette's and FastAPI's own layers (errors, body
+  limit, exception handlers, exit stack), the edge and text-guard middleware, the segment
+  dispatch, the response.
+- Under wrk the server spends ~1,150 us of CPU per GET on this session's machine against ~600 us
+  in process: uvicorn's h11 parsing and socket writes, which the bare app pays too.
 
-On PostgreSQL a request costs 3-5x the CPU of SQLite (about 2.1 ms per GET): reads leave the event
-loop for the thread pool, the limiter makes three Redis round trips through redis-py's asyncio
-client, and psycopg's BEGIN/SELECT/ROLLBACK add theirs; not profiled yet (the next step there).
+On PostgreSQL a request costs 3-5x the CPU of SQLite: reads and writes leave the event loop for
+the thread pool, the limiter makes three Redis round trips through redis-py's asyncio client, and
+psycopg's BEGIN/SELECT/ROLLBACK add theirs; not profiled yet (the next step there).
 
-A create adds the write: Core inserts of the customer, its audit event and its outbox event in
-one transaction, SQLite's single writer lock and commit (a WAL checkpoint's copy and fsync land on
-the write that crosses the threshold), and the thread-pool hop for the write (~130 us of CPU).
+A create adds the write, run on the event loop while SQLite's writer lock is free (in the thread
+pool otherwise, `server_impl/web/database_work.py`): prepared inserts of the customer, its audit
+event and its outbox event in one transaction, and the commit (a WAL checkpoint's copy and fsync
+land on the write that crosses the threshold). FastAPI's body reading and validation is about a
+fifth of it.
 """
 
 
