@@ -10,12 +10,12 @@ whose tenant confines every query of the request.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from fastapi import Request
-from starlette.concurrency import run_in_threadpool
 
 from server_impl.adapters.ratelimit import RateLimiter
 from server_impl.adapters.tokens import TokenVerifier
@@ -142,13 +142,12 @@ class Authorizer:
 
     async def _find_key(self, secret: str) -> ApiKey:
         now = utc_now()
-        # SQLite: a WAL read never waits, so the lookup runs here; elsewhere only a cached key does.
-        if self._uow_factory.inline or (
+        lookup = functools.partial(find_key, self._uow_factory, secret, self._pepper, now, self.keys)
+        # A cached key needs no database, so it is found here even where reads go to the thread pool.
+        cached = not self._uow_factory.inline and (
             has_valid_checksum(secret) and self.keys.get(hash_secret(secret, self._pepper)) is not None
-        ):
-            key = find_key(self._uow_factory, secret, self._pepper, now, self.keys)
-        else:
-            key = await run_in_threadpool(find_key, self._uow_factory, secret, self._pepper, now, self.keys)
+        )
+        key = lookup() if cached else await run_reads(self._uow_factory, lookup)
         if needs_use_noted(key, now):
             await run_writes(self._uow_factory, lambda: note_use(self._uow_factory, key, now))
         return key

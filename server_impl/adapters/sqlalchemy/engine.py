@@ -169,13 +169,11 @@ class _SqliteWriter:
                 driver.execute("BEGIN IMMEDIATE")
             finally:
                 driver.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
-        except sqlite3.OperationalError as error:
+        except BaseException as error:
             self._release(driver)
-            if error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            busy = (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if isinstance(error, sqlite3.OperationalError) and error.sqlite_errorcode in busy:
                 raise WriterBusy("another process is writing to the database") from error
-            raise
-        except BaseException:
-            self._release(driver)
             raise
 
     def commit(self, dbapi_connection: Any) -> None:
