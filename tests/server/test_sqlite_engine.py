@@ -3,6 +3,7 @@
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.types import TypeDecorator
 
 from server_impl.adapters.sqlalchemy import engine as engine_module
+from server_impl.adapters.sqlalchemy.checkpoints import WalCheckpointer, wal_checkpointer
 from server_impl.adapters.sqlalchemy.engine import (
     build_engine,
     build_session_factory,
@@ -295,3 +297,55 @@ def test_a_read_only_unit_opened_inside_another_of_its_thread_reads_on_a_connect
         assert again.connection() is kept  # given back when the outer unit ended
     factory.close()
     engine.dispose()
+
+
+def _autocheckpoint(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar_one())
+
+
+def test_while_the_wal_checkpointer_runs_commits_leave_checkpoints_to_its_thread(tmp_path: Path) -> None:
+    engine = build_engine(f"sqlite:///{tmp_path / 'a.db'}")
+    checkpointer = wal_checkpointer(engine)
+    assert checkpointer is not None
+    assert _autocheckpoint(engine) == 1000  # SQLite's default, before the thread runs
+    engine.dispose()
+    checkpointer.interval = 0.01  # a fast tick for the test
+    checkpointer.start()
+    try:
+        assert _autocheckpoint(engine) == 0
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE t (x TEXT)")
+        for _ in range(20):
+            with engine.begin() as connection:
+                connection.exec_driver_sql("INSERT INTO t VALUES (?)", ("x" * 5000,))
+        deadline = time.monotonic() + 10
+        while (checkpointer.last is None or checkpointer.last[1] < 20) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        busy, log_frames, checkpointed = checkpointer.last or (1, 0, 0)
+        assert busy == 0
+        assert log_frames >= 20  # twenty commits of a page and more each
+        assert checkpointed == log_frames  # copied into the database file by the thread
+    finally:
+        checkpointer.stop()
+    assert not checkpointer.running
+    engine.dispose()
+    assert _autocheckpoint(engine) == 1000  # no thread: connections checkpoint themselves again
+    engine.dispose()
+
+
+def test_a_checkpoint_that_fails_is_logged_and_the_thread_goes_on(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    checkpointer = WalCheckpointer(str(tmp_path / "missing-dir" / "a.db"), interval=0.01)
+    checkpointer.start()
+    time.sleep(0.1)
+    assert checkpointer.running
+    checkpointer.stop()
+    assert "WAL checkpoint" in caplog.text
+
+
+def test_only_an_engine_on_a_sqlite_file_has_a_wal_checkpointer(tmp_path: Path) -> None:
+    assert wal_checkpointer(build_engine("sqlite://")) is None
+    assert wal_checkpointer(build_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")) is None
+    assert wal_checkpointer(build_engine(f"sqlite:///{tmp_path / 'a.db'}")) is not None

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from server_impl.adapters.sqlalchemy.checkpoints import WalCheckpointer, register
 from server_impl.adapters.sqlalchemy.tenancy import install_tenant_guard
 from server_impl.services.ports import WriterBusy
 
@@ -78,7 +79,8 @@ def build_engine(database_url: str, *, echo: bool = False) -> Engine:
     ``synchronous=NORMAL`` (a process crash loses nothing; a power loss may lose the last commits)
     and foreign keys are enforced. JSON columns are decoded by orjson (same values as ``json``,
     several times faster: contact points, tags and metadata are JSON on every customer row) and
-    written by :func:`json_text`.
+    written by :func:`json_text`. On a SQLite file, ``checkpoints.wal_checkpointer(engine)`` returns
+    the engine's WAL checkpointer, which the server runs for its lifetime.
 
     Args:
         database_url: A SQLAlchemy URL (``sqlite:///./asteri.db``, ``postgresql+psycopg://...``).
@@ -100,13 +102,19 @@ def build_engine(database_url: str, *, echo: bool = False) -> Engine:
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
     )
 
+    on_file = bool(url.database) and url.database != ":memory:"
+    checkpointer = WalCheckpointer(str(url.database)) if on_file else None
+    if checkpointer is not None:
+        register(engine, checkpointer)
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        if url.database and url.database != ":memory:":
+        if checkpointer is not None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable on a crash, no fsync per commit
+            checkpointer.configure(dbapi_connection)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.close()
