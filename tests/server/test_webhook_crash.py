@@ -73,6 +73,8 @@ def test_a_killed_worker_loses_nothing(make_harness: Callable[..., Harness], dat
                 assert box.wait_for(8, timeout=90)
                 first.send_signal(signal.SIGKILL)
                 first.wait(10)
+            # Deliveries the worker sent before dying are recorded when the receiver's delay ends.
+            assert box.wait_idle()
             killed_at = len(box.received)
             assert killed_at < EVENTS  # it died with work left (claimed and unclaimed)
             overlaps_before = list(box.overlaps)

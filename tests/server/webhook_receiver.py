@@ -58,6 +58,16 @@ class Receiver:
             time.sleep(0.02)
         return False
 
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Wait until no request is being answered (those in flight are recorded when their delay ends)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if not any(self.in_flight.values()):
+                    return True
+            time.sleep(0.02)
+        return False
+
 
 def _handler(state: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
