@@ -14,6 +14,7 @@ the route's read fails and the answer is 413.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Mapping
@@ -44,6 +45,7 @@ class BodyRejected(Exception):
         self.status, self.code, self.detail = status, code, detail
 
 
+@functools.lru_cache(maxsize=64)  # clients send a handful of spellings; parsing one costs 5 us
 def is_json_media_type(content_type: str) -> bool:
     """Tell whether a ``Content-Type`` value is JSON (``application/json`` or ``application/*+json``)."""
     message = Message()
@@ -234,15 +236,21 @@ class _Exchange:
         if message["type"] == "http.response.start":
             self.started = True
             response_headers = MutableHeaders(scope=message)
+            # Appended to the raw list: a lookup and an assignment through MutableHeaders scan and
+            # encode every header again, for each of the fields added here on every answer.
+            raw = response_headers.raw
+            present = {name.lower() for name, _ in raw}
             for name, value in self._scope["state"].get(RESPONSE_HEADERS_STATE, {}).items():
-                if name not in response_headers:
-                    response_headers[name] = value
+                key = name.lower().encode("latin-1")
+                if key not in present:
+                    raw.append((key, value.encode("latin-1")))
             refusal = await self._edge.charge_address(self._scope, message["status"], response_headers)
             if refusal is not None:
                 self._replaced = True
                 await refusal(self._scope, self._receive, self._send_with_id)
                 return
-        await self._send_with_id(message)
+            response_headers["x-request-id"] = self._request_id
+        await self._send(message)
 
     async def problem(self, status: int, code: str, detail: str) -> None:
         """Answer with a problem document."""
