@@ -10,8 +10,8 @@ from server_impl.handlers.common import decode_cursor, page_cursor
 LAST = "cus_01HW0000000000000000000000"
 
 
-def _context(query: bytes) -> RequestContext:
-    scope = {"type": "http", "method": "GET", "path": "/api/public/v1/customers", "query_string": query, "headers": []}
+def _context(query: bytes, path: str = "/api/public/v1/customers") -> RequestContext:
+    scope = {"type": "http", "method": "GET", "path": path, "query_string": query, "headers": [(b"host", b"api.test")]}
     return RequestContext(Request(scope), Response(), None, "listCustomers")
 
 
@@ -24,8 +24,9 @@ def _context(query: bytes) -> RequestContext:
         b"cursor=c1.old&status=&updated_since=2026-11-29T04%3A13%3A45%2B00%3A00",
     ],
 )
-def test_the_next_link_is_the_query_with_the_new_cursor_as_starlette_would_build_it(query: bytes) -> None:
-    context = _context(query)
+@pytest.mark.parametrize("path", ["/api/public/v1/customers", "/api/public/v1/customers/a?b#c\\d/activity"])
+def test_the_next_link_is_the_query_with_the_new_cursor_as_starlette_would_build_it(query: bytes, path: str) -> None:
+    context = _context(query, path)
     cursor = page_cursor(context, ["cus_01HV0000000000000000000000", LAST], has_more=True)
     assert cursor is not None
     assert decode_cursor(cursor) == LAST
