@@ -79,3 +79,28 @@ def test_statements_sqlalchemy_rewrites_per_execution_are_left_to_it(engine: Eng
     assert prepared_insert(THINGS, frozenset(ROW), engine.dialect) is None  # version's default is computed in Python
     assert prepared_read(select(THINGS.c.id).where(THINGS.c.id.in_(["a", "b"])), engine.dialect) is None
     assert prepared_read(select(THINGS.c.id.label("_private")), engine.dialect) is None
+
+
+def test_a_json_column_of_text_null_numbers_and_malformed_text_reads_as_sqlalchemy_reads_it(engine: Engine) -> None:
+    documents = {"a": {"tags": ["x"]}, "b": None, "c": 5, "d": [1, "two"], "e": "text"}
+    with engine.begin() as connection:
+        for key, document in documents.items():
+            connection.execute(insert_of(THINGS), {"id": key, "seen_at": None, "doc": document, "size": None})
+    every = prepared_read(EVERY, engine.dialect)
+    assert every is not None
+    with read_only_transactions(), engine.connect() as connection:
+        expected = [tuple(row) for row in connection.execute(EVERY)]
+        assert [row[2] for row in expected] == list(documents.values())
+        assert every.rows(connection, {}) == expected  # the mixed column, value by value
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM prepared_things WHERE id IN ('b', 'c')")
+    with read_only_transactions(), engine.connect() as connection:
+        assert every.rows(connection, {}) == [tuple(row) for row in connection.execute(EVERY)]  # all JSON text
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE prepared_things SET doc = '{not json' WHERE id = 'd'")
+    with read_only_transactions(), engine.connect() as connection:
+        with pytest.raises(ValueError, match="line 1") as ours:
+            every.rows(connection, {})
+        with pytest.raises(ValueError, match="line 1") as theirs:
+            connection.execute(EVERY).all()
+        assert type(ours.value) is type(theirs.value)

@@ -70,6 +70,22 @@ def json_text(value: Any) -> str:
         return json.dumps(value)
 
 
+def json_from_text(value: Any) -> Any:
+    """Return the value of a JSON column's text, decoded by orjson; a value that is not text raises TypeError.
+
+    SQLite's NUMERIC affinity stores a JSON scalar number as a number. SQLAlchemy's SQLite JSON
+    type passes such a value through when the deserializer raises ``TypeError``, as ``json.loads``
+    does; ``orjson.loads`` raises ``JSONDecodeError`` instead, which failed the read. The bare
+    decoder is ``json_from_text.__wrapped__`` (prepared reads try it on whole columns first).
+    """
+    if isinstance(value, (str, bytes)):
+        return orjson.loads(value)
+    raise TypeError(f"JSON text expected, got {type(value).__name__}")
+
+
+json_from_text.__wrapped__ = orjson.loads  # type: ignore[attr-defined]
+
+
 def build_engine(database_url: str, *, echo: bool = False) -> Engine:
     """Create the engine for a database URL.
 
@@ -77,7 +93,7 @@ def build_engine(database_url: str, *, echo: bool = False) -> Engine:
     "database is locked" on a lock upgrade), those inside :func:`read_only_transactions` with a
     deferred ``BEGIN`` (WAL readers never wait for writers), the journal is WAL with
     ``synchronous=NORMAL`` (a process crash loses nothing; a power loss may lose the last commits)
-    and foreign keys are enforced. JSON columns are decoded by orjson (same values as ``json``,
+    and foreign keys are enforced. JSON columns are decoded by orjson (:func:`json_from_text`: same values as ``json``,
     several times faster: contact points, tags and metadata are JSON on every customer row) and
     written by :func:`json_text`. On a SQLite file, ``checkpoints.wal_checkpointer(engine)`` returns
     the engine's WAL checkpointer, which the server runs for its lifetime.
@@ -92,13 +108,13 @@ def build_engine(database_url: str, *, echo: bool = False) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         return create_engine(
-            url, echo=echo, pool_pre_ping=True, json_serializer=json_text, json_deserializer=orjson.loads
+            url, echo=echo, pool_pre_ping=True, json_serializer=json_text, json_deserializer=json_from_text
         )
     engine = create_engine(
         url,
         echo=echo,
         json_serializer=json_text,
-        json_deserializer=orjson.loads,
+        json_deserializer=json_from_text,
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
     )
 

@@ -58,8 +58,10 @@ class PreparedRead(_Prepared):
 
     def __init__(self, compiled: SQLCompiler, names: Iterable[str], statement: Select[Any], dialect: Dialect) -> None:
         super().__init__(compiled, names, dialect)
-        processors = (_result_processor(column.type, dialect) for column in statement.selected_columns)
-        self._processors = tuple((index, process) for index, process in enumerate(processors) if process is not None)
+        processors = (_result_processors(column.type, dialect) for column in statement.selected_columns)
+        self._processors = tuple(
+            (index, *processors) for index, processors in enumerate(processors) if processors is not None
+        )
         self._row: Any = collections.namedtuple("Row", list(statement.selected_columns.keys()))  # type: ignore[misc]
 
     def rows(self, connection: Connection, parameters: Mapping[str, Any]) -> list[Any]:
@@ -72,19 +74,33 @@ class PreparedRead(_Prepared):
         if not raw or not self._processors:
             return [make(row) for row in raw]
         columns: list[Iterable[Any]] = list(zip(*raw, strict=True))  # column by column: the loops run in C
-        for index, process in self._processors:
-            columns[index] = map(process, columns[index])
+        for index, process, strict in self._processors:
+            column = columns[index]
+            if strict is not None:
+                try:  # every value of the column is JSON text (the usual case): the decoder alone
+                    columns[index] = list(map(strict, column))
+                    continue
+                except (TypeError, ValueError):  # a NULL or a number (SQLite's affinity at work on a JSON scalar)
+                    pass  # value by value below, where malformed text raises as SQLAlchemy's processor would
+            columns[index] = map(process, column)
         return [make(row) for row in zip(*columns, strict=True)]
 
 
-def _result_processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+_Processors = tuple[Callable[[Any], Any], Callable[[Any], Any] | None]
+
+
+def _result_processors(type_: TypeEngine[Any], dialect: Dialect) -> _Processors | None:
+    """Return a column's result processor and, for JSON, the bare deserializer, tried first on a whole column."""
     impl = type_.dialect_impl(dialect)
     loads = getattr(dialect, "_json_deserializer", None)
     if isinstance(impl, JSON) and loads is not None:
         # SQLAlchemy's JSON processor on SQLite is two wrappers around the deserializer: one for
-        # None, one for a scalar number SQLite's NUMERIC affinity turned into a number.
-        return functools.partial(_json_value, loads)
-    return impl.result_processor(dialect, None)
+        # None, one for a scalar number SQLite's NUMERIC affinity turned into a number. The bare
+        # deserializer refuses both (TypeError or ValueError), so a column is first decoded by it
+        # alone, and value by value through the wrappers only when it refuses one of its values.
+        return functools.partial(_json_value, loads), getattr(loads, "__wrapped__", loads)
+    process = impl.result_processor(dialect, None)
+    return None if process is None else (process, None)
 
 
 def _json_value(loads: Callable[[str | bytes], Any], value: Any) -> Any:
