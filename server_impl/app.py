@@ -39,7 +39,6 @@ from server_impl.web.contract import BASE_PATH, contract_router, default_docs_si
 from server_impl.web.dispatch import SegmentRoutes
 from server_impl.web.edge import EdgeMiddleware
 from server_impl.web.errors import install_error_handlers
-from server_impl.web.text_guard import TextGuardMiddleware
 from server_impl.web.unavailable import install_unavailable_handlers
 from server_impl.worker.compose import build_worker
 
@@ -180,7 +179,6 @@ def create_app(settings: Settings | None = None, *, routers: RouterFactory | Non
     )
     install_error_handlers(app, settings.docs_base_url)
     install_unavailable_handlers(app, settings.docs_base_url)
-    app.add_middleware(TextGuardMiddleware, docs_base_url=settings.docs_base_url)  # inside the edge
     app.add_middleware(
         EdgeMiddleware,
         docs_base_url=settings.docs_base_url,

@@ -19,6 +19,7 @@ import logging
 import re
 from collections.abc import Mapping
 from email.message import Message
+from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import ClientDisconnect
@@ -29,6 +30,7 @@ from starlette.types import Message as AsgiMessage
 from server_impl.domain.ids import new_ulid
 from server_impl.web.address_quota import AddressQuota
 from server_impl.web.problems import problem_response
+from server_impl.web.text_guard import nul_fields, nul_problem
 
 REQUEST_ID_STATE = "request_id"
 RESPONSE_HEADERS_STATE = "response_headers"
@@ -160,9 +162,18 @@ class EdgeMiddleware:
         state[REQUEST_ID_STATE] = request_id
         exchange = _Exchange(self, scope, receive, send, request_id)
         try:
-            downstream = await self._guarded(scope, headers, receive)
+            downstream, body = await self._guarded(scope, headers, receive)
         except BodyRejected as rejected:
             await exchange.problem(rejected.status, rejected.code, rejected.detail)
+            return
+        json_text = "json" in headers.get("content-type", "")  # NUL is refused in JSON text (web/text_guard.py)
+        if body is None and json_text:  # a JSON body on a method that takes none is checked too
+            body = await _read_all(downstream)
+            downstream = _replay(body, downstream)
+        refused = nul_fields(scope.get("query_string", b""), body if json_text else None)
+        if refused:
+            detail, extra = nul_problem(refused)
+            await exchange.problem(422, "validation_failed", detail, extra)
             return
         try:
             await self.app(scope, downstream, exchange.send)
@@ -200,8 +211,10 @@ class EdgeMiddleware:
             headers=decision.headers,
         )
 
-    async def _guarded(self, scope: Scope, headers: Headers, receive: Receive) -> Receive:
-        """Return the receive channel the app reads the body from (buffered JSON, or a counted upload).
+    async def _guarded(self, scope: Scope, headers: Headers, receive: Receive) -> tuple[Receive, bytes | None]:
+        """Return the receive channel the app reads the body from, and the body when it was buffered.
+
+        A JSON body is buffered (``None`` for a counted upload, or a method that takes no body).
 
         Raises:
             BodyRejected: The body is refused before the app runs.
@@ -209,10 +222,11 @@ class EdgeMiddleware:
         stream_limit = self.streamed.get(scope["path"]) if scope["method"] == "POST" else None
         if stream_limit is not None:
             check_streamed_body(headers, stream_limit)
-            return _counted(receive, stream_limit)
+            return _counted(receive, stream_limit), None
         if scope["method"] in _BODY_METHODS:
-            return _replay(await read_guarded_body(headers, receive, self.max_body_bytes), receive)
-        return receive
+            body = await read_guarded_body(headers, receive, self.max_body_bytes)
+            return _replay(body, receive), body
+        return receive, None
 
 
 class _Exchange:
@@ -252,7 +266,7 @@ class _Exchange:
             response_headers["x-request-id"] = self._request_id
         await self._send(message)
 
-    async def problem(self, status: int, code: str, detail: str) -> None:
+    async def problem(self, status: int, code: str, detail: str, extra: dict[str, Any] | None = None) -> None:
         """Answer with a problem document."""
         response = problem_response(
             docs_base_url=self._edge.docs_base_url,
@@ -261,6 +275,7 @@ class _Exchange:
             detail=detail,
             request_id=self._request_id,
             instance=self._scope.get("path"),
+            extra=extra,
         )
         await response(self._scope, self._receive, self.send)
 
@@ -274,6 +289,18 @@ def _failure(error: Exception, request_id: str) -> tuple[int, str, str] | None:
         return None
     _log.error("unhandled error in request %s", request_id, exc_info=error)
     return 500, "internal_error", f"Something went wrong on our side; quote {request_id} to support."
+
+
+async def _read_all(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

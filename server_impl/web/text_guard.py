@@ -2,10 +2,10 @@
 
 PostgreSQL refuses NUL in ``text`` and ``jsonb`` (the driver raises, the request would end in a
 500); SQLite stores it and C-string consumers truncate at it. Either way it is never meaningful in
-this API, so :class:`TextGuardMiddleware` answers 422 ``validation_failed`` naming each field or
-parameter that holds one, on every backend alike (ADR 0810). The checks are byte scans that cost
-nothing unless the request contains an escaped NUL: the JSON body is parsed (to name the fields)
-only when one is found. It runs inside the edge middleware, which has already bounded the body.
+this API, so the edge middleware (``web/edge.py``) answers 422 ``validation_failed`` naming each
+field or parameter that holds one, on every backend alike (ADR 0810), once it has bounded the body.
+The checks are byte scans that cost nothing unless the request contains an escaped NUL: the JSON
+body is parsed (to name the fields) only when one is found.
 """
 
 from __future__ import annotations
@@ -16,11 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
-from starlette.types import Message as AsgiMessage
-
-from server_impl.web.problems import field_pointer, problem_response
+from server_impl.web.problems import field_pointer
 
 MESSAGE = "NUL characters (U+0000) are not accepted."
 _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
@@ -64,59 +60,12 @@ def nul_query_parameters(query_string: bytes) -> list[str]:
     return sorted({name for name, value in pairs if "\x00" in name or "\x00" in value})
 
 
-class TextGuardMiddleware:
-    """Answers 422 when the query string or the JSON body holds a NUL; passes everything else through."""
-
-    def __init__(self, app: ASGIApp, *, docs_base_url: str) -> None:
-        self.app = app
-        self.docs_base_url = docs_base_url
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Handle one ASGI call."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        refused = nul_query_parameters(scope.get("query_string", b""))
-        downstream = receive
-        if "json" in Headers(scope=scope).get("content-type", ""):
-            body = await _read(receive)
-            refused += nul_body_fields(body)
-            downstream = _replay(body, receive)
-        if not refused:
-            await self.app(scope, downstream, send)
-            return
-        response = problem_response(
-            docs_base_url=self.docs_base_url,
-            status=422,
-            code="validation_failed",
-            detail=f"{len(refused)} field{'s hold' if len(refused) != 1 else ' holds'} a NUL character.",
-            request_id=str(scope.get("state", {}).get("request_id", "")),
-            instance=scope.get("path"),
-            extra={"errors": [{"field": name, "message": MESSAGE} for name in refused]},
-        )
-        await response(scope, receive, send)
+def nul_fields(query_string: bytes, body: bytes | None) -> list[str]:
+    """Return the query parameters, then the JSON body's fields, that hold a NUL (``body``: JSON or ``None``)."""
+    return nul_query_parameters(query_string) + (nul_body_fields(body) if body else [])
 
 
-async def _read(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    sent = False
-
-    async def replay() -> AsgiMessage:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
+def nul_problem(refused: list[str]) -> tuple[str, dict[str, Any]]:
+    """Return the detail and the ``errors`` member of the 422 refusing ``refused``."""
+    detail = f"{len(refused)} field{'s hold' if len(refused) != 1 else ' holds'} a NUL character."
+    return detail, {"errors": [{"field": name, "message": MESSAGE} for name in refused]}

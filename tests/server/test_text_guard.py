@@ -49,3 +49,15 @@ def test_the_api_refuses_nul_and_keeps_the_text_backslash_u0000(harness: Harness
     assert searched.status_code == 422
     assert searched.json()["errors"] == [{"field": "q", "message": "NUL characters (U+0000) are not accepted."}]
     assert [c["display_name"] for c in harness.client.get(CUSTOMERS, headers=headers).json()["data"]] == ["a\\u0000b"]
+
+
+def test_nul_in_the_query_and_in_a_json_body_sent_with_a_get_is_refused_before_the_credentials(
+    harness: Harness,
+) -> None:
+    json_body = {"content-type": "application/json"}
+    both = harness.client.request("GET", f"{CUSTOMERS}?tag=a%00", headers=json_body, content=b'{"note": "\\u0000"}')
+    assert both.status_code == 422  # no organization, no credentials: the text is refused first
+    assert [e["field"] for e in both.json()["errors"]] == ["tag", "/note"]
+    assert both.headers["x-request-id"] == both.json()["request_id"]
+    plain = harness.client.request("GET", CUSTOMERS, headers={"content-type": "text/plain"}, content=b"\\u0000")
+    assert plain.status_code == 400  # not JSON text: nothing to refuse; the organization header is missing
