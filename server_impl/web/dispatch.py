@@ -20,6 +20,11 @@ def _first_segment(path: str, prefix: str) -> str | None:
     return None if "{" in segment else segment
 
 
+def _depth(path: str) -> int | None:
+    """Return the number of slashes a route's path matches (``None``: a ``path`` parameter matches any)."""
+    return None if ":path}" in path else path.count("/")
+
+
 class SegmentRoutes(BaseRoute):
     """One route holding many, tried only among those that share the request's first path segment.
 
@@ -40,12 +45,21 @@ class SegmentRoutes(BaseRoute):
         self.routes = [route for route in given if isinstance(route, APIRoute)]
         if len(self.routes) != len(given):
             raise TypeError("SegmentRoutes holds API routes only (mount anything else on the app)")
-        keyed = [(_first_segment(route.path, self.prefix), route) for route in self.routes]
-        self._everywhere = [route for segment, route in keyed if segment is None]
+        keyed = [(_first_segment(route.path, self.prefix), _depth(route.path), route) for route in self.routes]
+        self._everywhere = [route for segment, _, route in keyed if segment is None]
         self._by_segment = {
-            segment: [route for other, route in keyed if other in (segment, None)]
-            for segment, _ in keyed
+            segment: [route for other, _, route in keyed if other in (segment, None)]
+            for segment, _, _ in keyed
             if segment is not None
+        }
+        # Narrower still: a route's pattern has a fixed number of slashes (unless a `path` parameter
+        # spans them), so only those of the request's depth can match: one regex tried, not three.
+        self._by_depth = {
+            (segment, depth): [
+                route for other, level, route in keyed if other in (segment, None) and level in (depth, None)
+            ]
+            for segment, depth, _ in keyed
+            if segment is not None and depth is not None
         }
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
@@ -56,8 +70,11 @@ class SegmentRoutes(BaseRoute):
         if not path.startswith(self.prefix):
             return Match.NONE, {}
         segment = path[len(self.prefix) :].partition("/")[0]
+        candidates = self._by_depth.get((segment, path.count("/")))
+        if candidates is None:  # a depth no route of the segment has: its routes, or those of any segment
+            candidates = self._by_segment.get(segment, self._everywhere)
         partial: tuple[APIRoute, Scope] | None = None
-        for route in self._by_segment.get(segment, self._everywhere):
+        for route in candidates:
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
                 return Match.FULL, {**child_scope, _SELECTED: route}

@@ -24,6 +24,8 @@ ROUTES = [
     _route("/api/v1/things/{thing_id}", "DELETE", "delete-thing"),
     _route("/api/v1/other/{other_id}", "GET", "get-other"),
     _route("/api/v1/{anything}/echo", "POST", "echo-anything"),
+    _route("/api/v1/files/{key:path}", "GET", "get-file"),
+    _route("/api/v1/things/{thing_id}/parts/{part_id}", "GET", "get-part"),
 ]
 
 
@@ -61,3 +63,38 @@ def test_another_method_is_a_partial_match_and_an_unknown_path_none() -> None:
 def test_it_holds_api_routes_only() -> None:
     with pytest.raises(TypeError, match="API routes only"):
         SegmentRoutes("/api/v1", [Mount("/x", app=FastAPI())])
+
+
+def _linear(method: str, path: str) -> tuple[Match, str | None]:
+    """What Starlette's scan of the routes one by one selects: the first full match, else the first partial."""
+    partial = None
+    for route in ROUTES:
+        match, _ = route.matches(_scope(method, path))
+        if match is Match.FULL:
+            return match, route.name
+        if match is Match.PARTIAL and partial is None:
+            partial = route.name
+    return (Match.PARTIAL, partial) if partial is not None else (Match.NONE, None)
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE", "PUT"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/things",
+        "/api/v1/things/",
+        "/api/v1/things/7",
+        "/api/v1/things/7/parts/3",
+        "/api/v1/things/7/parts",
+        "/api/v1/things/echo",
+        "/api/v1/other/7/echo",
+        "/api/v1/files/a",
+        "/api/v1/files/a/b/c",
+        "/api/v1/nothing/at/all",
+        "/api/v1/",
+    ],
+)
+def test_it_selects_what_a_linear_scan_selects_at_every_depth(method: str, path: str) -> None:
+    match, child = SegmentRoutes("/api/v1", ROUTES).matches(_scope(method, path))
+    selected = child.get("asteri.selected_route")
+    assert (match, selected.name if selected is not None else None) == _linear(method, path)
