@@ -104,3 +104,19 @@ def test_a_json_column_of_text_null_numbers_and_malformed_text_reads_as_sqlalche
         with pytest.raises(ValueError, match="line 1") as theirs:
             connection.execute(EVERY).all()
         assert type(ours.value) is type(theirs.value)
+
+
+def test_a_timestamp_column_with_offsets_and_nulls_reads_as_sqlalchemy_reads_it(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for key in "abc":
+            connection.execute(insert_of(THINGS), {**ROW, "id": key, "seen_at": ROW["seen_at"] if key != "b" else None})
+    every = prepared_read(EVERY, engine.dialect)
+    assert every is not None
+    with read_only_transactions(), engine.connect() as connection:
+        assert every.rows(connection, {}) == [tuple(row) for row in connection.execute(EVERY)]  # whole column
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE prepared_things SET seen_at = '2026-11-29 06:13:45+02:00' WHERE id = 'c'")
+    with read_only_transactions(), engine.connect() as connection:
+        rows = every.rows(connection, {})
+        assert rows == [tuple(row) for row in connection.execute(EVERY)]  # value by value
+        assert rows[2][1] == datetime(2026, 11, 29, 4, 13, 45, tzinfo=UTC)

@@ -26,7 +26,7 @@ from server_impl.adapters.sqlalchemy.engine import (
     json_text,
     read_only_transactions,
 )
-from server_impl.adapters.sqlalchemy.types import UtcDateTime
+from server_impl.adapters.sqlalchemy.types import UtcDateTime, utc_column_from_sqlite_text
 from server_impl.adapters.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory, unit_of_work_factory
 from server_impl.services.ports import WriterBusy
 
@@ -265,6 +265,35 @@ def test_a_sqlite_timestamp_with_an_offset_is_read_as_that_moment_in_utc(stored:
     ours, _ = _timestamp_readers()
     assert ours(stored) == moment
     assert ours(stored).tzinfo is UTC
+
+
+SPELLINGS = [
+    "2026-11-29 04:13:45.123456",
+    "2026-11-29 04:13:45",
+    "2026-11-29",
+    "2026-11-29T04:13:45",
+    "2026-11-29 06:13:45.500000+02:00",
+    "2026-11-29 01:13:45-03:00",
+    "2026-11-29T04:13:45Z",
+    "2026-11-29 04:13:45+00:00",
+    None,
+]
+
+
+@pytest.mark.parametrize("stored", SPELLINGS)
+def test_a_whole_column_reads_as_each_value_reads_or_refuses_and_leaves_it_to_them(stored: str | None) -> None:
+    ours, _ = _timestamp_readers()
+    column = ["2026-11-29 04:13:45.123456", stored, None]
+    try:
+        whole = utc_column_from_sqlite_text(column)
+    except ValueError:  # a spelling of its own: the caller reads the column value by value
+        assert stored is not None
+        assert "+" in stored[10:] or "-" in stored[10:] or stored.endswith("Z")
+        return
+    assert whole == [ours(value) for value in column]
+    assert [value.tzinfo if value else None for value in whole] == [
+        value.tzinfo if value else None for value in map(ours, column)
+    ]
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.types import TypeEngine
 
+from server_impl.adapters.sqlalchemy.types import COLUMN_READERS
+
 
 class _Prepared:
     """The SQL of a compiled statement and how to turn named values into its positional parameters."""
@@ -74,23 +76,27 @@ class PreparedRead(_Prepared):
         if not raw or not self._processors:
             return [make(row) for row in raw]
         columns: list[Iterable[Any]] = list(zip(*raw, strict=True))  # column by column: the loops run in C
-        for index, process, strict in self._processors:
+        for index, process, whole in self._processors:
             column = columns[index]
-            if strict is not None:
-                try:  # every value of the column is JSON text (the usual case): the decoder alone
-                    columns[index] = list(map(strict, column))
+            if whole is not None:
+                try:  # the usual spelling of every value (JSON text, naive UTC text): no call per value
+                    columns[index] = whole(column)
                     continue
-                except (TypeError, ValueError):  # a NULL or a number (SQLite's affinity at work on a JSON scalar)
+                except (TypeError, ValueError):  # a NULL or number in a JSON column, a timestamp with an offset
                     pass  # value by value below, where malformed text raises as SQLAlchemy's processor would
             columns[index] = map(process, column)
         return [make(row) for row in zip(*columns, strict=True)]
 
 
-_Processors = tuple[Callable[[Any], Any], Callable[[Any], Any] | None]
+_Processors = tuple[Callable[[Any], Any], Callable[[Iterable[Any]], list[Any]] | None]
 
 
 def _result_processors(type_: TypeEngine[Any], dialect: Dialect) -> _Processors | None:
-    """Return a column's result processor and, for JSON, the bare deserializer, tried first on a whole column."""
+    """Return a column's result processor and, where one exists, a reader of a whole column tried first.
+
+    The column reader handles the usual spelling of the values and raises ``TypeError`` or
+    ``ValueError`` on any other; the column is then read value by value by the processor.
+    """
     impl = type_.dialect_impl(dialect)
     loads = getattr(dialect, "_json_deserializer", None)
     if isinstance(impl, JSON) and loads is not None:
@@ -98,9 +104,15 @@ def _result_processors(type_: TypeEngine[Any], dialect: Dialect) -> _Processors 
         # None, one for a scalar number SQLite's NUMERIC affinity turned into a number. The bare
         # deserializer refuses both (TypeError or ValueError), so a column is first decoded by it
         # alone, and value by value through the wrappers only when it refuses one of its values.
-        return functools.partial(_json_value, loads), getattr(loads, "__wrapped__", loads)
+        return functools.partial(_json_value, loads), functools.partial(_each, getattr(loads, "__wrapped__", loads))
     process = impl.result_processor(dialect, None)
-    return None if process is None else (process, None)
+    if process is None:
+        return None
+    return process, COLUMN_READERS.get(process)
+
+
+def _each(function: Callable[[Any], Any], values: Iterable[Any]) -> list[Any]:
+    return list(map(function, values))
 
 
 def _json_value(loads: Callable[[str | bytes], Any], value: Any) -> Any:

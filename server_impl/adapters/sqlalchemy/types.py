@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,6 +43,17 @@ class UtcDateTime(TypeDecorator[datetime]):
         return super().result_processor(dialect, coltype)
 
 
+def utc_column_from_sqlite_text(values: Iterable[str | None]) -> list[datetime | None]:
+    """Read a whole column of naive UTC text at once; any other spelling raises ``ValueError``.
+
+    The common case of :func:`_utc_from_sqlite_text` (what SQLAlchemy writes) without a call per
+    value. Text with an offset of its own gets a second one here and fails to parse, so a caller
+    falls back to reading the column value by value.
+    """
+    parse = datetime.fromisoformat
+    return [None if value is None else parse(value + "+00:00") for value in values]
+
+
 def _utc_from_sqlite_text(value: str | None) -> datetime | None:
     if value is None:
         return None
@@ -57,3 +68,9 @@ def _utc_from_sqlite_text(value: str | None) -> datetime | None:
 def json_type() -> TypeEngine[Any]:
     """Return JSON, stored as JSONB on PostgreSQL."""
     return JSON().with_variant(JSONB(), "postgresql")
+
+
+COLUMN_READERS: dict[Callable[[Any], Any], Callable[[Iterable[Any]], list[Any]]] = {
+    _utc_from_sqlite_text: utc_column_from_sqlite_text,
+}
+"""Result processors of these types, with a reader of a whole column in their usual spelling (``prepared.py``)."""
