@@ -67,13 +67,14 @@ def _customer_values(customer: Customer) -> dict[str, Any]:
 # Customers are read as Core column tuples (no ORM compile state, identity map or attribute
 # instrumentation) through the tenant guard's Core path, which adds the same tenant criteria.
 _CUSTOMERS = cast(Table, CustomerRow.__table__)
-_CUSTOMER_COLUMNS = (
-    *(_CUSTOMERS.c[name] for name in _CUSTOMER_SCALARS),
-    _CUSTOMERS.c.emails,
-    _CUSTOMERS.c.phones,
-    _CUSTOMERS.c.service_locations,
-    _CUSTOMERS.c.tags,
-    _CUSTOMERS.c.metadata.label("meta"),
+# In the order of the domain's fields, so a row (its JSON columns made domain values) is the
+# customer's positional arguments: building the keyword arguments was a third of each row's cost.
+_CUSTOMER_FIELDS = tuple(field.name for field in dataclasses.fields(Customer))
+_CUSTOMER_COLUMNS = tuple(
+    _CUSTOMERS.c.metadata.label("meta") if name == "metadata" else _CUSTOMERS.c[name] for name in _CUSTOMER_FIELDS
+)
+_EMAILS, _PHONES, _LOCATIONS, _TAGS, _METADATA = (
+    _CUSTOMER_FIELDS.index(name) for name in ("emails", "phones", "service_locations", "tags", "metadata")
 )
 _GET_CUSTOMER = select(*_CUSTOMER_COLUMNS).where(_CUSTOMERS.c.id == bindparam("customer_id"))
 
@@ -103,22 +104,16 @@ def _contains(text: str) -> str:
     return "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
 
 
-_SCALARS = len(_CUSTOMER_SCALARS)
-
-
 def _customer(row: Any) -> Customer:
-    values = tuple(row)  # positional: a named lookup per column was a tenth of a list's CPU
-    emails, phones, locations, tags, meta = values[_SCALARS:]
-    return Customer(
-        **dict(zip(_CUSTOMER_SCALARS, values[:_SCALARS], strict=True)),
-        emails=tuple(Email(**item) for item in emails),
-        phones=tuple(Phone(**item) for item in phones),
-        service_locations=tuple(
-            ServiceLocation(**{**item, "address": Address(**item["address"])}) for item in locations
-        ),
-        tags=tuple(tags),
-        metadata=dict(meta),
+    values = list(row)
+    values[_EMAILS] = tuple(Email(**item) for item in values[_EMAILS])
+    values[_PHONES] = tuple(Phone(**item) for item in values[_PHONES])
+    values[_LOCATIONS] = tuple(
+        ServiceLocation(**{**item, "address": Address(**item["address"])}) for item in values[_LOCATIONS]
     )
+    values[_TAGS] = tuple(values[_TAGS])
+    values[_METADATA] = dict(values[_METADATA])
+    return Customer(*values)
 
 
 def _page(
