@@ -86,6 +86,33 @@ def _keys(windows: _Windows, identity: str) -> tuple[str, ...]:
     return tuple(item.key_for(identity) for _, item in windows.items)
 
 
+SWEEP_INTERVAL_SECONDS = 1.0
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """``limits``' in-process storage, sweeping out expired counters at most once a second.
+
+    ``limits``' asynchronous memory storage schedules a sweep of every counter after each increment,
+    and a sweep ends at once, so every request started a task that walked every counter of the
+    process: 15 us per increment with 10 counters, 1.1 ms with 10,000 (5,000 keys in use, two windows
+    each), which would cap a server at a few hundred requests per second. An expired counter already
+    reads as absent (``get`` drops it first); the sweep only frees its memory, so once a second does.
+    The sweep is the storage's private ``__schedule_expiry``; ``tests/server/test_rate_limits.py``
+    fails if a release of ``limits`` renames it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._swept_at = -SWEEP_INTERVAL_SECONDS
+
+    async def _MemoryStorage__schedule_expiry(self) -> None:
+        now = time.monotonic()
+        if now - self._swept_at < SWEEP_INTERVAL_SECONDS:
+            return
+        self._swept_at = now
+        await getattr(super(), "_MemoryStorage__schedule_expiry")()  # noqa: B009 - the name-mangled original
+
+
 class RateLimiter:
     """Counts requests per identity in two windows."""
 
@@ -103,7 +130,7 @@ class RateLimiter:
             failure: What to do when Redis cannot be reached: ``open`` or ``closed``.
         """
         if redis_url is None:
-            return cls(MemoryStorage(), failure)
+            return cls(SweptMemoryStorage(), failure)
         storage = storage_from_string(
             f"async+{redis_url}",
             implementation="redispy",

@@ -135,3 +135,41 @@ def _redis_url() -> str:
         except Exception as exc:
             error = exc
     return require_url("ASTERI_TEST_REDIS_URL", error)
+
+
+def test_the_memory_storage_sweeps_at_most_once_a_second_and_expired_counters_still_read_as_absent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from limits.aio.storage import MemoryStorage
+
+    from server_impl.adapters import ratelimit
+
+    sweep = "_MemoryStorage__expire_events"  # what limits' private __schedule_expiry runs in a task
+    assert hasattr(MemoryStorage, "_MemoryStorage__schedule_expiry"), "limits renamed the hook we throttle"
+    original = getattr(MemoryStorage, sweep)
+    sweeps: list[float] = []
+
+    async def counted(self: MemoryStorage) -> None:
+        sweeps.append(asyncio.get_running_loop().time())
+        await original(self)
+
+    monkeypatch.setattr(MemoryStorage, sweep, counted)
+
+    async def scenario() -> None:
+        storage = ratelimit.SweptMemoryStorage()
+        for index in range(10_000):  # 5,000 keys in use, two windows each
+            await storage.incr(f"key:{index}", 60)
+        await storage.incr("short", 1)
+        for _ in range(500):  # requests of one hot key: none of them walks the 10,001 counters again
+            await storage.incr("hot", 60)
+            await asyncio.sleep(0)
+        assert len(sweeps) == 1
+        await asyncio.sleep(1.1)
+        assert await storage.get("short") == 0  # expired: absent when read, swept or not
+        monkeypatch.setattr(ratelimit, "SWEEP_INTERVAL_SECONDS", 0.0)
+        await storage.incr("hot", 60)
+        await asyncio.sleep(0)
+        assert len(sweeps) == 2
+        assert await storage.get("hot") == 501
+
+    asyncio.run(scenario())
