@@ -61,29 +61,28 @@ class RateDecision:
     retry_after: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one instance per pair of limits (cached): hashed by identity, not by its items
 class _Windows:
-    """The two windows of one pair of limits, and their ``RateLimit-Policy`` field."""
+    """The two windows of one pair of limits (name, item, length in seconds), and their ``RateLimit-Policy`` field."""
 
-    items: tuple[tuple[str, RateLimitItem], ...]
+    items: tuple[tuple[str, RateLimitItem, int], ...]
     policy: str
 
 
 @functools.lru_cache(maxsize=256)
 def _windows(per_minute: int, per_day: int) -> _Windows:
     # Keys have a handful of distinct limits: built once each, not twice per request.
-    items = (
-        ("minute", RateLimitItemPerMinute(per_minute, namespace=_NAMESPACE)),
-        ("day", RateLimitItemPerDay(per_day, namespace=_NAMESPACE)),
-    )
-    policy = ", ".join(f'"{name}";q={item.amount};w={item.get_expiry()}' for name, item in items)
+    minute = RateLimitItemPerMinute(per_minute, namespace=_NAMESPACE)
+    day = RateLimitItemPerDay(per_day, namespace=_NAMESPACE)
+    items = (("minute", minute, minute.get_expiry()), ("day", day, day.get_expiry()))
+    policy = ", ".join(f'"{name}";q={item.amount};w={seconds}' for name, item, seconds in items)
     return _Windows(items, policy)
 
 
 @functools.lru_cache(maxsize=4096)
 def _keys(windows: _Windows, identity: str) -> tuple[str, ...]:
     # The storage keys of an identity's windows (limits builds them by joining strings each time).
-    return tuple(item.key_for(identity) for _, item in windows.items)
+    return tuple(item.key_for(identity) for _, item, _ in windows.items)
 
 
 SWEEP_INTERVAL_SECONDS = 1.0
@@ -175,22 +174,22 @@ class RateLimiter:
         # trips) for two windows. Keeping the count incr returns, and reading the expiry of the one
         # window the fields report, makes it three, with the same keys and the same atomic counter.
         refused: str | None = None
-        states: list[tuple[str, RateLimitItem, int, str]] = []
-        for (name, item), key in zip(windows.items, _keys(windows, identity), strict=True):
+        states: list[tuple[str, int, int, str]] = []
+        for (name, item, seconds), key in zip(windows.items, _keys(windows, identity), strict=True):
             if refused is None:
-                count = await self._storage.incr(key, item.get_expiry())
+                count = await self._storage.incr(key, seconds)
                 if count > item.amount:
                     refused = name
             else:  # a request refused by the minute window does not consume the day window
                 count = await self._storage.get(key)
-            states.append((name, item, max(0, item.amount - count), key))
-        name, item, remaining, key = next((s for s in states if s[0] == refused), None) or min(
+            states.append((name, seconds, max(0, item.amount - count), key))
+        name, seconds, remaining, key = next((s for s in states if s[0] == refused), None) or min(
             states, key=lambda s: s[2]
         )
         # Storages derive the expiry from a whole-second TTL, so it can land a fraction past the
         # window; a window never resets later than its own length from now.
         expiry = await self._storage.get_expiry(key)
-        seconds_left = min(item.get_expiry(), max(0, math.ceil(expiry - time.time())))
+        seconds_left = min(seconds, max(0, math.ceil(expiry - time.time())))
         headers = {"RateLimit-Policy": windows.policy, "RateLimit": f'"{name}";r={remaining};t={seconds_left}'}
         if refused is None:
             return RateDecision(True, headers)
