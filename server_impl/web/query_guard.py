@@ -68,8 +68,8 @@ def check_query(request: Request) -> None:
         RequestValidationError: One entry per offending parameter (422 ``validation_failed``).
     """
     route = request.scope.get("route")
-    if not isinstance(route, APIRoute):
-        return
+    if not request.scope.get("query_string") or not isinstance(route, APIRoute):
+        return  # nothing sent (most reads of one object), or not an operation of the contract
     declared = _declared(route)
     errors: list[dict[str, Any]] = []
     for name, value in request.query_params.multi_items():
