@@ -31,22 +31,22 @@ TOOLCHAIN_TOOLS = (
 # What the profile shows, summarised from bench/profile_server.py --profile (pyinstrument) and
 # py-spy on the uvicorn process under wrk; kept beside the measured in-process figures.
 PROFILE_SUMMARY = """\
-Where an authenticated GET spends its CPU (cProfile in process, inclusive, session 6; ADR 0900
+Where an authenticated GET spends its CPU (cProfile in process, inclusive, session 7; ADR 0900
 has each step and its instruction count):
 
-- **Database read ~27%**: the prepared select on SQLite's driver connection with its type
-  processing ~14% (`adapters/sqlalchemy/prepared.py`), beginning and ending the read on the
-  thread's kept connection ~8%, mapping the row to the domain.
-- **Authorizer ~30%**: the `limits` counters ~9% (two awaited storage calls per window), the API key
-  (checksum, HMAC, process cache) ~8%, the organization header, the principal and the query guard.
-- **The rest of the generated endpoint ~17%**: the customer's DTO ~5%, rendering it ~5%, the
-  `ParameterReader` ~3%, the ETag; operations without a body are called without FastAPI's request
-  handler since session 6.
-- **Middleware, routing and sending ~24%**: Starlette's and FastAPI's own layers (errors, body
-  limit, exception handlers, exit stack), the edge and text-guard middleware, the segment
-  dispatch, the response.
-- Under wrk the server spends ~1,150 us of CPU per GET on this session's machine against ~600 us
-  in process: uvicorn's h11 parsing and socket writes, which the bare app pays too.
+- **Authorizer ~34%**: the `limits` counters ~11% (three awaited storage calls for two windows),
+  the API key (checksum, HMAC, process cache) ~11%, the organization header, the principal.
+- **Database read ~25%**: the prepared select on SQLite's driver connection with its type
+  processing ~13% (`adapters/sqlalchemy/prepared.py`), beginning and ending the read on the
+  thread's kept connection ~6%, mapping the row to the domain.
+- **The rest of the generated endpoint ~15%**: the customer's DTO ~4%, rendering it ~5%, the
+  `ParameterReader`, the ETag; every operation with no body or a JSON body is called without
+  FastAPI's request handler (session 7: the body is read and validated as FastAPI would).
+- **Middleware, routing and sending ~22%**: Starlette's and FastAPI's own layers (errors, body
+  limit, exception handlers, exit stack), the edge (request id, body and NUL guards, response
+  fields), the segment-and-depth dispatch, the response.
+- Under wrk the server spends ~550-700 us of CPU per GET on this session's machine against ~250 us
+  in process: uvicorn's h11 parsing and two socket writes per answer, which the bare app pays too.
 
 On PostgreSQL a request costs 3-5x the CPU of SQLite: reads and writes leave the event loop for
 the thread pool, the limiter makes three Redis round trips through redis-py's asyncio client, and
@@ -54,9 +54,8 @@ psycopg's BEGIN/SELECT/ROLLBACK add theirs; not profiled yet (the next step ther
 
 A create adds the write, run on the event loop while SQLite's writer lock is free (in the thread
 pool otherwise, `server_impl/web/database_work.py`): prepared inserts of the customer, its audit
-event and its outbox event in one transaction, and the commit (a WAL checkpoint's copy and fsync
-land on the write that crosses the threshold). FastAPI's body reading and validation is about a
-fifth of it.
+event and its outbox event in one transaction, and the commit (about a sixth, SQLAlchemy's
+session commit included); WAL checkpoints run on a thread of their own while the server runs.
 """
 
 
