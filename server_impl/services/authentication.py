@@ -56,11 +56,11 @@ def find_key(
     Raises:
         InvalidCredentials: ``malformed`` (format or checksum), ``unknown``, ``expired`` or ``revoked``.
     """
-    if not has_valid_checksum(secret):
-        raise InvalidCredentials("malformed", "The API key is malformed: check that it was copied whole.")
     key_hash = hash_secret(secret, pepper)
     key = cache.get(key_hash) if cache is not None else None
-    if key is None:
+    if key is None:  # a cached key's hash matched: it was well formed (its checksum is checked on a miss)
+        if not has_valid_checksum(secret):
+            raise InvalidCredentials("malformed", "The API key is malformed: check that it was copied whole.")
         with uow_factory(None, read_only=True) as uow:
             key = uow.api_keys.find_by_hash(key_hash)
         if key is not None and cache is not None:

@@ -19,7 +19,7 @@ from fastapi import Request
 
 from server_impl.adapters.ratelimit import RateLimiter
 from server_impl.adapters.tokens import TokenVerifier
-from server_impl.domain.api_keys import ApiKey, has_valid_checksum, hash_secret
+from server_impl.domain.api_keys import ApiKey, hash_secret
 from server_impl.domain.clock import utc_now
 from server_impl.domain.errors import InvalidCredentials, OrganizationAccessDenied
 from server_impl.domain.ids import is_id
@@ -144,9 +144,7 @@ class Authorizer:
         now = utc_now()
         lookup = functools.partial(find_key, self._uow_factory, secret, self._pepper, now, self.keys)
         # A cached key needs no database, so it is found here even where reads go to the thread pool.
-        cached = not self._uow_factory.inline and (
-            has_valid_checksum(secret) and self.keys.get(hash_secret(secret, self._pepper)) is not None
-        )
+        cached = not self._uow_factory.inline and self.keys.get(hash_secret(secret, self._pepper)) is not None
         key = lookup() if cached else await run_reads(self._uow_factory, lookup)
         if needs_use_noted(key, now):
             await run_writes(self._uow_factory, lambda: note_use(self._uow_factory, key, now))
