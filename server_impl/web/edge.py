@@ -70,6 +70,16 @@ async def read_guarded_body(headers: Headers, receive: Receive, max_bytes: int) 
     Raises:
         BodyRejected: 413 ``payload_too_large`` or 415 ``unsupported_media_type``.
     """
+    body = await read_bounded_body(headers, receive, max_bytes)
+    if body and not is_json_media_type(headers.get("content-type", "")):
+        raise BodyRejected(
+            415, "unsupported_media_type", "Send the body as JSON with 'Content-Type: application/json'."
+        )
+    return body
+
+
+async def read_bounded_body(headers: Headers, receive: Receive, max_bytes: int) -> bytes:
+    """Read the whole request body, refusing it (413 ``payload_too_large``) past ``max_bytes``."""
     too_large = _too_large(max_bytes)
     declared = headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
@@ -87,12 +97,7 @@ async def read_guarded_body(headers: Headers, receive: Receive, max_bytes: int) 
             raise too_large
         chunks.append(chunk)
         more = bool(message.get("more_body", False))
-    body = b"".join(chunks)
-    if body and not is_json_media_type(headers.get("content-type", "")):
-        raise BodyRejected(
-            415, "unsupported_media_type", "Send the body as JSON with 'Content-Type: application/json'."
-        )
-    return body
+    return b"".join(chunks)
 
 
 def check_streamed_body(headers: Headers, max_bytes: int) -> None:
@@ -167,9 +172,6 @@ class EdgeMiddleware:
             await exchange.problem(rejected.status, rejected.code, rejected.detail)
             return
         json_text = "json" in headers.get("content-type", "")  # NUL is refused in JSON text (web/text_guard.py)
-        if body is None and json_text:  # a JSON body on a method that takes none is checked too
-            body = await _read_all(downstream)
-            downstream = _replay(body, downstream)
         refused = nul_fields(scope.get("query_string", b""), body if json_text else None)
         if refused:
             detail, extra = nul_problem(refused)
@@ -214,7 +216,8 @@ class EdgeMiddleware:
     async def _guarded(self, scope: Scope, headers: Headers, receive: Receive) -> tuple[Receive, bytes | None]:
         """Return the receive channel the app reads the body from, and the body when it was buffered.
 
-        A JSON body is buffered (``None`` for a counted upload, or a method that takes no body).
+        A body is buffered, bounded by ``max_body_bytes``, for the methods that take one and for any
+        request that declares JSON (``None``: a counted upload, or no body to check).
 
         Raises:
             BodyRejected: The body is refused before the app runs.
@@ -225,6 +228,9 @@ class EdgeMiddleware:
             return _counted(receive, stream_limit), None
         if scope["method"] in _BODY_METHODS:
             body = await read_guarded_body(headers, receive, self.max_body_bytes)
+            return _replay(body, receive), body
+        if "json" in headers.get("content-type", ""):  # a JSON body sent with a GET: read for the NUL check
+            body = await read_bounded_body(headers, receive, self.max_body_bytes)
             return _replay(body, receive), body
         return receive, None
 
@@ -289,18 +295,6 @@ def _failure(error: Exception, request_id: str) -> tuple[int, str, str] | None:
         return None
     _log.error("unhandled error in request %s", request_id, exc_info=error)
     return 500, "internal_error", f"Something went wrong on our side; quote {request_id} to support."
-
-
-async def _read_all(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

@@ -59,5 +59,7 @@ def test_nul_in_the_query_and_in_a_json_body_sent_with_a_get_is_refused_before_t
     assert both.status_code == 422  # no organization, no credentials: the text is refused first
     assert [e["field"] for e in both.json()["errors"]] == ["tag", "/note"]
     assert both.headers["x-request-id"] == both.json()["request_id"]
+    huge = harness.client.request("GET", CUSTOMERS, headers=json_body, content=b" " * (1024 * 1024 + 1))
+    assert huge.status_code == 413  # read for the check, but never more than a body may hold
     plain = harness.client.request("GET", CUSTOMERS, headers={"content-type": "text/plain"}, content=b"\\u0000")
     assert plain.status_code == 400  # not JSON text: nothing to refuse; the organization header is missing
