@@ -80,7 +80,8 @@ def _failed(section: Mapping[str, Any] | None) -> str | None:
 
 def _command_line(section: Mapping[str, Any]) -> list[str]:
     command = section.get("command")
-    return [f"Command: `{command}`", ""] if command else []
+    measured = f" (measured {section['date']})" if section.get("date") else ""
+    return [f"Command: `{command}`{measured}", ""] if command else []
 
 
 # ------------------------------------------------------------------------------------------ sections
@@ -396,7 +397,8 @@ def _webhooks(section: Mapping[str, Any] | None) -> list[str]:
 def _others(section: Mapping[str, Any] | None) -> list[str]:
     if not section or not section.get("scripts"):
         return []
-    lines = ["## Other benchmark scripts", "", "Their own output, as printed.", ""]
+    measured = f" (measured {section['date']})" if section.get("date") else ""
+    lines = ["## Other benchmark scripts", "", f"Their own output, as printed{measured}.", ""]
     for script in section["scripts"]:
         lines += [
             f"### `{script['command']}`",

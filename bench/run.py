@@ -9,6 +9,10 @@ section that fails is reported as failed, and the others still run. PostgreSQL a
     nox -s bench                 # the full run (about half an hour on two cores)
     nox -s bench -- --quick      # a smoke run (a few minutes)
     python bench/run.py --only server,sdk
+    python bench/run.py --only server,profile --keep   # rerun two sections, keep the others' figures
+
+Each section records when it was measured; with ``--keep`` the sections not rerun keep their
+figures and their date from the last ``results.json``, and the report names each section's date.
 """
 
 from __future__ import annotations
@@ -89,7 +93,22 @@ def run_section(script: str, arguments: list[str], timeout: float) -> dict[str, 
     document: dict[str, Any] = json.loads(lines[-1])
     document["command"] = _shown(script, arguments)
     document["seconds"] = time.perf_counter() - start
+    document["date"] = _now()
     return document
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _kept(out: Path, wanted: set[str]) -> dict[str, Any]:
+    """Return the sections of the last ``results.json`` in ``out`` that this run does not redo, each with its date."""
+    path = out / "results.json"
+    if not path.is_file():
+        return {}
+    last: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    date = last.get("meta", {}).get("date", "?")
+    return {name: {"date": date, **section} for name, section in last.items() if name != "meta" and name not in wanted}
 
 
 def _env() -> dict[str, str]:
@@ -132,14 +151,16 @@ def main() -> int:
     parser.add_argument("--only", default=None, help=f"Comma-separated sections of: {', '.join(SECTIONS)}, others.")
     parser.add_argument("--out", type=Path, default=HERE, help="Where RESULTS.md, results.json and plots go.")
     parser.add_argument("--timeout", type=float, default=3600.0, help="Seconds before a section is stopped.")
+    parser.add_argument("--keep", action="store_true", help="With --only: keep the other sections' last figures.")
     args = parser.parse_args()
     _services_from_file()
     wanted = set(args.only.split(",")) if args.only else {*SECTIONS, "others"}
+    command = "nox -s bench" if os.environ.get("NOX_CURRENT_SESSION") else "python bench/run.py"
+    options = [*(["--quick"] if args.quick else []), *([f"--only {args.only}"] if args.only else [])]
     results: dict[str, Any] = {
         "meta": {
-            "command": ("nox -s bench" if os.environ.get("NOX_CURRENT_SESSION") else "python bench/run.py")
-            + (" --quick" if args.quick else ""),
-            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "command": " ".join([command, *options, *(["--keep"] if args.keep else [])]),
+            "date": _now(),
             "quick": args.quick,
             "cores": os.cpu_count(),
             "python": platform.python_version(),
@@ -147,13 +168,15 @@ def main() -> int:
             "load_before": _load(),
         }
     }
+    if args.keep:
+        results.update(_kept(args.out, wanted))
     for name, (script, full, quick) in SECTIONS.items():
         if name in wanted:
             document = run_section(script, quick if args.quick else full, args.timeout)
             if document is not None:
                 results[name] = document
     if "others" in wanted and not args.quick:
-        results["others"] = run_others(args.timeout)
+        results["others"] = {**run_others(args.timeout), "date": _now()}
     results["meta"]["load_after"] = _load()
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

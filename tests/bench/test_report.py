@@ -1,5 +1,6 @@
 """The benchmark report builder renders fake figures: every section, the misses, the plots."""
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -133,3 +134,19 @@ def test_write_report_draws_the_plots(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8").startswith("# Benchmark results")
     for name in ("server_rps.png", "server_ratio.png", "scaling.png", "toolchain.png"):
         assert (tmp_path / name).read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_section_names_when_it_was_measured() -> None:
+    results = _results()
+    results["sdk"]["date"] = "2026-11-29 07:42 UTC"
+    assert "bench/bench_sdk.py --json` (measured 2026-11-29 07:42 UTC)" in render_markdown(results)
+
+
+def test_keep_carries_the_sections_not_rerun_with_the_date_they_were_measured(tmp_path: Path) -> None:
+    from bench.run import _kept
+
+    last = {"meta": {"date": "2026-11-28 10:00 UTC"}, "server": {"configs": []}, "sdk": {"calls": 1}}
+    (tmp_path / "results.json").write_text(json.dumps(last), encoding="utf-8")
+    kept = _kept(tmp_path, {"server", "profile"})
+    assert kept == {"sdk": {"date": "2026-11-28 10:00 UTC", "calls": 1}}
+    assert _kept(tmp_path / "nothing-yet", {"server"}) == {}
