@@ -149,9 +149,12 @@ def test_oversized_request_heads_are_refused_by_the_server_itself(
     with httpx.Client(base_url=cluster.base_url, timeout=30) as client:
         try:
             response = client.get(f"{BASE}/customers", headers={"x-organization-id": org, **headers})
-        except httpx.RemoteProtocolError:
+        except (httpx.RemoteProtocolError, httpx.ReadError):
+            # The server closed the connection on a head it will not read: refused, not crashed. A
+            # client still sending the rest of the head when the close arrives sees a reset instead.
             print(f"\n{label}: connection closed by the server")  # noqa: T201
-            return  # the server closed the connection on a head it will not read: refused, not crashed
-        print(f"\n{label}: {response.status_code}")  # noqa: T201
-        assert response.status_code in {400, 401, 413, 431}, (label, response.status_code, response.text[:200])
+        else:
+            print(f"\n{label}: {response.status_code}")  # noqa: T201
+            assert response.status_code in {400, 401, 413, 431}, (label, response.status_code, response.text[:200])
+    with httpx.Client(base_url=cluster.base_url, timeout=30) as client:
         assert client.get(f"{BASE}/customers", headers={"x-organization-id": org}).status_code == 401  # still serving
