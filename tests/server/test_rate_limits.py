@@ -140,36 +140,37 @@ def _redis_url() -> str:
 def test_the_memory_storage_sweeps_at_most_once_a_second_and_expired_counters_still_read_as_absent(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from limits.aio.storage import MemoryStorage
+    import threading
+    import time
+
+    from limits.storage import MemoryStorage
 
     from server_impl.adapters import ratelimit
 
-    sweep = "_MemoryStorage__expire_events"  # what limits' private __schedule_expiry runs in a task
+    sweep = "_MemoryStorage__expire_events"  # what limits' private __schedule_expiry runs on a timer thread
     assert hasattr(MemoryStorage, "_MemoryStorage__schedule_expiry"), "limits renamed the hook we throttle"
     original = getattr(MemoryStorage, sweep)
     sweeps: list[float] = []
 
-    async def counted(self: MemoryStorage) -> None:
-        sweeps.append(asyncio.get_running_loop().time())
-        await original(self)
+    def counted(self: MemoryStorage) -> None:
+        sweeps.append(time.monotonic())
+        original(self)
 
     monkeypatch.setattr(MemoryStorage, sweep, counted)
-
-    async def scenario() -> None:
-        storage = ratelimit.SweptMemoryStorage()
-        for index in range(10_000):  # 5,000 keys in use, two windows each
-            await storage.incr(f"key:{index}", 60)
-        await storage.incr("short", 1)
-        for _ in range(500):  # requests of one hot key: none of them walks the 10,001 counters again
-            await storage.incr("hot", 60)
-            await asyncio.sleep(0)
-        assert len(sweeps) == 1
-        await asyncio.sleep(1.1)
-        assert await storage.get("short") == 0  # expired: absent when read, swept or not
-        monkeypatch.setattr(ratelimit, "SWEEP_INTERVAL_SECONDS", 0.0)
-        await storage.incr("hot", 60)
-        await asyncio.sleep(0)
-        assert len(sweeps) == 2
-        assert await storage.get("hot") == 501
-
-    asyncio.run(scenario())
+    threads = threading.active_count()
+    storage = ratelimit.SweptMemoryStorage()
+    for index in range(10_000):  # 5,000 keys in use, two windows each
+        storage.incr(f"key:{index}", 60)
+    storage.incr("short", 1)
+    storage.incr("unread", 1)
+    for _ in range(500):  # requests of one hot key: none of them walks the 10,001 counters again
+        storage.incr("hot", 60)
+    assert len(sweeps) == 1
+    assert threading.active_count() <= threads  # the sweep ran inline: no timer thread is left running
+    time.sleep(1.1)
+    assert storage.get("short") == 0  # expired: absent when read, swept or not
+    monkeypatch.setattr(ratelimit, "SWEEP_INTERVAL_SECONDS", 0.0)
+    storage.incr("hot", 60)
+    assert len(sweeps) == 2
+    assert "unread" not in storage.storage  # the sweep freed an expired counter nobody read
+    assert storage.get("hot") == 501
