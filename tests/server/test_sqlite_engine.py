@@ -201,6 +201,22 @@ def test_read_only_units_of_a_thread_share_one_connection_and_leave_no_transacti
     engine.dispose()
 
 
+def test_each_read_only_unit_on_the_kept_connection_sees_what_was_committed_before_it(tmp_path: Path) -> None:
+    """The kept connection's own transaction stays open; SQLite's snapshot must not outlive a unit."""
+    engine = _table(tmp_path / "fresh.db")
+    factory = unit_of_work_factory(build_session_factory(engine))
+    seen = []
+    for value in (1, 2, 3):
+        with engine.begin() as writer:
+            writer.execute(text("INSERT INTO t VALUES (:x)"), {"x": value})
+        with factory(None, read_only=True) as uow:
+            seen.append(uow.connection().execute(text("SELECT count(*) FROM t")).scalar_one())
+            assert uow.session.execute(text("SELECT max(x) FROM t")).scalar_one() == value  # a session joins it
+    assert seen == [1, 2, 3]
+    factory.close()
+    engine.dispose()
+
+
 def _driver_of_a_read(factory: SqlAlchemyUnitOfWorkFactory) -> sqlite3.Connection:
     with factory(None, read_only=True) as uow:
         return _driver(uow.connection())
