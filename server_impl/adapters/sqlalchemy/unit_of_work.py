@@ -248,7 +248,7 @@ class _ThreadReaders:
             with self._lock:
                 self._open.add(connection)
         else:
-            connection.connection.driver_connection.execute("BEGIN")  # deferred: takes no lock
+            _driver(connection).execute("BEGIN")  # deferred: takes no lock
         local.taken = True
         return connection
 
@@ -261,7 +261,7 @@ class _ThreadReaders:
             self._local.connection = None
             connection.close()  # rolls back SQLAlchemy's transaction and SQLite's
         else:
-            connection.connection.driver_connection.rollback()  # SQLite's transaction only
+            _driver(connection).rollback()  # SQLite's transaction only
 
     def close(self) -> None:
         """Close every thread's reading connection."""
@@ -269,6 +269,11 @@ class _ThreadReaders:
             connections, self._open = self._open, set()
         for connection in connections:
             connection.close()
+
+
+def _driver(connection: Connection) -> Any:
+    # The sqlite3 connection under a SQLAlchemy connection (typed Any by SQLAlchemy).
+    return connection.connection.driver_connection
 
 
 class SqlAlchemyUnitOfWorkFactory:
