@@ -43,6 +43,9 @@ class ScopedRequirement(Protocol):
         ...
 
 
+_KEY_CALLERS = 4096  # callers of keys, and routes' requirements, kept (all forgotten at once past it)
+
+
 @dataclass(frozen=True)
 class _Caller:
     principal: Principal
@@ -66,6 +69,8 @@ class Authorizer:
         keys: KeyCache | None = None,
     ) -> None:
         self.keys = keys or KeyCache(0)
+        self._key_callers: dict[str, tuple[ApiKey, _Caller]] = {}
+        self._alternatives: dict[int, tuple[Sequence[ScopedRequirement], list[tuple[str, ...]]]] = {}
         self._uow_factory = uow_factory
         self._pepper = pepper
         self._tokens = tokens
@@ -104,7 +109,14 @@ class Authorizer:
             The principal, also left in ``request.state.principal``.
         """
         del operation_id
-        return await self._run(request, [tuple(requirement.scopes) for requirement in requirements] or [()])
+        # A route passes the same requirements on every call: their scopes are read once.
+        known = self._alternatives.get(id(requirements))
+        if known is None or known[0] is not requirements:
+            known = (requirements, [tuple(requirement.scopes) for requirement in requirements] or [()])
+            if len(self._alternatives) >= _KEY_CALLERS:  # routes pass a few hundred; anything else is forgotten
+                self._alternatives.clear()
+            self._alternatives[id(requirements)] = known
+        return await self._run(request, known[1])
 
     async def _run(self, request: Request, alternatives: list[tuple[str, ...]]) -> Principal:
         organization_id = request.headers.get("x-organization-id", "")
@@ -124,8 +136,9 @@ class Authorizer:
                 f"The {decision.window} rate limit of this credential is exhausted; retry in {decision.retry_after} s.",
                 extra={"limit_window": decision.window, "retry_after": decision.retry_after},
             )
-        gaps = [(caller.principal.missing_scopes(list(scopes)), scopes) for scopes in alternatives]
-        if all(missing for missing, _ in gaps):
+        held = caller.principal.scopes
+        if not any(held.issuperset(scopes) for scopes in alternatives):
+            gaps = [(caller.principal.missing_scopes(list(scopes)), scopes) for scopes in alternatives]
             missing, required = min(gaps, key=lambda gap: len(gap[0]))
             detail = "This credential lacks a scope the operation requires: " + ", ".join(missing) + "."
             raise ProblemError(403, "missing_scope", detail, extra={"required_scopes": list(required)})
@@ -150,6 +163,20 @@ class Authorizer:
             await run_writes(self._uow_factory, lambda: note_use(self._uow_factory, key, now))
         return key
 
+    def _key_caller(self, key: ApiKey) -> _Caller:
+        # The key cache hands out the same key object until the key changes: so is its caller.
+        known = self._key_callers.get(key.id)
+        if known is not None and known[0] is key:
+            return known[1]
+        principal = Principal(
+            key.organization_id, key.environment, ActorType.API_KEY, key.id, frozenset(key.scopes), key_id=key.id
+        )
+        caller = _Caller(principal, f"key:{key.id}", key.per_minute, key.per_day)
+        if len(self._key_callers) >= _KEY_CALLERS:
+            self._key_callers.clear()
+        self._key_callers[key.id] = (key, caller)
+        return caller
+
     async def _authenticate(self, request: Request, organization_id: str) -> _Caller:
         api_key = request.headers.get("x-api-key")
         authorization = request.headers.get("authorization")
@@ -161,10 +188,7 @@ class Authorizer:
             key = await self._find_key(api_key.strip())
             if key.organization_id != organization_id:
                 raise OrganizationAccessDenied("This credential cannot act in that organization.")
-            principal = Principal(
-                organization_id, key.environment, ActorType.API_KEY, key.id, frozenset(key.scopes), key_id=key.id
-            )
-            return _Caller(principal, f"key:{key.id}", key.per_minute, key.per_day)
+            return self._key_caller(key)
         if authorization is None:
             raise InvalidCredentials(
                 "missing", "Send an API key as 'x-api-key' or a user token as 'Authorization: Bearer <token>'."
