@@ -99,6 +99,55 @@ def test_the_redis_limiter_shares_counts_between_limiters() -> None:
     assert asyncio.run(scenario()) == [True, True, True, False]
 
 
+@pytest.mark.redis
+def test_the_redis_limiter_counts_both_windows_in_one_round_trip_as_the_separate_calls_would() -> None:
+    import secrets
+
+    url = _redis_url()
+
+    async def scenario() -> None:
+        from limits.aio.storage import RedisStorage
+
+        limiter = RateLimiter.from_url(url)
+        storage = limiter._storage
+        assert isinstance(storage, RedisStorage)
+
+        async def separate_call(*args: object, **kwargs: object) -> int:
+            raise AssertionError("a storage call beside the windows script")
+
+        for name in ("incr", "get", "get_expiry"):
+            setattr(storage, name, separate_call)
+        minute = f"key:test-{secrets.token_hex(6)}"
+        decisions = [await limiter.hit(minute, 2, 100) for _ in range(3)]
+        assert [decision.allowed for decision in decisions] == [True, True, False]
+        assert decisions[0].headers["RateLimit"] == '"minute";r=1;t=60'
+        assert decisions[2].headers["RateLimit"] == '"minute";r=0;t=60'
+        assert decisions[2].window == "minute"
+        assert decisions[2].retry_after == 60
+        day = f"key:test-{secrets.token_hex(6)}"
+        decisions = [await limiter.hit(day, 100, 2) for _ in range(3)]
+        assert [decision.allowed for decision in decisions] == [True, True, False]
+        assert decisions[1].headers["RateLimit"].startswith('"day";r=0;t=')
+        assert decisions[2].window == "day"
+        assert decisions[2].retry_after is not None
+        assert 86_000 < decisions[2].retry_after <= 86_400
+        from limits.aio.storage.redis.redispy import RedispyBridge
+
+        assert isinstance(storage.bridge, RedispyBridge)
+        client = storage.bridge.get_connection()
+        refused_by_minute = await client.get(storage.bridge.prefixed_key(_windows_keys(minute)[1]))
+        assert refused_by_minute == b"2"  # the day window counted the two allowed requests, not the refused one
+        await limiter.close()
+
+    asyncio.run(scenario())
+
+
+def _windows_keys(identity: str) -> tuple[str, ...]:
+    from server_impl.adapters.ratelimit import _keys, _windows
+
+    return _keys(_windows(2, 100), identity)
+
+
 def test_retry_after_never_exceeds_the_window_when_the_storage_overshoots_its_reset() -> None:
     """Redis derives the reset from a whole-second TTL; one second too many once broke a client's bound."""
     import time
