@@ -26,6 +26,7 @@ _HTTP_CODES = {
     503: "service_unavailable",
 }
 
+_MISSING_BODY = "The request body is required: send a JSON object with the fields of the operation."
 _MESSAGES = {
     "missing": "Field required.",
     "extra_forbidden": "Unknown field: remove it.",
@@ -54,6 +55,8 @@ def validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, str]]:
         source = location.pop(0) if location else "body"
         field = field_pointer(location) if source == "body" else str(location[-1] if location else source)
         message = _MESSAGES.get(str(error.get("type")), str(error.get("msg", "Invalid value.")).rstrip(".") + ".")
+        if source == "body" and not location and error.get("type") == "missing":
+            message = _MISSING_BODY
         entries.append({"field": field, "message": message})
     return entries
 

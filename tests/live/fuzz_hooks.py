@@ -108,7 +108,7 @@ def _filtered(check: Callable[..., bool | None], excused: Excuse) -> Any:
 _SCHEMA_MESSAGES = re.compile(
     r"^(Input should|String should|List should|Dictionary should|Value should|Tuple should|Field required|"
     r"Unknown field|Unknown query parameter|Extra inputs|JSON input|Invalid JSON|Input is|Value error|"
-    r"Use an RFC 3339|Use true or false|Use a whole number|NUL characters)"
+    r"Use an RFC 3339|Use true or false|Use a whole number|NUL characters|The request body is required)"
 )
 
 

@@ -90,7 +90,9 @@ def test_query_parameter_errors_name_the_parameter(harness: Harness, auth: dict[
 
 def test_a_missing_body_is_422_on_the_root(harness: Harness, auth: dict[str, str]) -> None:
     body = _problem(harness.client.post(THINGS, headers=auth), 422, "validation_failed")
-    assert body["errors"][0]["field"] == ""
+    assert body["errors"] == [
+        {"field": "", "message": "The request body is required: send a JSON object with the fields of the operation."}
+    ]
 
 
 def test_a_crash_is_500_with_the_request_id_and_nothing_internal(harness: Harness, auth: dict[str, str]) -> None:
