@@ -304,12 +304,16 @@ def _count_in_memory(storage: MemoryStorage, windows: _Windows, keys: tuple[str,
 
 
 def _reported_window(windows: _Windows, keys: tuple[str, ...], counts: list[int], refused: str | None) -> _Chosen:
-    # The refusing window, or else the one with the fewest requests left.
-    states = [
-        (name, seconds, max(0, item.amount - count), key)
-        for (name, item, seconds), key, count in zip(windows.items, keys, counts, strict=True)
-    ]
-    return next((state for state in states if state[0] == refused), None) or min(states, key=lambda state: state[2])
+    # The refusing window, or else the one with the fewest requests left (the first of equals).
+    chosen: _Chosen | None = None
+    for (name, item, seconds), key, count in zip(windows.items, keys, counts, strict=True):
+        state = (name, seconds, max(0, item.amount - count), key)
+        if name == refused:
+            return state
+        if chosen is None or state[2] < chosen[2]:
+            chosen = state
+    assert chosen is not None
+    return chosen
 
 
 def _decision(windows: _Windows, chosen: _Chosen, refused: str | None, expiry: float) -> RateDecision:

@@ -269,7 +269,10 @@ class _Exchange:
                 self._replaced = True
                 await refusal(self._scope, self._receive, self._send_with_id)
                 return
-            response_headers["x-request-id"] = self._request_id
+            if b"x-request-id" in present:
+                response_headers["x-request-id"] = self._request_id
+            else:
+                raw.append((b"x-request-id", self._request_id.encode("latin-1")))
         await self._send(message)
 
     async def problem(self, status: int, code: str, detail: str, extra: dict[str, Any] | None = None) -> None:

@@ -394,3 +394,16 @@ def test_only_an_engine_on_a_sqlite_file_has_a_wal_checkpointer(tmp_path: Path) 
     assert wal_checkpointer(build_engine("sqlite://")) is None
     assert wal_checkpointer(build_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")) is None
     assert wal_checkpointer(build_engine(f"sqlite:///{tmp_path / 'a.db'}")) is not None
+
+
+def test_a_read_only_unit_that_ends_sqlalchemys_transaction_leaves_the_next_unit_reading(tmp_path: Path) -> None:
+    engine = _table(tmp_path / "ended.db")
+    factory = unit_of_work_factory(build_session_factory(engine))
+    with factory(None, read_only=True) as uow:
+        uow.connection().rollback()  # a unit may end the transaction itself through SQLAlchemy
+    for _ in range(2):
+        with factory(None, read_only=True) as uow:
+            assert uow.connection().execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+            assert _in_transaction(uow.connection())
+    factory.close()
+    engine.dispose()

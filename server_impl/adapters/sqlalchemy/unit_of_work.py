@@ -242,13 +242,14 @@ class _ThreadReaders:
         connection: Connection | None = getattr(local, "connection", None)
         if connection is None or connection.closed or connection.invalidated:
             connection = self._engine.connect()
-            with read_only_transactions():
-                connection.begin()  # SQLAlchemy's transaction, for the connection's life (SQLite's BEGIN too)
             local.connection = connection
             with self._lock:
                 self._open.add(connection)
-        else:
+        if connection.in_transaction():
             _driver(connection).execute("BEGIN")  # deferred: takes no lock
+        else:  # a new connection, or one whose SQLAlchemy transaction a unit ended
+            with read_only_transactions():
+                connection.begin()  # SQLAlchemy's transaction, for the connection's life (SQLite's BEGIN too)
         local.taken = True
         return connection
 
