@@ -407,3 +407,61 @@ def test_a_read_only_unit_that_ends_sqlalchemys_transaction_leaves_the_next_unit
             assert _in_transaction(uow.connection())
     factory.close()
     engine.dispose()
+
+
+def _insert(uow: Any, value: int) -> Connection:
+    connection: Connection = uow.connection()
+    connection.execute(text("INSERT INTO t VALUES (:x)"), {"x": value})
+    return connection
+
+
+def _fail_after_inserting(uow: Any, value: int) -> None:
+    _insert(uow, value)
+    raise ZeroDivisionError
+
+
+def test_writing_units_of_a_thread_share_one_connection_and_commit_or_roll_back_on_it(tmp_path: Path) -> None:
+    engine = _table(tmp_path / "writers.db")
+    factory = unit_of_work_factory(build_session_factory(engine))
+    drivers = []
+    for value in (1, 2):
+        with factory(None) as uow:
+            drivers.append(_insert(uow, value))
+            uow.commit()
+        assert not _in_transaction(drivers[-1])
+    with factory(None) as uow:  # not committed: rolled back when the unit ends
+        drivers.append(_insert(uow, 3))
+    assert drivers[0] is drivers[1] is drivers[2]
+    with factory(None) as outer:  # a unit inside another of its thread writes on a pooled connection
+        _insert(outer, 4)
+        outer.commit()
+        with factory(None) as inner:
+            assert _insert(inner, 5) is not drivers[0]
+            inner.commit()
+    assert _rows(engine) == [1, 2, 4, 5]
+    factory.close()
+    engine.dispose()
+
+
+def test_a_failed_writing_unit_closes_its_kept_connection_and_a_refused_one_keeps_it(tmp_path: Path) -> None:
+    engine = _table(tmp_path / "failed-writer.db")
+    factory = unit_of_work_factory(build_session_factory(engine))
+    with factory(None) as uow:
+        kept = _insert(uow, 1)
+        uow.commit()
+    with pytest.raises(ZeroDivisionError), factory(None) as uow:
+        _fail_after_inserting(uow, 2)
+    with factory(None) as uow:
+        fresh = _insert(uow, 3)
+        uow.commit()
+    assert kept.closed  # the failed unit's connection went back through the pool's reset, not reused as it was
+    assert fresh is not kept
+    held = _write_lock_held_elsewhere(tmp_path / "failed-writer.db")
+    with held, first_write_without_waiting(), pytest.raises(WriterBusy), factory(None) as uow:
+        _insert(uow, 4)
+    with factory(None) as uow:
+        assert _insert(uow, 5) is fresh  # refused before it began: the connection was clean
+        uow.commit()
+    assert _rows(engine) == [1, 3, 5]
+    factory.close()
+    engine.dispose()
