@@ -40,6 +40,22 @@ P = TypeVar("P")
 
 BASE_PATH = ""
 _SKIPPED = (b"content-length", b"content-type")
+
+
+class _HeadersOnlyResponse(Response):
+    """FastAPI's sub-response, as a handler receives it: no headers, no body, no status unless it sets one.
+
+    Built without ``Response.__init__``, whose ``content-length: 0`` a handler's headers must not
+    carry (removing it again cost as much as building it: together a fiftieth of a GET).
+    """
+
+    def __init__(self) -> None:
+        self.status_code = None  # type: ignore[assignment]
+        self.background = None
+        self.body = b""
+        self.raw_headers = []
+
+
 PRINCIPAL_KEY = "generated.principal"
 """Where a secured route leaves the ``Authorizer``'s principal in the ASGI scope for its endpoint."""
 
@@ -191,9 +207,7 @@ def secured_route_class(
             request = Request(scope, receive, send)
             if security is not None:
                 scope[PRINCIPAL_KEY] = await authorizer.authorize(request, security, operation_id)
-            response = Response()  # FastAPI's sub-response: headers only, no status unless a handler sets one
-            del response.headers["content-length"]
-            response.status_code = None  # type: ignore[assignment]
+            response = _HeadersOnlyResponse()
             if body_field is None:
                 result = await endpoint(request=request, response=response)
             else:
