@@ -166,12 +166,12 @@ class EdgeMiddleware:
         state = scope.setdefault("state", {})
         state[REQUEST_ID_STATE] = request_id
         exchange = _Exchange(self, scope, receive, send, request_id)
+        json_text = "json" in headers.get("content-type", "")  # NUL is refused in JSON text (web/text_guard.py)
         try:
-            downstream, body = await self._guarded(scope, headers, receive)
+            downstream, body = await self._guarded(scope, headers, receive, json_text)
         except BodyRejected as rejected:
             await exchange.problem(rejected.status, rejected.code, rejected.detail)
             return
-        json_text = "json" in headers.get("content-type", "")  # NUL is refused in JSON text (web/text_guard.py)
         refused = nul_fields(scope.get("query_string", b""), body if json_text else None)
         if refused:
             detail, extra = nul_problem(refused)
@@ -213,7 +213,9 @@ class EdgeMiddleware:
             headers=decision.headers,
         )
 
-    async def _guarded(self, scope: Scope, headers: Headers, receive: Receive) -> tuple[Receive, bytes | None]:
+    async def _guarded(
+        self, scope: Scope, headers: Headers, receive: Receive, json_text: bool
+    ) -> tuple[Receive, bytes | None]:
         """Return the receive channel the app reads the body from, and the body when it was buffered.
 
         A body is buffered, bounded by ``max_body_bytes``, for the methods that take one and for any
@@ -229,7 +231,7 @@ class EdgeMiddleware:
         if scope["method"] in _BODY_METHODS:
             body = await read_guarded_body(headers, receive, self.max_body_bytes)
             return _replay(body, receive), body
-        if "json" in headers.get("content-type", ""):  # a JSON body sent with a GET: read for the NUL check
+        if json_text:  # a JSON body sent with a GET: read for the NUL check
             body = await read_bounded_body(headers, receive, self.max_body_bytes)
             return _replay(body, receive), body
         return receive, None
