@@ -31,31 +31,31 @@ TOOLCHAIN_TOOLS = (
 # What the profile shows, summarised from bench/profile_server.py --profile (pyinstrument) and
 # py-spy on the uvicorn process under wrk; kept beside the measured in-process figures.
 PROFILE_SUMMARY = """\
-Where an authenticated GET spends its CPU (cProfile in process, inclusive, session 7; ADR 0900
-has each step and its instruction count):
+Where an authenticated GET spends its CPU (py-spy sampling in process, inclusive, session 8; ADR
+0900 has each step and its instruction count):
 
-- **Authorizer ~34%**: the `limits` counters ~11% (three awaited storage calls for two windows),
-  the API key (checksum, HMAC, process cache) ~11%, the organization header, the principal.
-- **Database read ~25%**: the prepared select on SQLite's driver connection with its type
-  processing ~13% (`adapters/sqlalchemy/prepared.py`), beginning and ending the read on the
-  thread's kept connection ~6%, mapping the row to the domain.
-- **The rest of the generated endpoint ~15%**: the customer's DTO ~4%, rendering it ~5%, the
+- **Database read ~28%**: the prepared select on SQLite's driver connection with its type
+  processing ~15% (`adapters/sqlalchemy/prepared.py`), SQLite's BEGIN and ROLLBACK on the thread's
+  kept connection ~8%, mapping the row to the domain.
+- **Authorizer ~20%**: the API key (HMAC, process cache, expiry) ~8%, the `limits` counters ~7%
+  (synchronous memory storage, no coroutine per call since session 8), the organization header.
+- **The rest of the generated endpoint ~19%**: the customer's DTO ~7%, rendering it ~7%, the
   `ParameterReader`, the ETag; every operation with no body or a JSON body is called without
-  FastAPI's request handler (session 7: the body is read and validated as FastAPI would).
-- **Middleware, routing and sending ~22%**: Starlette's and FastAPI's own layers (errors, body
+  FastAPI's request handler.
+- **Middleware, routing and sending ~30%**: Starlette's and FastAPI's own layers (errors, body
   limit, exception handlers, exit stack), the edge (request id, body and NUL guards, response
   fields), the segment-and-depth dispatch, the response.
-- Under wrk the server spends ~550-700 us of CPU per GET on this session's machine against ~250 us
+- Under wrk the server spends ~350-450 us of CPU per GET on this session's machine against ~150 us
   in process: uvicorn's h11 parsing and two socket writes per answer, which the bare app pays too.
 
-On PostgreSQL a request costs 3-5x the CPU of SQLite: reads and writes leave the event loop for
-the thread pool, the limiter makes three Redis round trips through redis-py's asyncio client, and
-psycopg's BEGIN/SELECT/ROLLBACK add theirs; not profiled yet (the next step there).
+On PostgreSQL a request costs 3-4x the CPU of SQLite: reads and writes leave the event loop for
+the thread pool, psycopg's BEGIN/SELECT/ROLLBACK add theirs, and the limiter makes one Redis round
+trip (a Lua script for both windows since session 8; three before).
 
 A create adds the write, run on the event loop while SQLite's writer lock is free (in the thread
 pool otherwise, `server_impl/web/database_work.py`): prepared inserts of the customer, its audit
-event and its outbox event in one transaction, and the commit (about a sixth, SQLAlchemy's
-session commit included); WAL checkpoints run on a thread of their own while the server runs.
+event and its outbox event in one transaction on the thread's kept writing connection, and the
+commit (about a sixth; 14 pages to the WAL); WAL checkpoints run on a thread of their own.
 """
 
 
