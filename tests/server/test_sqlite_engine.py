@@ -465,3 +465,33 @@ def test_a_failed_writing_unit_closes_its_kept_connection_and_a_refused_one_keep
     assert _rows(engine) == [1, 3, 5]
     factory.close()
     engine.dispose()
+
+
+def test_only_a_few_threads_keep_connections_so_a_busy_thread_pool_never_exhausts_the_pool(tmp_path: Path) -> None:
+    """Twenty threads alive at once, each having written and read: 15 pooled connections suffice."""
+    engine = _table(tmp_path / "threads.db")
+    factory = unit_of_work_factory(build_session_factory(engine))
+    turn, all_done = threading.Lock(), threading.Barrier(20, timeout=10)
+
+    def write_then_wait(value: int) -> None:
+        with turn:  # one writer at a time, as SQLite's writer lock would have it
+            with factory(None) as uow:
+                _insert(uow, value)
+                uow.commit()
+            with factory(None, read_only=True) as uow:
+                uow.connection().execute(text("SELECT count(*) FROM t"))
+        all_done.wait()  # every thread stays alive until all have written
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        list(pool.map(write_then_wait, range(20)))
+    assert _rows(engine) == list(range(20))
+    for kept in (factory._writers, factory._readers):
+        assert kept is not None
+        assert len(kept._open) <= kept.MAX_KEPT
+    with factory(None) as uow:  # the pool's threads have ended: their slots are given back
+        _insert(uow, 20)
+        uow.commit()
+    assert factory._writers is not None
+    assert len(factory._writers._open) == 1
+    factory.close()
+    engine.dispose()

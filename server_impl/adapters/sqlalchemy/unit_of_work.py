@@ -220,14 +220,70 @@ class SqlAlchemyUnitOfWork:
         self.session.rollback()
 
 
-class _ThreadReaders:
-    """One connection per thread kept for read-only units of work (SQLite: no server to hold it open).
+class _KeptConnections:
+    """One connection per thread kept between units of work (SQLite: no server to hold it open).
+
+    At most :attr:`MAX_KEPT` threads keep one (the event loop's, where SQLite's units run, and a
+    few of the thread pool's); other threads' units check one out of the pool as before, so the
+    pool (5 + 10 overflow) is never exhausted by kept connections. A thread that ended gives its
+    slot back the next time a connection is to be kept. A unit opened while another of the same
+    thread holds the connection uses the pool too.
+    """
+
+    MAX_KEPT = 4
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: dict[Connection, threading.Thread] = {}
+
+    def _take(self) -> Connection | None:
+        """Mark this thread's connection taken and return it (opened first if need be), or ``None``."""
+        local = self._local
+        if getattr(local, "taken", False):
+            return None
+        connection: Connection | None = getattr(local, "connection", None)
+        if connection is None or connection.closed or connection.invalidated:
+            with self._lock:
+                if connection is not None:  # closed or invalidated: its slot is free
+                    self._open.pop(connection, None)
+                for ended in [kept for kept, thread in self._open.items() if not thread.is_alive()]:
+                    del self._open[ended]
+                    ended.close()
+                if len(self._open) >= self.MAX_KEPT:
+                    return None
+            connection = self._engine.connect()
+            local.connection = connection
+            with self._lock:
+                self._open[connection] = threading.current_thread()
+        local.taken = True
+        return connection
+
+    def _release(self, connection: Connection, *, keep: bool) -> None:
+        """End the thread's use of the connection; close it (back to the pool's reset) unless ``keep``."""
+        self._local.taken = False
+        if not keep:
+            with self._lock:
+                self._open.pop(connection, None)
+            self._local.connection = None
+            connection.close()
+
+    def close(self) -> None:
+        """Close every kept connection."""
+        with self._lock:
+            connections, self._open = list(self._open), {}
+        for connection in connections:
+            connection.close()
+
+
+class _ThreadReaders(_KeptConnections):
+    """Kept connections for read-only units of work.
 
     Checking a connection out of the pool and back for every read cost about a sixth of a GET of
-    one customer. A read-only unit of work of an embedded database instead takes its thread's
-    connection: SQLite's deferred ``BEGIN`` when the unit starts, its ``ROLLBACK`` when it ends. A
-    unit that fails closes the connection, so no broken or half-read state is ever reused; a unit
-    opened while another of the same thread holds it checks one out of the pool as before.
+    one customer. A read-only unit of work instead takes its thread's connection: SQLite's deferred
+    ``BEGIN`` when the unit starts, its ``ROLLBACK`` when it ends. A unit that fails closes the
+    connection, so no broken or half-read state is ever reused.
 
     SQLAlchemy's own transaction on a kept connection is begun once and stays open for the
     connection's life: each unit's transaction is SQLite's, begun and ended on the driver
@@ -236,95 +292,43 @@ class _ThreadReaders:
     sessions on the connection see a transaction in progress and join it, as they would have.
     """
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._open: set[Connection] = set()
-
     def take(self) -> Connection | None:
-        """Return this thread's reading connection (opened on first use), or ``None`` while it is taken."""
-        local = self._local
-        if getattr(local, "taken", False):
+        """Return this thread's reading connection in a new read transaction, or ``None`` (use the pool)."""
+        connection = self._take()
+        if connection is None:
             return None
-        connection: Connection | None = getattr(local, "connection", None)
-        if connection is None or connection.closed or connection.invalidated:
-            connection = self._engine.connect()
-            local.connection = connection
-            with self._lock:
-                self._open.add(connection)
         if connection.in_transaction():
             _driver(connection).execute("BEGIN")  # deferred: takes no lock
         else:  # a new connection, or one whose SQLAlchemy transaction a unit ended
             with read_only_transactions():
                 connection.begin()  # SQLAlchemy's transaction, for the connection's life (SQLite's BEGIN too)
-        local.taken = True
         return connection
 
     def give_back(self, connection: Connection, *, failed: bool) -> None:
         """End the unit's read transaction; after a failure, close the connection instead of keeping it."""
-        self._local.taken = False
-        if failed or connection.invalidated:
-            with self._lock:
-                self._open.discard(connection)
-            self._local.connection = None
-            connection.close()  # rolls back SQLAlchemy's transaction and SQLite's
-        else:
+        keep = not failed and not connection.invalidated
+        if keep:
             _driver(connection).rollback()  # SQLite's transaction only
-
-    def close(self) -> None:
-        """Close every thread's reading connection."""
-        with self._lock:
-            connections, self._open = self._open, set()
-        for connection in connections:
-            connection.close()
+        self._release(connection, keep=keep)  # closing rolls back SQLAlchemy's transaction and SQLite's
 
 
-class _ThreadWriters:
-    """One connection per thread kept for the sessions of writing units of work (SQLite).
+class _ThreadWriters(_KeptConnections):
+    """Kept connections for the sessions of writing units of work.
 
     A writing unit's session is bound to its thread's connection instead of checking one out of the
-    pool and returning it (with the pool's reset) for every write: about 6 % of a create. The
+    pool and returning it (with the pool's reset) for every write: about 4 % of a create. The
     session begins and commits (or rolls back) the transaction on it as on a pooled one. A unit
-    that fails closes the connection, unless it was refused before it began (``WriterBusy``); a
-    unit opened while another of the same thread holds it uses the pool as before.
+    that fails closes the connection, unless it was refused before it began (``WriterBusy``).
     """
 
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._open: set[Connection] = set()
-
     def take(self) -> Connection | None:
-        """Return this thread's writing connection (opened on first use), or ``None`` while it is taken."""
-        local = self._local
-        if getattr(local, "taken", False):
-            return None
-        connection: Connection | None = getattr(local, "connection", None)
-        if connection is None or connection.closed or connection.invalidated:
-            connection = self._engine.connect()
-            local.connection = connection
-            with self._lock:
-                self._open.add(connection)
-        local.taken = True
-        return connection
+        """Return this thread's writing connection, or ``None`` (use the pool)."""
+        return self._take()
 
     def give_back(self, connection: Connection, *, failed: bool) -> None:
         """Keep the connection for the thread's next write; close it after a failure or a transaction left open."""
-        self._local.taken = False
-        if failed or connection.invalidated or connection.in_transaction() or _driver(connection).in_transaction:
-            with self._lock:
-                self._open.discard(connection)
-            self._local.connection = None
-            connection.close()
-
-    def close(self) -> None:
-        """Close every thread's writing connection."""
-        with self._lock:
-            connections, self._open = self._open, set()
-        for connection in connections:
-            connection.close()
+        left_open = connection.invalidated or connection.in_transaction() or _driver(connection).in_transaction
+        self._release(connection, keep=not failed and not left_open)
 
 
 def _driver(connection: Connection) -> Any:
