@@ -69,15 +69,16 @@ class FuzzResult:
         The JSON report only counts failures; these sections say which request failed and how to
         replay it, so a failed CI run can be diagnosed from its log alone.
         """
-        sections: list[str] = []
-        keep = False
+        sections: dict[str, list[str]] = {"FAILURES": [], "ERRORS": []}
+        current: list[str] | None = None
         for line in self.output.splitlines():
             heading = line.strip("= ").strip() if line.startswith("=====") else None
             if heading is not None:
-                keep = heading in ("FAILURES", "ERRORS")
-            if keep:
-                sections.append(line)
-        return "\n".join(sections)[:limit]
+                current = sections.get(heading)
+            if current is not None:
+                current.append(line)
+        # Failures first, each section at most half: an error's traceback once hid the failing case.
+        return "\n".join("\n".join(lines)[: limit // 2] for lines in sections.values() if lines)
 
     def summary(self) -> str:
         """One paragraph with the figures."""

@@ -82,6 +82,12 @@ def test_an_empty_array_in_a_multipart_field_is_sent_as_no_part_and_is_excused(c
     case = operation.Case(body=body, media_type="multipart/form-data")
     assert _acceptance_of_negative_excused(_accepted(operation, mutation), {}, case)
     assert "multipart-empty-array" in EXCEPTIONS
+    one_id = operation.Case(
+        body={**body, "job_id": ["job_01HWN5SXS5AA819X9YP981068V"]}, media_type="multipart/form-data"
+    )
+    assert _acceptance_of_negative_excused(_accepted(operation, mutation), {}, one_id)  # the part a string sends
+    malformed = operation.Case(body={**body, "job_id": ["job_nope"]}, media_type="multipart/form-data")
+    assert not _acceptance_of_negative_excused(_accepted(operation, mutation), {}, malformed)
     two_ids = operation.Case(body={**body, "job_id": ["a", "b"]}, media_type="multipart/form-data")
     assert not _acceptance_of_negative_excused(_accepted(operation, mutation), {}, two_ids)  # two parts are sent
     other = "violates `type` at /properties/job_id (was string, became array)\nviolates `enum` at /properties/purpose"

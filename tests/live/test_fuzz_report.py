@@ -36,7 +36,14 @@ def test_failure_details_are_empty_when_nothing_failed() -> None:
 
 
 def test_failure_details_are_bounded() -> None:
-    assert len(_result(OUTPUT).failure_details(limit=40)) == 40
+    assert 0 < len(_result(OUTPUT).failure_details(limit=40)) <= 40
+
+
+def test_a_long_error_section_never_hides_the_failing_cases() -> None:
+    errors = "==================================== ERRORS ====================================\n" + "x" * 50_000 + "\n"
+    details = _result(errors + OUTPUT).failure_details()
+    assert details.index("curl -X POST") < details.index("ERRORS")  # failures first, though printed second
+    assert len(details) <= 12_000
 
 
 def test_ci_fuzzes_with_a_fixed_seed_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
