@@ -43,7 +43,7 @@ class ScopedRequirement(Protocol):
         ...
 
 
-_KEY_CALLERS = 4096  # callers of keys, and routes' requirements, kept (all forgotten at once past it)
+_MEMO_LIMIT = 4096  # entries of each per-object memo below (all forgotten at once past it)
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ class Authorizer:
         known = self._alternatives.get(id(requirements))
         if known is None or known[0] is not requirements:
             known = (requirements, [tuple(requirement.scopes) for requirement in requirements] or [()])
-            if len(self._alternatives) >= _KEY_CALLERS:  # routes pass a few hundred; anything else is forgotten
+            if len(self._alternatives) >= _MEMO_LIMIT:  # routes pass a few hundred; anything else is forgotten
                 self._alternatives.clear()
             self._alternatives[id(requirements)] = known
         return await self._run(request, known[1])
@@ -172,7 +172,7 @@ class Authorizer:
             key.organization_id, key.environment, ActorType.API_KEY, key.id, frozenset(key.scopes), key_id=key.id
         )
         caller = _Caller(principal, f"key:{key.id}", key.per_minute, key.per_day)
-        if len(self._key_callers) >= _KEY_CALLERS:
+        if len(self._key_callers) >= _MEMO_LIMIT:
             self._key_callers.clear()
         self._key_callers[key.id] = (key, caller)
         return caller

@@ -238,8 +238,8 @@ class _KeptConnections:
         self._lock = threading.Lock()
         self._open: dict[Connection, threading.Thread] = {}
 
-    def _take(self) -> Connection | None:
-        """Mark this thread's connection taken and return it (opened first if need be), or ``None``."""
+    def take(self) -> Connection | None:
+        """Mark this thread's connection taken and return it (opened first if need be), or ``None`` (use the pool)."""
         local = self._local
         if getattr(local, "taken", False):
             return None
@@ -294,7 +294,7 @@ class _ThreadReaders(_KeptConnections):
 
     def take(self) -> Connection | None:
         """Return this thread's reading connection in a new read transaction, or ``None`` (use the pool)."""
-        connection = self._take()
+        connection = super().take()
         if connection is None:
             return None
         if connection.in_transaction():
@@ -320,10 +320,6 @@ class _ThreadWriters(_KeptConnections):
     session begins and commits (or rolls back) the transaction on it as on a pooled one. A unit
     that fails closes the connection, unless it was refused before it began (``WriterBusy``).
     """
-
-    def take(self) -> Connection | None:
-        """Return this thread's writing connection, or ``None`` (use the pool)."""
-        return self._take()
 
     def give_back(self, connection: Connection, *, failed: bool) -> None:
         """Keep the connection for the thread's next write; close it after a failure or a transaction left open."""
